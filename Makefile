@@ -1,0 +1,88 @@
+# school_detector: every set-up step lives here, so a fresh Debian 12 machine needs only
+# `make demo` or `make test`. Targets are idempotent: a second `make setup` takes seconds.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SYS_PYTHON := /usr/bin/python3
+VENV := .venv
+RUNTIME := .runtime
+APT_PACKAGES := python3-qgis qgis-providers python3-rasterio python3-gdal python3-venv xvfb qgis
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+QT_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(CURDIR)/.cache/xdg QGIS_NO_OVERRIDE_IMPORT=1
+DEMO_DIR := demo_output
+# the unit tier must not start QGIS or Qt; the QGIS tier runs headless
+UNIT_FLAGS := -p no:pytest_qgis -p no:pytest-qt
+QGIS_FLAGS := --qgis_disable_gui
+
+.PHONY: help setup apt test test-unit test-runtime test-qgis demo package lint bench screenshots clean
+
+help:
+	@echo "make demo         set up, then run the sample loop offline (see README)"
+	@echo "make test         set up, then run unit, ML-runtime and QGIS tests headless"
+	@echo "make setup        Debian packages, dev venv (.venv), ML runtime venv (.runtime)"
+	@echo "make package      build dist/school_detector.zip (QGIS: Plugins > Install from ZIP)"
+	@echo "make lint         ruff + mypy"
+	@echo "make bench        benchmarks"
+	@echo "make screenshots  real QGIS under Xvfb -> docs/img/*.png"
+
+setup: apt $(VENV)/.installed $(RUNTIME)/.installed
+
+apt:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing Debian packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+$(VENV)/.installed: requirements/dev.txt | apt
+	$(SYS_PYTHON) -m venv --system-site-packages $(VENV)
+	$(VENV)/bin/pip install -q -r requirements/dev.txt
+	touch $@
+
+$(RUNTIME)/.installed: school_detector/runtime-requirements.txt requirements/runtime-constraints.txt requirements/runtime-test.txt pyproject.toml | apt
+	$(SYS_PYTHON) -m venv $(RUNTIME)
+	$(RUNTIME)/bin/pip install -q -r school_detector/runtime-requirements.txt -r requirements/runtime-test.txt \
+	  -c requirements/runtime-constraints.txt
+	$(RUNTIME)/bin/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+test: setup
+	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
+	@set -o pipefail; status=0; \
+	echo "== unit tests (no QGIS, no TensorFlow; QGIS-side numpy $$($(VENV)/bin/python -c 'import numpy; print(numpy.__version__)'))"; \
+	$(QT_ENV) $(VENV)/bin/python -m pytest $(UNIT_FLAGS) tests/unit -q || status=1; \
+	echo "== ML runtime tests (TensorFlow, numpy 2)"; \
+	$(RUNTIME)/bin/python -m pytest tests/runtime -q || status=1; \
+	echo "== QGIS tests (pytest-qgis, headless)"; \
+	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q || status=1; \
+	exit $$status
+
+test-unit: setup
+	$(QT_ENV) $(VENV)/bin/python -m pytest $(UNIT_FLAGS) tests/unit -q
+test-runtime: setup
+	$(RUNTIME)/bin/python -m pytest tests/runtime -q
+test-qgis: setup
+	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
+	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q
+
+demo: setup
+	$(RUNTIME)/bin/python scripts/demo.py --out $(DEMO_DIR)
+
+package: setup
+	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
+	$(QT_ENV) $(VENV)/bin/python scripts/package.py dist/school_detector.zip
+
+lint: setup
+	$(VENV)/bin/ruff check school_detector tests scripts
+	$(VENV)/bin/ruff format --check school_detector tests scripts
+	$(VENV)/bin/mypy school_detector
+
+bench: setup
+	@echo "no benchmarks yet (they arrive with scanning: throughput ratios, memory)"
+
+screenshots: package
+	bash scripts/screenshots.sh dist/school_detector.zip docs/img
+
+clean:
+	rm -rf dist .cache $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

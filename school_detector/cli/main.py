@@ -1,0 +1,66 @@
+"""Argument parsing, the progress reporter and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from ..core.errors import JobCancelled, SchoolDetectorError
+from ..core.progress import Reporter
+from ..version import __version__
+from . import info, sample_scene, selftest
+
+COMMANDS = (info, selftest, sample_scene)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise JobCancelled("Cancelled.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="school-detector",
+        description="Find unmapped schools in high-resolution imagery (the ML runtime of the QGIS plugin).",
+    )
+    parser.add_argument("--version", action="version", version=f"school-detector {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--progress", choices=("text", "jsonl"), default="text",
+        help="how to report progress: text on stderr (default) or JSON lines on stdout (for the plugin)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    reporter = Reporter(args.progress)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result: dict[str, Any] = args.run(args, reporter)
+    except (JobCancelled, KeyboardInterrupt):
+        reporter.error("JobCancelled", "Cancelled; everything written so far is consistent.")
+        return JobCancelled.exit_code
+    except SchoolDetectorError as exc:
+        reporter.error(type(exc).__name__, exc.message, exc.details)
+        return exc.exit_code
+    except OSError as exc:
+        reporter.error("OSError", f"{exc.strerror or exc} ({exc.filename or 'no file'}).", traceback.format_exc())
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: report, don't dump
+        reporter.error(type(exc).__name__, f"Unexpected error: {exc}", traceback.format_exc())
+        return 1
+    reporter.result(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

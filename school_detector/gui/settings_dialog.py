@@ -1,0 +1,246 @@
+"""Settings…: where the ML runtime is, what it can do (TensorFlow, GPUs), and setting it up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtGui import QGuiApplication
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import JobCancelled
+from ..notify import error_text, report_info
+from ..runtime.locate import ENV_VAR
+from ..settings import PluginSettings, locate_runtime, managed_dir
+from ..tasks.registry import TaskRegistry
+from ..tasks.runtime_job import RuntimeJobTask
+from ..tasks.setup_runtime import SetupRuntimeTask
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SettingsDialog", text)
+
+
+def describe_info(info: dict[str, Any]) -> str:
+    """One readable line from ``school-detector info``."""
+    tf = info.get("tensorflow") or {}
+    parts = [f"Python {info.get('python', '?')}"]
+    if tf.get("available"):
+        parts.append(f"TensorFlow {tf.get('version')}")
+        gpus = tf.get("gpus") or []
+        parts.append(tr("GPUs: ") + ", ".join(g.get("model") or g.get("name", "GPU") for g in gpus)
+                     if gpus else tr("no GPU seen (CPU only)"))
+    elif tf:
+        parts.append(tr("TensorFlow not usable: ") + str(tf.get("error", "")))
+    return " · ".join(parts)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, iface: Any, tasks: TaskRegistry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.iface = iface
+        self.tasks = tasks
+        self.settings = PluginSettings.load()
+        self.current_task: Any = None
+        self.last_info: dict[str, Any] | None = None
+        self.setWindowTitle(tr("School detector — Settings"))
+        self.setMinimumWidth(640)
+        self._build()
+        self._refresh_location()
+
+    # -- layout -------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        box = QGroupBox(tr("ML runtime (TensorFlow runs here, outside QGIS)"))
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        self.python_edit = QLineEdit(self.settings.runtime_python)
+        self.python_edit.setPlaceholderText(tr(f"automatic: ${ENV_VAR}, then the managed runtime"))
+        self.python_edit.editingFinished.connect(self._refresh_location)
+        browse = QPushButton(tr("Browse…"))
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.python_edit)
+        row.addWidget(browse)
+        form.addRow(tr("Python:"), row)
+        self.location_label = QLabel()
+        self.location_label.setWordWrap(True)
+        self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(tr("In use:"), self.location_label)
+        self.state_label = QLabel(tr("not checked yet"))
+        self.state_label.setWordWrap(True)
+        form.addRow(tr("State:"), self.state_label)
+        self.index_edit = QLineEdit(self.settings.pip_index_url)
+        self.index_edit.setPlaceholderText(tr("default: PyPI (set a mirror URL if your network needs one)"))
+        form.addRow(tr("Package index:"), self.index_edit)
+        buttons = QHBoxLayout()
+        self.check_button = QPushButton(tr("Check runtime"))
+        self.check_button.clicked.connect(self.check_runtime)
+        self.test_button = QPushButton(tr("Test runtime"))
+        self.test_button.setToolTip(tr("Build a tiny model and time predictions on this machine"))
+        self.test_button.clicked.connect(self.test_runtime)
+        self.setup_button = QPushButton(tr("Set up ML runtime…"))
+        self.setup_button.setToolTip(tr("Create a private Python environment with TensorFlow in your QGIS "
+                                        "profile (about 2 GB download)"))
+        self.setup_button.clicked.connect(self.setup_runtime)
+        self.cancel_button = QPushButton(tr("Cancel job"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_job)
+        for b in (self.check_button, self.test_button, self.setup_button, self.cancel_button):
+            buttons.addWidget(b)
+        form.addRow(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        form.addRow(self.progress)
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(2000)
+        self.log_view.setMinimumHeight(140)
+        form.addRow(self.log_view)
+        layout.addWidget(box)
+        self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
+        self.button_box.accepted.connect(self.save)
+        self.button_box.rejected.connect(self.reject)
+        copy = self.button_box.addButton(tr("Copy state"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(self._copy_state)
+        layout.addWidget(self.button_box)
+
+    # -- state --------------------------------------------------------------------------
+    def location(self) -> Any:
+        import os
+
+        return locate_runtime(self.python_edit.text(), os.environ, managed_dir())
+
+    def _refresh_location(self) -> None:
+        loc = self.location()
+        if loc.found:
+            self.location_label.setText(loc.describe())
+        else:
+            self.location_label.setText(
+                tr("No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the "
+                   "Python of an existing runtime.") + f"\n{loc.describe()}"
+            )
+        self.check_button.setEnabled(loc.found and self.current_task is None)
+        self.test_button.setEnabled(loc.found and self.current_task is None)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("ML runtime Python"), self.python_edit.text())
+        if path:
+            self.python_edit.setText(path)
+            self._refresh_location()
+
+    def save(self) -> None:
+        self.settings.runtime_python = self.python_edit.text().strip()
+        self.settings.pip_index_url = self.index_edit.text().strip()
+        self.settings.save()
+        self.accept()
+
+    def _copy_state(self) -> None:
+        QGuiApplication.clipboard().setText(f"{self.location_label.text()}\n{self.state_label.text()}")
+
+    def append_log(self, line: str) -> None:
+        self.log_view.appendPlainText(line)
+
+    # -- jobs ---------------------------------------------------------------------------
+    def _busy(self, task: Any) -> None:
+        self.current_task = task
+        for b in (self.check_button, self.test_button, self.setup_button):
+            b.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setValue(0)
+        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        task.taskCompleted.connect(lambda: self._finished(task, True))
+        task.taskTerminated.connect(lambda: self._finished(task, False))
+        self.tasks.start(task)
+
+    def _finished(self, task: Any, ok: bool) -> None:
+        self.current_task = None
+        self.cancel_button.setEnabled(False)
+        self.setup_button.setEnabled(True)
+        self._refresh_location()
+        if ok:
+            self.progress.setValue(100)
+            return
+        exc = task.error or JobCancelled("Cancelled.")
+        message, details = error_text(exc)
+        self.state_label.setText(message)
+        self.append_log(message + (f"\n{details}" if details else ""))
+
+    def _runtime_job(self, description: str, args: list[str]) -> RuntimeJobTask | None:
+        loc = self.location()
+        if not loc.found:
+            self._refresh_location()
+            return None
+        task = RuntimeJobTask(description, loc.python, args)
+        task.eventReceived.connect(self._on_event)
+        self._busy(task)
+        return task
+
+    def _on_event(self, event: Any) -> None:
+        if event.event == "log":
+            self.append_log(str(event.data.get("message", "")))
+
+    def check_runtime(self) -> RuntimeJobTask | None:
+        self.state_label.setText(tr("checking… (importing TensorFlow can take a while)"))
+        task = self._runtime_job(tr("Check ML runtime"), ["info"])
+        if task is not None:
+            task.taskCompleted.connect(lambda: self._show_info(task.result_data or {}))
+        return task
+
+    def _show_info(self, info: dict[str, Any]) -> None:
+        self.last_info = info
+        self.state_label.setText(describe_info(info))
+
+    def test_runtime(self) -> RuntimeJobTask | None:
+        task = self._runtime_job(tr("Test ML runtime"), ["selftest"])
+        if task is not None:
+            task.taskCompleted.connect(lambda: self._show_selftest(task.result_data or {}))
+        return task
+
+    def _show_selftest(self, result: dict[str, Any]) -> None:
+        text = tr("Runtime works: {n} images/s on {dev} (tiny test model).").format(
+            n=result.get("images_per_s"), dev=result.get("device"))
+        self.append_log(text)
+        report_info(self.iface, text)
+
+    def setup_runtime(self, pip_args: list[str] | None = None) -> SetupRuntimeTask:
+        index = self.index_edit.text().strip()
+        args = list(pip_args) if pip_args is not None else (["--index-url", index] if index else [])
+        task = SetupRuntimeTask(managed_dir(), pip_args=args)
+        task.logLine.connect(self.append_log)
+        task.taskCompleted.connect(self._setup_done)
+        self.append_log(tr("Setting up the ML runtime in {dir}…").format(dir=managed_dir()))
+        self._busy(task)
+        return task
+
+    def _setup_done(self) -> None:
+        self.append_log(tr("The ML runtime is ready."))
+        self._refresh_location()
+        self.check_runtime()
+
+    def cancel_job(self) -> None:
+        if self.current_task is not None:
+            self.current_task.cancel()
+
+
+def open_settings(iface: Any, tasks: TaskRegistry) -> SettingsDialog:
+    dialog = SettingsDialog(iface, tasks, iface.mainWindow() if iface is not None else None)
+    dialog.show()
+    dialog.raise_()
+    if dialog.check_button.isEnabled():
+        dialog.check_runtime()  # show TensorFlow and GPU state without an extra click
+    return dialog

@@ -1,0 +1,148 @@
+"""The QGIS plugin: toolbar and menu entries, and nothing heavy at load time."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QPushButton
+
+from .core.errors import RuntimeMissingError
+from .notify import report_error, report_info
+from .paths import icon_path
+from .settings import current_runtime
+from .tasks.registry import TaskRegistry
+from .version import __version__
+
+MENU = "&School detector"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SchoolDetector", text)
+
+
+def reports_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Slots must never let an exception reach Qt: show it instead."""
+
+    @functools.wraps(method)
+    def wrapper(self: SchoolDetectorPlugin, *args: Any) -> Any:
+        try:
+            return method(self)
+        except Exception as exc:  # noqa: BLE001 - shown to the user and logged
+            report_error(self.iface, exc)
+            return None
+
+    return wrapper
+
+
+class SchoolDetectorPlugin:
+    #: (key, label, icon, needs the ML runtime, status tip)
+    ACTIONS = (
+        ("build_data", "Build training data…", "build_data", False,
+         "Cut labeled image chips from imagery for training"),
+        ("train", "Train classifier…", "train", True, "Train a school classifier on a chip dataset"),
+        ("scan_extent", "Scan current extent", "scan_extent", True,
+         "Scan the visible map extent with the last model and settings"),
+        ("scan_region", "Scan region…", "scan_region", True, "Scan polygons (e.g. a district) tile by tile"),
+        ("review", "Review detections", "review", False, "Confirm or reject candidate schools"),
+        ("settings", "Settings…", "settings", False, "ML runtime, TensorFlow and GPU state"),
+    )
+
+    def __init__(self, iface: Any) -> None:
+        self.iface = iface
+        self.actions: dict[str, QAction] = {}
+        self.toolbar: Any = None
+        self.tasks = TaskRegistry()
+        self.dialogs: dict[str, Any] = {}
+
+    # -- QGIS life cycle ------------------------------------------------------------------
+    def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        main = self.iface.mainWindow()
+        self.toolbar = self.iface.addToolBar(tr("School detector"))
+        self.toolbar.setObjectName("SchoolDetectorToolbar")
+        for key, label, icon, _needs, tip in self.ACTIONS:
+            action = QAction(QIcon(icon_path(icon)), tr(label), main)
+            action.setObjectName(f"school_detector_{key}")
+            action.setStatusTip(tr(tip))
+            action.setToolTip(tr(tip))
+            action.triggered.connect(getattr(self, f"on_{key}"))
+            self.toolbar.addAction(action)
+            self.iface.addPluginToMenu(MENU, action)
+            self.actions[key] = action
+
+    def unload(self) -> None:
+        self.tasks.cancel_all()
+        for dialog in self.dialogs.values():
+            dialog.close()
+            dialog.deleteLater()
+        self.dialogs.clear()
+        for action in self.actions.values():
+            self.iface.removePluginMenu(MENU, action)
+            if self.toolbar is not None:
+                self.toolbar.removeAction(action)
+            action.deleteLater()
+        self.actions.clear()
+        if self.toolbar is not None:
+            self.iface.mainWindow().removeToolBar(self.toolbar)
+            self.toolbar.deleteLater()
+            self.toolbar = None
+
+    # -- helpers ----------------------------------------------------------------------------
+    def require_runtime(self) -> Any:
+        """The runtime's Python, or a message bar offer to set one up (first-run path)."""
+        location = current_runtime()
+        if location.found:
+            return location.python
+        bar = self.iface.messageBar()
+        if bar is not None:
+            widget = bar.createMessage(tr("School detector"),
+                                       tr("This needs the ML runtime (TensorFlow), which is not set up yet."))
+            button = QPushButton(tr("Set up ML runtime…"), widget)
+            button.clicked.connect(self.on_settings)
+            widget.layout().addWidget(button)
+            bar.pushWidget(widget, 1, 0)
+        raise RuntimeMissingError(
+            "The ML runtime is not set up. Open School detector > Settings… and click 'Set up ML runtime…'.",
+            location.describe(),
+        )
+
+    def _not_in_this_version(self, label: str) -> None:
+        report_info(self.iface, tr("{what} is not part of version {v} yet; it arrives in a coming release.")
+                    .format(what=tr(label).rstrip("…"), v=__version__))
+
+    # -- actions ------------------------------------------------------------------------------
+    @reports_errors
+    def on_settings(self) -> None:
+        from .gui.settings_dialog import open_settings
+
+        old = self.dialogs.get("settings")
+        if old is not None and old.isVisible():
+            old.raise_()
+            return
+        self.dialogs["settings"] = open_settings(self.iface, self.tasks)
+
+    @reports_errors
+    def on_build_data(self) -> None:
+        self._not_in_this_version("Build training data…")
+
+    @reports_errors
+    def on_train(self) -> None:
+        self.require_runtime()
+        self._not_in_this_version("Train classifier…")
+
+    @reports_errors
+    def on_scan_extent(self) -> None:
+        self.require_runtime()
+        self._not_in_this_version("Scan current extent")
+
+    @reports_errors
+    def on_scan_region(self) -> None:
+        self.require_runtime()
+        self._not_in_this_version("Scan region…")
+
+    @reports_errors
+    def on_review(self) -> None:
+        self._not_in_this_version("Review detections")

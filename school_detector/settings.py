@@ -1,0 +1,49 @@
+"""Typed plugin settings in QgsSettings (per user profile, never in project files).
+
+Secrets never go here: API keys and tokens live in the QGIS auth manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsSettings
+
+from .runtime.locate import RuntimeLocation, locate_runtime, managed_runtime_dir
+
+PREFIX = "school_detector/"
+
+
+@dataclass
+class PluginSettings:
+    runtime_python: str = ""
+    pip_index_url: str = ""  # a PyPI mirror for "Set up ML runtime…", if the user has one
+
+    @classmethod
+    def load(cls) -> PluginSettings:
+        s = QgsSettings()
+        return cls(
+            runtime_python=str(s.value(PREFIX + "runtime_python", "") or ""),
+            pip_index_url=str(s.value(PREFIX + "pip_index_url", "") or ""),
+        )
+
+    def save(self) -> None:
+        s = QgsSettings()
+        s.setValue(PREFIX + "runtime_python", self.runtime_python)
+        s.setValue(PREFIX + "pip_index_url", self.pip_index_url)
+
+
+def profile_dir() -> Path:
+    return Path(QgsApplication.qgisSettingsDirPath())
+
+
+def managed_dir() -> Path:
+    return managed_runtime_dir(profile_dir())
+
+
+def current_runtime(settings: PluginSettings | None = None) -> RuntimeLocation:
+    import os
+
+    settings = settings or PluginSettings.load()
+    return locate_runtime(settings.runtime_python, os.environ, managed_dir())

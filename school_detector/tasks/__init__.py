@@ -1,0 +1,1 @@
+"""QgsTask wrappers: all heavy work runs here, off the main thread, in ML runtime subprocesses."""
