@@ -1,4 +1,8 @@
-"""Argument parsing, the progress reporter and the one place errors become exit codes."""
+"""Argument parsing, the progress reporter and the one place errors become exit codes.
+
+Command modules import their heavy dependencies (numpy, TensorFlow) inside ``run`` so that
+``info`` still works, and says what is missing, in a half-installed runtime.
+"""
 
 from __future__ import annotations
 

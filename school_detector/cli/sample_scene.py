@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core.progress import Reporter
-from ..sample.scene import SceneSpec, write_scene
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -21,6 +20,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..sample.scene import SceneSpec, write_scene  # numpy/rasterio: only when needed
+
     spec = SceneSpec(tiles=args.tiles, seed=args.seed, schools=args.schools)
     reporter.progress(0, 1, unit="scene", message="Drawing the scene", force=True)
     meta = write_scene(spec, args.out, force=args.force)

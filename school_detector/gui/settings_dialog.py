@@ -25,7 +25,9 @@ from qgis.PyQt.QtWidgets import (
 from ..core.errors import JobCancelled
 from ..notify import error_text, report_info
 from ..runtime.locate import ENV_VAR
-from ..settings import PluginSettings, locate_runtime, managed_dir
+from .. import settings as plugin_settings
+from ..runtime.locate import locate_runtime
+from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
 from ..tasks.setup_runtime import SetupRuntimeTask
@@ -56,6 +58,7 @@ class SettingsDialog(QDialog):
         self.tasks = tasks
         self.settings = PluginSettings.load()
         self.current_task: Any = None
+        self._on_success: Any = None
         self.last_info: dict[str, Any] | None = None
         self.setWindowTitle(tr("School detector — Settings"))
         self.setMinimumWidth(640)
@@ -123,7 +126,7 @@ class SettingsDialog(QDialog):
     def location(self) -> Any:
         import os
 
-        return locate_runtime(self.python_edit.text(), os.environ, managed_dir())
+        return locate_runtime(self.python_edit.text(), os.environ, plugin_settings.managed_dir())
 
     def _refresh_location(self) -> None:
         loc = self.location()
@@ -156,38 +159,52 @@ class SettingsDialog(QDialog):
         self.log_view.appendPlainText(line)
 
     # -- jobs ---------------------------------------------------------------------------
-    def _busy(self, task: Any) -> None:
+    # Slots are bound methods (never lambdas): Qt drops the connection when the dialog is
+    # deleted, so a task that ends after the plugin unloaded cannot touch dead widgets.
+    def _busy(self, task: Any, on_success: Any = None) -> None:
         self.current_task = task
+        self._on_success = on_success
         for b in (self.check_button, self.test_button, self.setup_button):
             b.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setValue(0)
-        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
-        task.taskCompleted.connect(lambda: self._finished(task, True))
-        task.taskTerminated.connect(lambda: self._finished(task, False))
+        task.progressChanged.connect(self._on_progress)
+        task.taskCompleted.connect(self._on_completed)
+        task.taskTerminated.connect(self._on_terminated)
         self.tasks.start(task)
 
-    def _finished(self, task: Any, ok: bool) -> None:
-        self.current_task = None
-        self.cancel_button.setEnabled(False)
-        self.setup_button.setEnabled(True)
-        self._refresh_location()
-        if ok:
-            self.progress.setValue(100)
-            return
-        exc = task.error or JobCancelled("Cancelled.")
+    def _on_progress(self, value: float) -> None:
+        self.progress.setValue(int(value))
+
+    def _on_completed(self) -> None:
+        task, callback = self._idle()
+        self.progress.setValue(100)
+        if callback is not None:
+            callback(task)
+
+    def _on_terminated(self) -> None:
+        task, _ = self._idle()
+        exc = getattr(task, "error", None) or JobCancelled("Cancelled.")
         message, details = error_text(exc)
         self.state_label.setText(message)
         self.append_log(message + (f"\n{details}" if details else ""))
 
-    def _runtime_job(self, description: str, args: list[str]) -> RuntimeJobTask | None:
+    def _idle(self) -> tuple[Any, Any]:
+        task, callback = self.current_task, self._on_success
+        self.current_task, self._on_success = None, None
+        self.cancel_button.setEnabled(False)
+        self.setup_button.setEnabled(True)
+        self._refresh_location()
+        return task, callback
+
+    def _runtime_job(self, description: str, args: list[str], on_success: Any) -> RuntimeJobTask | None:
         loc = self.location()
         if not loc.found:
             self._refresh_location()
             return None
         task = RuntimeJobTask(description, loc.python, args)
         task.eventReceived.connect(self._on_event)
-        self._busy(task)
+        self._busy(task, on_success)
         return task
 
     def _on_event(self, event: Any) -> None:
@@ -196,22 +213,17 @@ class SettingsDialog(QDialog):
 
     def check_runtime(self) -> RuntimeJobTask | None:
         self.state_label.setText(tr("checking… (importing TensorFlow can take a while)"))
-        task = self._runtime_job(tr("Check ML runtime"), ["info"])
-        if task is not None:
-            task.taskCompleted.connect(lambda: self._show_info(task.result_data or {}))
-        return task
+        return self._runtime_job(tr("Check ML runtime"), ["info"], self._show_info)
 
-    def _show_info(self, info: dict[str, Any]) -> None:
-        self.last_info = info
-        self.state_label.setText(describe_info(info))
+    def _show_info(self, task: RuntimeJobTask) -> None:
+        self.last_info = task.result_data or {}
+        self.state_label.setText(describe_info(self.last_info))
 
     def test_runtime(self) -> RuntimeJobTask | None:
-        task = self._runtime_job(tr("Test ML runtime"), ["selftest"])
-        if task is not None:
-            task.taskCompleted.connect(lambda: self._show_selftest(task.result_data or {}))
-        return task
+        return self._runtime_job(tr("Test ML runtime"), ["selftest"], self._show_selftest)
 
-    def _show_selftest(self, result: dict[str, Any]) -> None:
+    def _show_selftest(self, task: RuntimeJobTask) -> None:
+        result = task.result_data or {}
         text = tr("Runtime works: {n} images/s on {dev} (tiny test model).").format(
             n=result.get("images_per_s"), dev=result.get("device"))
         self.append_log(text)
@@ -220,14 +232,14 @@ class SettingsDialog(QDialog):
     def setup_runtime(self, pip_args: list[str] | None = None) -> SetupRuntimeTask:
         index = self.index_edit.text().strip()
         args = list(pip_args) if pip_args is not None else (["--index-url", index] if index else [])
-        task = SetupRuntimeTask(managed_dir(), pip_args=args)
+        target = plugin_settings.managed_dir()
+        task = SetupRuntimeTask(target, pip_args=args)
         task.logLine.connect(self.append_log)
-        task.taskCompleted.connect(self._setup_done)
-        self.append_log(tr("Setting up the ML runtime in {dir}…").format(dir=managed_dir()))
-        self._busy(task)
+        self.append_log(tr("Setting up the ML runtime in {dir}…").format(dir=target))
+        self._busy(task, self._setup_done)
         return task
 
-    def _setup_done(self) -> None:
+    def _setup_done(self, task: SetupRuntimeTask) -> None:
         self.append_log(tr("The ML runtime is ready."))
         self._refresh_location()
         self.check_runtime()

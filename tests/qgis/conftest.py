@@ -1,0 +1,75 @@
+import os
+import time
+
+import pytest
+from qgis.core import QgsApplication, QgsTask
+from qgis.PyQt.QtCore import QCoreApplication, QEvent
+
+from tests.paths import RUNTIME_PYTHON
+
+
+def pump(seconds=0.05):
+    end = time.time() + seconds
+    while time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
+def flush_deletes():
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def wait_for_task(task, timeout=240):
+    """Spin the event loop until the task manager reports the task finished."""
+    end = time.time() + timeout
+    while time.time() < end:
+        QCoreApplication.processEvents()
+        try:
+            status = task.status()
+        except RuntimeError:  # C++ object deleted: it finished and was cleaned up
+            return
+        if status in (QgsTask.Complete, QgsTask.Terminated):
+            pump(0.1)  # let taskCompleted/taskTerminated slots run
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"task {task.description()} did not finish in {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def runtime_python():
+    assert RUNTIME_PYTHON.is_file(), "run `make setup` first: the ML runtime venv is missing"
+    return RUNTIME_PYTHON
+
+
+@pytest.fixture()
+def with_runtime(monkeypatch, runtime_python, tmp_path):
+    """The runtime found through SCHOOL_DETECTOR_PYTHON, and no managed runtime in the way."""
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
+    monkeypatch.setattr("school_detector.settings.managed_dir", lambda: tmp_path / "managed")
+    return runtime_python
+
+
+@pytest.fixture()
+def without_runtime(monkeypatch, tmp_path):
+    monkeypatch.delenv("SCHOOL_DETECTOR_PYTHON", raising=False)
+    monkeypatch.setattr("school_detector.settings.managed_dir", lambda: tmp_path / "managed")
+    from school_detector.settings import PluginSettings
+
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls()))
+
+
+@pytest.fixture()
+def plugin(qgis_iface, qgis_app):
+    import school_detector
+
+    p = school_detector.classFactory(qgis_iface)
+    p.initGui()
+    yield p
+    if p.actions:
+        p.unload()
+    flush_deletes()
+    QgsApplication.taskManager().cancelAll()
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
