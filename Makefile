@@ -52,8 +52,8 @@ test: setup
 	@set -o pipefail; status=0; \
 	echo "== unit tests (no QGIS, no TensorFlow; QGIS-side numpy $$($(VENV)/bin/python -c 'import numpy; print(numpy.__version__)'))"; \
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(UNIT_FLAGS) tests/unit -q || status=1; \
-	echo "== ML runtime tests (TensorFlow, numpy 2)"; \
-	$(RUNTIME)/bin/python -m pytest tests/runtime -q || status=1; \
+	echo "== ML runtime tests (TensorFlow, numpy 2; the unit tests again under numpy 2)"; \
+	$(RUNTIME)/bin/python -m pytest tests/unit tests/runtime -q || status=1; \
 	echo "== QGIS tests (pytest-qgis, headless)"; \
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q || status=1; \
 	exit $$status

@@ -32,8 +32,12 @@ def report_error(iface: Any, exc: BaseException, title: str = "School detector")
     log(message + (f"\n{details}" if details else ""), Qgis.Critical)
     bar = iface.messageBar() if iface is not None else None
     if bar is not None:
-        bar.pushMessage(title, message + (" (details in the log: View > Panels > Log Messages)" if details else ""),
-                        Qgis.Critical, 0)
+        bar.pushMessage(
+            title,
+            message + (" (details in the log: View > Panels > Log Messages)" if details else ""),
+            Qgis.Critical,
+            0,
+        )
 
 
 def report_info(iface: Any, message: str, title: str = "School detector", duration: int = 6) -> None:

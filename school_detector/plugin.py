@@ -41,11 +41,21 @@ def reports_errors(method: Callable[..., Any]) -> Callable[..., Any]:
 class SchoolDetectorPlugin:
     #: (key, label, icon, needs the ML runtime, status tip)
     ACTIONS = (
-        ("build_data", "Build training data…", "build_data", False,
-         "Cut labeled image chips from imagery for training"),
+        (
+            "build_data",
+            "Build training data…",
+            "build_data",
+            False,
+            "Cut labeled image chips from imagery for training",
+        ),
         ("train", "Train classifier…", "train", True, "Train a school classifier on a chip dataset"),
-        ("scan_extent", "Scan current extent", "scan_extent", True,
-         "Scan the visible map extent with the last model and settings"),
+        (
+            "scan_extent",
+            "Scan current extent",
+            "scan_extent",
+            True,
+            "Scan the visible map extent with the last model and settings",
+        ),
         ("scan_region", "Scan region…", "scan_region", True, "Scan polygons (e.g. a district) tile by tile"),
         ("review", "Review detections", "review", False, "Confirm or reject candidate schools"),
         ("settings", "Settings…", "settings", False, "ML runtime, TensorFlow and GPU state"),
@@ -98,8 +108,9 @@ class SchoolDetectorPlugin:
             return location.python
         bar = self.iface.messageBar()
         if bar is not None:
-            widget = bar.createMessage(tr("School detector"),
-                                       tr("This needs the ML runtime (TensorFlow), which is not set up yet."))
+            widget = bar.createMessage(
+                tr("School detector"), tr("This needs the ML runtime (TensorFlow), which is not set up yet.")
+            )
             button = QPushButton(tr("Set up ML runtime…"), widget)
             button.clicked.connect(self.on_settings)
             widget.layout().addWidget(button)
@@ -110,8 +121,12 @@ class SchoolDetectorPlugin:
         )
 
     def _not_in_this_version(self, label: str) -> None:
-        report_info(self.iface, tr("{what} is not part of version {v} yet; it arrives in a coming release.")
-                    .format(what=tr(label).rstrip("…"), v=__version__))
+        report_info(
+            self.iface,
+            tr("{what} is not part of version {v} yet; it arrives in a coming release.").format(
+                what=tr(label).rstrip("…"), v=__version__
+            ),
+        )
 
     # -- actions ------------------------------------------------------------------------------
     @reports_errors

@@ -19,8 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "school_detector"
-REQUIRED = ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email",
-            "tracker", "repository")
+REQUIRED = ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email", "tracker", "repository")
 SKIP_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 

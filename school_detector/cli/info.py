@@ -44,8 +44,13 @@ def tensorflow_info() -> dict[str, Any]:
             details = tf.config.experimental.get_device_details(dev)
         except Exception:  # noqa: BLE001 - details are optional
             pass
-        gpus.append({"name": dev.name, "model": details.get("device_name", ""),
-                     "compute_capability": str(details.get("compute_capability", ""))})
+        gpus.append(
+            {
+                "name": dev.name,
+                "model": details.get("device_name", ""),
+                "compute_capability": str(details.get("compute_capability", "")),
+            }
+        )
     build = dict(tf.sysconfig.get_build_info())
     return {
         "available": True,

@@ -34,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"school-detector {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--progress", choices=("text", "jsonl"), default="text",
+        "--progress",
+        choices=("text", "jsonl"),
+        default="text",
         help="how to report progress: text on stderr (default) or JSON lines on stdout (for the plugin)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

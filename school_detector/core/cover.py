@@ -84,8 +84,8 @@ def cover_spans(polygons: Sequence[Polygon], z: int) -> Iterator[tuple[int, int,
     """
     _check_zoom(z)
     n = 1 << z
-    polys = [[list(_edges(ring)) for ring in poly] for poly in _to_tile_space(polygons, z)]
-    polys = [[e for ring in poly for e in ring] for poly in polys]  # edges per polygon
+    # edges per polygon (all rings of one polygon together, so holes work)
+    polys = [[e for ring in poly for e in _edges(ring)] for poly in _to_tile_space(polygons, z)]
     ys = [p[1] for edges in polys for e in edges for p in e]
     if not ys:
         return

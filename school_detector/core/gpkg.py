@@ -162,7 +162,11 @@ class GeoPackage:
         return [r[0] for r in self.conn.execute("SELECT table_name FROM gpkg_contents ORDER BY table_name")]
 
     def create_feature_table(
-        self, name: str, geometry_type: str, srs_id: int, fields: Sequence[tuple[str, str]],
+        self,
+        name: str,
+        geometry_type: str,
+        srs_id: int,
+        fields: Sequence[tuple[str, str]],
         description: str = "",
     ) -> None:
         """Create a feature table (idempotent). ``fields`` are (name, SQL type) pairs."""
@@ -174,10 +178,12 @@ class GeoPackage:
         with self.conn:
             self.conn.execute(
                 f'CREATE TABLE IF NOT EXISTS "{name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {geometry_type}'
-                + (f", {cols}" if cols else "") + ")"
+                + (f", {cols}" if cols else "")
+                + ")"
             )
             self.conn.execute(
-                "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change, srs_id)"
+                "INSERT OR IGNORE INTO gpkg_contents"
+                " (table_name, data_type, identifier, description, last_change, srs_id)"
                 " VALUES (?, 'features', ?, ?, ?, ?)",
                 (name, name, description, _now(), srs_id),
             )
@@ -191,7 +197,9 @@ class GeoPackage:
             "SELECT geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (name,)
         ).fetchone()
         if row is None:
-            raise InputError(f"{self.path} has no feature table {name!r}; it has: {', '.join(self.tables()) or 'none'}.")
+            raise InputError(
+                f"{self.path} has no feature table {name!r}; it has: {', '.join(self.tables()) or 'none'}."
+            )
         cols = [r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")') if r[1] not in ("fid", "geom")]
         return row[0], row[1], cols
 
@@ -209,8 +217,11 @@ class GeoPackage:
                 bounds = [min(bounds[0], minx), min(bounds[1], miny), max(bounds[2], maxx), max(bounds[3], maxy)]
                 keys = list(attrs)
                 self.conn.execute(
-                    f'INSERT INTO "{name}" (geom' + "".join(f', "{k}"' for k in keys) + ") VALUES (?"
-                    + ", ?" * len(keys) + ")",
+                    f'INSERT INTO "{name}" (geom'
+                    + "".join(f', "{k}"' for k in keys)
+                    + ") VALUES (?"
+                    + ", ?" * len(keys)
+                    + ")",
                     [encode_geometry(coords, gtype, srs_id), *(attrs[k] for k in keys)],
                 )
                 count += 1
@@ -219,7 +230,12 @@ class GeoPackage:
                     "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?", (name,)
                 ).fetchone()
                 if old and old[0] is not None:
-                    bounds = [min(bounds[0], old[0]), min(bounds[1], old[1]), max(bounds[2], old[2]), max(bounds[3], old[3])]
+                    bounds = [
+                        min(bounds[0], old[0]),
+                        min(bounds[1], old[1]),
+                        max(bounds[2], old[2]),
+                        max(bounds[3], old[3]),
+                    ]
                 self.conn.execute(
                     "UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=?, last_change=? WHERE table_name=?",
                     (*bounds, _now(), name),

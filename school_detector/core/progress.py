@@ -92,8 +92,15 @@ class Reporter:
         rate = (done - self._start_done) / elapsed if elapsed > 0 and done > self._start_done else None
         eta = (total - done) / rate if rate else None
         self._write(
-            {"event": PROGRESS, "done": done, "total": total, "unit": unit, "message": message,
-             "rate": round(rate, 3) if rate else None, "eta_s": round(eta, 1) if eta is not None else None}
+            {
+                "event": PROGRESS,
+                "done": done,
+                "total": total,
+                "unit": unit,
+                "message": message,
+                "rate": round(rate, 3) if rate else None,
+                "eta_s": round(eta, 1) if eta is not None else None,
+            }
         )
 
     def log(self, message: str, level: str = "info") -> None:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 try:
     import mercantile
 except ImportError:  # inside the packaged plugin, mercantile is vendored
-    from .._vendor import mercantile  # type: ignore[no-redef]
+    from .._vendor import mercantile  # type: ignore[no-redef,attr-defined]
 
 from .errors import InputError
 
@@ -116,7 +116,7 @@ def tile_for_xy(x: float, y: float, z: int) -> Tile:
     _check_zoom(z)
     n = 1 << z
     tx, ty = xy_to_fractional_tile(x, y, z)
-    return Tile(min(max(int(math.floor(tx)), 0), n - 1), min(max(int(math.floor(ty)), 0), n - 1), z)
+    return Tile(min(max(math.floor(tx), 0), n - 1), min(max(math.floor(ty), 0), n - 1), z)
 
 
 def bounds_3857(tile: Tile) -> Bounds:

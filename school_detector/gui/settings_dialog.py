@@ -22,11 +22,10 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from .. import settings as plugin_settings
 from ..core.errors import JobCancelled
 from ..notify import error_text, report_info
-from ..runtime.locate import ENV_VAR
-from .. import settings as plugin_settings
-from ..runtime.locate import locate_runtime
+from ..runtime.locate import ENV_VAR, locate_runtime
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
@@ -44,8 +43,11 @@ def describe_info(info: dict[str, Any]) -> str:
     if tf.get("available"):
         parts.append(f"TensorFlow {tf.get('version')}")
         gpus = tf.get("gpus") or []
-        parts.append(tr("GPUs: ") + ", ".join(g.get("model") or g.get("name", "GPU") for g in gpus)
-                     if gpus else tr("no GPU seen (CPU only)"))
+        parts.append(
+            tr("GPUs: ") + ", ".join(g.get("model") or g.get("name", "GPU") for g in gpus)
+            if gpus
+            else tr("no GPU seen (CPU only)")
+        )
     elif tf:
         parts.append(tr("TensorFlow not usable: ") + str(tf.get("error", "")))
     return " · ".join(parts)
@@ -96,8 +98,9 @@ class SettingsDialog(QDialog):
         self.test_button.setToolTip(tr("Build a tiny model and time predictions on this machine"))
         self.test_button.clicked.connect(self.test_runtime)
         self.setup_button = QPushButton(tr("Set up ML runtime…"))
-        self.setup_button.setToolTip(tr("Create a private Python environment with TensorFlow in your QGIS "
-                                        "profile (about 2 GB download)"))
+        self.setup_button.setToolTip(
+            tr("Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)")
+        )
         self.setup_button.clicked.connect(self.setup_runtime)
         self.cancel_button = QPushButton(tr("Cancel job"))
         self.cancel_button.setEnabled(False)
@@ -134,8 +137,11 @@ class SettingsDialog(QDialog):
             self.location_label.setText(loc.describe())
         else:
             self.location_label.setText(
-                tr("No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the "
-                   "Python of an existing runtime.") + f"\n{loc.describe()}"
+                tr(
+                    "No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the "
+                    "Python of an existing runtime."
+                )
+                + f"\n{loc.describe()}"
             )
         self.check_button.setEnabled(loc.found and self.current_task is None)
         self.test_button.setEnabled(loc.found and self.current_task is None)
@@ -225,7 +231,8 @@ class SettingsDialog(QDialog):
     def _show_selftest(self, task: RuntimeJobTask) -> None:
         result = task.result_data or {}
         text = tr("Runtime works: {n} images/s on {dev} (tiny test model).").format(
-            n=result.get("images_per_s"), dev=result.get("device"))
+            n=result.get("images_per_s"), dev=result.get("device")
+        )
         self.append_log(text)
         report_info(self.iface, text)
 

@@ -278,7 +278,7 @@ def _scene_origin(spec: SceneSpec) -> tuple[float, float, float]:
 def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str, Any]:
     """Write scene.tif, labels.gpkg and scene.json into ``out_dir``; reuse them if the spec matches."""
     import rasterio
-    from rasterio.transform import from_origin
+    from rasterio.transform import Affine
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -293,13 +293,23 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
             pass
     img, sites = render(spec)
     west, north, px = _scene_origin(spec)
-    transform = from_origin(west, north, px, px)
+    transform = Affine(px, 0.0, west, 0.0, -px, north)
     size = img.shape[0]
     tif_tmp = out_dir / (SCENE_TIF + ".tmp")
     profile = {
-        "driver": "GTiff", "width": size, "height": size, "count": 3, "dtype": "uint8", "crs": "EPSG:3857",
-        "transform": transform, "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate",
-        "photometric": "RGB", "interleave": "pixel",
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 3,
+        "dtype": "uint8",
+        "crs": "EPSG:3857",
+        "transform": transform,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
+        "photometric": "RGB",
+        "interleave": "pixel",
     }
     with rasterio.open(tif_tmp, "w", **profile) as dst:
         dst.write(np.moveaxis(img, 2, 0))
@@ -316,38 +326,80 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     n_neg = min(len(others), round(spec.negatives_per_school * len(schools)))
     big = [s for s in others if s.kind != "house"]
     houses = [s for s in others if s.kind == "house"]
-    picked_houses = [houses[i] for i in sorted(rng.choice(len(houses), max(0, n_neg - len(big)), replace=False))] if houses else []
+    picked_houses = (
+        [houses[i] for i in sorted(rng.choice(len(houses), max(0, n_neg - len(big)), replace=False))] if houses else []
+    )
     negatives = big + picked_houses
     with GeoPackage(gpkg_tmp) as gpkg:
         gpkg.create_feature_table(
-            "labels", "POINT", 4326, [("label", "TEXT"), ("kind", "TEXT"), ("site_id", "INTEGER")],
+            "labels",
+            "POINT",
+            4326,
+            [("label", "TEXT"), ("kind", "TEXT"), ("site_id", "INTEGER")],
             description="Mapped schools and not-school buildings: training labels",
         )
         gpkg.create_feature_table(
-            "truth", "POINT", 4326, [("kind", "TEXT"), ("site_id", "INTEGER"), ("mapped", "INTEGER"), ("shape", "TEXT")],
+            "truth",
+            "POINT",
+            4326,
+            [("kind", "TEXT"), ("site_id", "INTEGER"), ("mapped", "INTEGER"), ("shape", "TEXT")],
             description="Every school in the scene (ground truth), mapped or not",
         )
         gpkg.create_feature_table(
-            "truth_footprints", "POLYGON", 3857, [("site_id", "INTEGER"), ("mapped", "INTEGER")],
+            "truth_footprints",
+            "POLYGON",
+            3857,
+            [("site_id", "INTEGER"), ("mapped", "INTEGER")],
             description="Compound outline of every school (EPSG:3857)",
         )
         ids = {id(s): i + 1 for i, s in enumerate(sites)}
         gpkg.insert_features(
             "labels",
-            [(to_lonlat(*s.center), {"label": "school", "kind": s.kind, "site_id": ids[id(s)]}) for s in schools if s.mapped]
-            + [(to_lonlat(*s.center), {"label": "not-school", "kind": s.kind, "site_id": ids[id(s)]}) for s in negatives],
+            [
+                (to_lonlat(*s.center), {"label": "school", "kind": s.kind, "site_id": ids[id(s)]})
+                for s in schools
+                if s.mapped
+            ]
+            + [
+                (to_lonlat(*s.center), {"label": "not-school", "kind": s.kind, "site_id": ids[id(s)]})
+                for s in negatives
+            ],
         )
         gpkg.insert_features(
             "truth",
-            [(to_lonlat(*s.center), {"kind": "school", "site_id": ids[id(s)], "mapped": int(s.mapped),
-                                     "shape": s.meta.get("shape", "")}) for s in schools],
+            [
+                (
+                    to_lonlat(*s.center),
+                    {
+                        "kind": "school",
+                        "site_id": ids[id(s)],
+                        "mapped": int(s.mapped),
+                        "shape": s.meta.get("shape", ""),
+                    },
+                )
+                for s in schools
+            ],
         )
         gpkg.insert_features(
             "truth_footprints",
-            [([[(west + c * px, north - r * px) for r, c in
-                ((s.row, s.col), (s.row, s.col + s.width), (s.row + s.height, s.col + s.width),
-                 (s.row + s.height, s.col), (s.row, s.col))]],
-              {"site_id": ids[id(s)], "mapped": int(s.mapped)}) for s in schools],
+            [
+                (
+                    [
+                        [
+                            (west + c * px, north - r * px)
+                            for r, c in (
+                                (s.row, s.col),
+                                (s.row, s.col + s.width),
+                                (s.row + s.height, s.col + s.width),
+                                (s.row + s.height, s.col),
+                                (s.row, s.col),
+                            )
+                        ]
+                    ],
+                    {"site_id": ids[id(s)], "mapped": int(s.mapped)},
+                )
+                for s in schools
+            ],
         )
     gpkg_tmp.replace(out_dir / LABELS_GPKG)
     meta = {

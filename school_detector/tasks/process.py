@@ -56,9 +56,17 @@ def stream_process(
     """Run ``cmd``; call ``on_line`` for each stdout line; terminate when ``is_cancelled()``."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
         proc = subprocess.Popen(
-            list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_stderr else err,
-            stdin=subprocess.DEVNULL, env=dict(env), cwd=cwd, text=True, encoding="utf-8", errors="replace",
-            bufsize=1, start_new_session=(os.name == "posix"),
+            list(cmd),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else err,
+            stdin=subprocess.DEVNULL,
+            env=dict(env),
+            cwd=cwd,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+            start_new_session=(os.name == "posix"),
         )
         lines: queue.Queue[str | None] = queue.Queue()
 

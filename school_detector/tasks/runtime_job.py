@@ -25,7 +25,7 @@ from .process import stream_process
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
@@ -78,8 +78,9 @@ class RuntimeJobTask(QgsTask):
         elif event.event == RESULT:
             self.result_data = event.data
         elif event.event == ERROR and event.data.get("kind") != "JobCancelled":
-            self.error = RuntimeJobError(str(event.data.get("message", "The job failed.")),
-                                         details=str(event.data.get("details", "")))
+            self.error = RuntimeJobError(
+                str(event.data.get("message", "The job failed.")), details=str(event.data.get("details", ""))
+            )
         self.eventReceived.emit(event)
 
     def run(self) -> bool:

@@ -49,8 +49,12 @@ class SetupRuntimeTask(QgsTask):
     logLine = pyqtSignal(str)  # noqa: N815 (Qt naming)
 
     def __init__(
-        self, target_dir: Path, base_python: Path | None = None, requirements: Path = REQUIREMENTS_FILE,
-        pip_args: Sequence[str] = (), verify_tensorflow: bool = True,
+        self,
+        target_dir: Path,
+        base_python: Path | None = None,
+        requirements: Path = REQUIREMENTS_FILE,
+        pip_args: Sequence[str] = (),
+        verify_tensorflow: bool = True,
     ) -> None:
         super().__init__("Set up the School detector ML runtime", QgsTask.CanCancel)
         self.target_dir = Path(target_dir)
@@ -112,18 +116,35 @@ class SetupRuntimeTask(QgsTask):
                     )
                 created = True
                 self.setProgress(2.0)
-                self._run_step([str(base), "-m", "venv", str(self.target_dir)],
-                               f"Could not create a virtual environment with {base} (is the venv module installed?).")
+                self._run_step(
+                    [str(base), "-m", "venv", str(self.target_dir)],
+                    f"Could not create a virtual environment with {base} (is the venv module installed?).",
+                )
             self.setProgress(8.0)
             self._run_step(
-                [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
-                 "--retries", "2", "--timeout", "30", *self.pip_args, "-r", str(self.requirements)],
+                [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--disable-pip-version-check",
+                    "--progress-bar",
+                    "off",
+                    "--retries",
+                    "2",
+                    "--timeout",
+                    "30",
+                    *self.pip_args,
+                    "-r",
+                    str(self.requirements),
+                ],
                 "pip failed.",
             )
             self.setProgress(92.0)
             verify = ["info"] if self.verify_tensorflow else ["info", "--no-tensorflow"]
-            self._run_step(runtime_command(python, verify),
-                           "The ML runtime was installed but does not start; see the log.")
+            self._run_step(
+                runtime_command(python, verify), "The ML runtime was installed but does not start; see the log."
+            )
             self.setProgress(100.0)
             return True
         except SchoolDetectorError as exc:

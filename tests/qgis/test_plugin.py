@@ -9,8 +9,14 @@ from qgis.PyQt.QtWidgets import QToolBar
 from school_detector.core.errors import RuntimeMissingError
 from tests.qgis.conftest import flush_deletes
 
-EXPECTED = ["Build training data…", "Train classifier…", "Scan current extent", "Scan region…",
-            "Review detections", "Settings…"]
+EXPECTED = [
+    "Build training data…",
+    "Train classifier…",
+    "Scan current extent",
+    "Scan region…",
+    "Review detections",
+    "Settings…",
+]
 
 
 def test_actions_toolbar_and_menu(qgis_iface, monkeypatch):

@@ -17,8 +17,11 @@ def start(task):
 
 
 def test_job_reports_progress_and_result(runtime_python):
-    task = RuntimeJobTask("Selftest", runtime_python, ["selftest", "--batches", "5", "--batch-size", "2",
-                                                       "--size", "32", "--step-delay", "0.05"])
+    task = RuntimeJobTask(
+        "Selftest",
+        runtime_python,
+        ["selftest", "--batches", "5", "--batch-size", "2", "--size", "32", "--step-delay", "0.05"],
+    )
     events = start(task)
     wait_for_task(task)
     assert task.error is None
@@ -29,8 +32,9 @@ def test_job_reports_progress_and_result(runtime_python):
 
 
 def test_cancel_terminates_the_subprocess(runtime_python, tmp_path):
-    task = RuntimeJobTask("Slow selftest", runtime_python, ["selftest", "--batches", "2000", "--size", "32",
-                                                            "--step-delay", "0.05"])
+    task = RuntimeJobTask(
+        "Slow selftest", runtime_python, ["selftest", "--batches", "2000", "--size", "32", "--step-delay", "0.05"]
+    )
     events = start(task)
     pids = []
     # find the child while it runs: it is the only process running our selftest

@@ -57,8 +57,9 @@ def test_setting_a_python_path_is_saved(qgis_iface, without_runtime, runtime_pyt
 def test_offline_setup_fails_clearly_and_leaves_nothing(qgis_iface, without_runtime, tmp_path):
     dialog = SettingsDialog(qgis_iface, TaskRegistry())
     port = closed_port()
-    task = dialog.setup_runtime(pip_args=["--isolated", "--index-url", f"http://127.0.0.1:{port}/simple",
-                                          "--retries", "0", "--timeout", "2"])
+    task = dialog.setup_runtime(
+        pip_args=["--isolated", "--index-url", f"http://127.0.0.1:{port}/simple", "--retries", "0", "--timeout", "2"]
+    )
     wait_for_task(task, timeout=180)
     assert isinstance(task.error, RuntimeSetupError)
     assert "package index (PyPI) is not reachable" in task.error.message
@@ -77,7 +78,9 @@ def make_wheel(folder):
     files = {
         "tinypkg/__init__.py": "VALUE = 42\n",
         "tinypkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n",
-        "tinypkg-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "tinypkg-1.0.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
     }
     record = "".join(f"{k},,\n" for k in files) + "tinypkg-1.0.dist-info/RECORD,,\n"
     with zipfile.ZipFile(name, "w") as zf:
@@ -95,15 +98,19 @@ def test_setup_succeeds_from_a_local_package_folder(tmp_path):
     reqs = tmp_path / "reqs.txt"
     reqs.write_text("tinypkg==1.0\n")
     target = tmp_path / "rt"
-    task = SetupRuntimeTask(target, requirements=reqs, verify_tensorflow=False,
-                            pip_args=["--isolated", "--no-index", "--find-links", str(wheels)])
+    task = SetupRuntimeTask(
+        target,
+        requirements=reqs,
+        verify_tensorflow=False,
+        pip_args=["--isolated", "--no-index", "--find-links", str(wheels)],
+    )
     lines = []
     task.logLine.connect(lines.append)
     from qgis.core import QgsApplication
 
     QgsApplication.taskManager().addTask(task)
     wait_for_task(task, timeout=240)
-    assert task.error is None, (task.error and task.error.details)
+    assert task.error is None, task.error and task.error.details
     assert (target / "bin" / "python").is_file()
     assert any("Successfully installed tinypkg" in ln for ln in lines)
     assert any('"school_detector"' in ln for ln in lines)  # the verify step ran the CLI in the new venv
@@ -116,8 +123,16 @@ def test_pip_failures_are_classified():
 
 
 def test_describe_info():
-    info = {"python": "3.11.2", "tensorflow": {"available": True, "version": "2.21.0",
-                                              "gpus": [{"name": "/physical_device:GPU:0", "model": "NVIDIA H100"}]}}
+    info = {
+        "python": "3.11.2",
+        "tensorflow": {
+            "available": True,
+            "version": "2.21.0",
+            "gpus": [{"name": "/physical_device:GPU:0", "model": "NVIDIA H100"}],
+        },
+    }
     assert describe_info(info) == "Python 3.11.2 · TensorFlow 2.21.0 · GPUs: NVIDIA H100"
-    assert "CPU only" in describe_info({"python": "3.11", "tensorflow": {"available": True, "version": "2", "gpus": []}})
+    assert "CPU only" in describe_info(
+        {"python": "3.11", "tensorflow": {"available": True, "version": "2", "gpus": []}}
+    )
     assert "not usable" in describe_info({"python": "3.11", "tensorflow": {"available": False, "error": "boom"}})

@@ -73,9 +73,24 @@ def test_unwritable_output_is_reported_not_dumped(cli, tmp_path):
 
 def test_sigterm_cancels_cleanly():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "school_detector.cli", "selftest", "--batches", "500", "--step-delay", "0.05",
-         "--size", "32", "--progress", "jsonl"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "school_detector.cli",
+            "selftest",
+            "--batches",
+            "500",
+            "--step-delay",
+            "0.05",
+            "--size",
+            "32",
+            "--progress",
+            "jsonl",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     deadline = time.time() + 120

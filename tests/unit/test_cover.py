@@ -66,7 +66,7 @@ def test_bbox_aligned_to_the_grid_gives_exactly_its_tiles():
 
 
 def test_small_extent_inside_one_tile():
-    w, s, e, n = tile_box(5000, 7000)
+    w, s, _, _ = tile_box(5000, 7000)
     poly = C.bbox_polygon(w + 10, s + 10, w + 20, s + 20)
     assert C.tile_cover([poly], Z) == [T.Tile(5000, 7000, Z)]
 
@@ -90,8 +90,9 @@ def test_random_polygons_match_brute_force(seed):
     size = T.EARTH_CIRCUMFERENCE / (1 << Z)
     k = rng.randint(3, 12)
     angles = sorted(rng.uniform(0, 2 * math.pi) for _ in range(k))  # star-shaped, often concave
-    ring = [(cx + math.cos(a) * rng.uniform(0.3, 6) * size, cy + math.sin(a) * rng.uniform(0.3, 6) * size)
-            for a in angles]
+    ring = [
+        (cx + math.cos(a) * rng.uniform(0.3, 6) * size, cy + math.sin(a) * rng.uniform(0.3, 6) * size) for a in angles
+    ]
     ring.append(ring[0])
     got = C.tile_cover([[ring]], Z)
     assert len(got) == len(set(got))
@@ -103,11 +104,21 @@ def test_u_shaped_polygon_skips_the_notch():
     west, south = tile_box(10, 20)[0], tile_box(10, 20)[1]
     east, north = tile_box(14, 16)[2], tile_box(14, 16)[3]
     notch_w, notch_e, notch_top = tile_box(12, 18)[0], tile_box(12, 18)[2], tile_box(12, 18)[3]
-    ring = [(west, south), (notch_w, south), (notch_w, notch_top), (notch_e, notch_top), (notch_e, south),
-            (east, south), (east, north), (west, north), (west, south)]
+    ring = [
+        (west, south),
+        (notch_w, south),
+        (notch_w, notch_top),
+        (notch_e, notch_top),
+        (notch_e, south),
+        (east, south),
+        (east, north),
+        (west, north),
+        (west, south),
+    ]
     got = set(C.tile_cover([[ring]], Z))
     expected = {T.Tile(c, r, Z) for c in range(10, 15) for r in range(16, 21)} - {
-        T.Tile(12, r, Z) for r in (18, 19, 20)}
+        T.Tile(12, r, Z) for r in (18, 19, 20)
+    }
     assert got == expected == brute_force([ring])
 
 

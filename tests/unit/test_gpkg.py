@@ -20,8 +20,12 @@ def test_write_and_read_layers(tmp_path):
     with GeoPackage(path) as g:
         g.create_feature_table("pts", "POINT", 4326, [("label", "TEXT"), ("n", "INTEGER")])
         g.create_feature_table("pts", "POINT", 4326, [("label", "TEXT"), ("n", "INTEGER")])  # idempotent
-        assert g.insert_features("pts", [((30.0, -2.0), {"label": "school", "n": 1}),
-                                         ((31.0, -1.0), {"label": "not-school", "n": 2})]) == 2
+        assert (
+            g.insert_features(
+                "pts", [((30.0, -2.0), {"label": "school", "n": 1}), ((31.0, -1.0), {"label": "not-school", "n": 2})]
+            )
+            == 2
+        )
         assert g.insert_features("pts", [((29.0, -3.0), {"label": "école", "n": 3})]) == 1
         rows = list(g.features("pts"))
         assert [r[2]["label"] for r in rows] == ["school", "not-school", "école"]

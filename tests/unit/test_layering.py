@@ -49,8 +49,11 @@ def test_versions_agree():
 
 
 def test_runtime_requirements_are_pinned():
-    lines = [ln for ln in (ROOT / "school_detector" / "runtime-requirements.txt").read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln
+        for ln in (ROOT / "school_detector" / "runtime-requirements.txt").read_text().splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     assert lines and all("==" in ln for ln in lines)
     assert any(ln.startswith("tensorflow-cpu==") for ln in lines)
     for req in (ROOT / "requirements").glob("*.txt"):

@@ -51,7 +51,7 @@ def test_labels_and_truth_are_consistent(tmp_path):
 def test_schools_look_different_from_houses():
     """The yard and pitch make school compounds brighter/greener on average than the scene."""
     img, sites = render(SceneSpec(tiles=6, seed=2))
-    school = [s for s in sites if s.kind == "school"][0]
+    school = next(s for s in sites if s.kind == "school")
     patch = img[school.row : school.row + school.height, school.col : school.col + school.width]
     assert patch.mean() > img.mean()
 
