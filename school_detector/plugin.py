@@ -65,7 +65,7 @@ class SchoolDetectorPlugin:
         self.iface = iface
         self.actions: dict[str, QAction] = {}
         self.toolbar: Any = None
-        self.tasks = TaskRegistry()
+        self.tasks = TaskRegistry(iface)
         self.dialogs: dict[str, Any] = {}
 
     # -- QGIS life cycle ------------------------------------------------------------------

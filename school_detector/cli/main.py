@@ -6,6 +6,11 @@ Command modules import their heavy dependencies (numpy, TensorFlow) inside ``run
 
 from __future__ import annotations
 
+import os
+
+# Quiet TensorFlow's C++ start-up chatter unless the user asks for it.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
 import argparse
 import signal
 import sys

@@ -1,25 +1,38 @@
-"""Keeps running tasks referenced (Python must not garbage-collect a live QgsTask) and
-lets the plugin cancel them all when it unloads or QGIS closes."""
+"""Keeps running tasks referenced (Python must not garbage-collect a live QgsTask), reports
+their failures in one place, and cancels them all when the plugin unloads or QGIS quits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from qgis.core import QgsApplication, QgsTask
+
+from ..core.errors import JobCancelled
+from ..notify import report_error
 
 
 class TaskRegistry:
-    def __init__(self) -> None:
+    def __init__(self, iface: Any = None) -> None:
+        self.iface = iface
         self._tasks: list[QgsTask] = []
 
     def start(self, task: QgsTask) -> QgsTask:
         self._tasks.append(task)
         task.taskCompleted.connect(lambda t=task: self._forget(t))
-        task.taskTerminated.connect(lambda t=task: self._forget(t))
+        task.taskTerminated.connect(lambda t=task: self._failed(t))
         QgsApplication.taskManager().addTask(task)
         return task
 
     def _forget(self, task: QgsTask) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
+
+    def _failed(self, task: QgsTask) -> None:
+        """Message bar for the user, details and stderr tail to the log; cancels stay quiet."""
+        self._forget(task)
+        error = getattr(task, "error", None)
+        if error is not None and not isinstance(error, JobCancelled):
+            report_error(self.iface, error, title=task.description())
 
     @property
     def running(self) -> list[QgsTask]:

@@ -90,3 +90,48 @@ def test_eta_formatting():
     assert format_eta(42.4) == "42 s"
     assert format_eta(125) == "2 min 05 s"
     assert format_eta(3 * 3600 + 61) == "3 h 01 min"
+
+
+def test_failures_reach_the_message_bar_and_the_log(qgis_iface, tmp_path):
+    from qgis.core import Qgis, QgsApplication
+
+    from school_detector.notify import LOG_TAG
+    from school_detector.tasks.registry import TaskRegistry
+
+    logged = []
+
+    def on_log(message, tag, level):
+        if tag == LOG_TAG:
+            logged.append(message)
+
+    QgsApplication.messageLog().messageReceived.connect(on_log)
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'ImportError: libcudart.so.12 not found' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    qgis_iface.messageBar().clear_messages()
+    registry = TaskRegistry(qgis_iface)
+    task = registry.start(RuntimeJobTask("Check ML runtime", fake, ["info"]))
+    wait_for_task(task)
+    pump(0.2)
+    QgsApplication.messageLog().messageReceived.disconnect(on_log)
+    critical = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    assert any("failed (exit code 1)" in m for m in critical), critical
+    assert any("libcudart" in m for m in logged), logged  # the stderr tail is in the log
+    assert registry.running == []
+
+
+def test_cancelled_jobs_stay_quiet(qgis_iface, runtime_python):
+    from qgis.core import Qgis
+
+    from school_detector.tasks.registry import TaskRegistry
+
+    qgis_iface.messageBar().clear_messages()
+    registry = TaskRegistry(qgis_iface)
+    task = registry.start(
+        RuntimeJobTask("Slow", runtime_python, ["selftest", "--batches", "999", "--step-delay", "0.05", "--size", "32"])
+    )
+    pump(1.0)
+    registry.cancel_all()
+    wait_for_task(task, timeout=30)
+    assert isinstance(task.error, JobCancelled)
+    assert qgis_iface.messageBar().get_messages(Qgis.Critical) == []

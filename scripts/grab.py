@@ -1,0 +1,86 @@
+"""Runs inside the real QGIS desktop (qgis --code): load the sample scene, open each of the
+plugin's dialogs and save what a user sees. Driven by timers so QGIS keeps painting."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import qgis.utils
+from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QTimer
+from qgis.utils import iface
+
+OUT = Path(os.environ["SD_SHOT_OUT"])
+SCENE = Path(os.environ["SD_SCENE"])
+
+
+def pump(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.02)
+
+
+def save(widget, name):
+    pump(0.5)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print("saved", path, flush=True)
+
+
+def finish(code=0):
+    print("SCREENSHOTS DONE" if code == 0 else "SCREENSHOTS FAILED", flush=True)
+    # QGIS 3.22 can crash in its destructor when layers are still loaded: unload them first
+    iface.setActiveLayer(None)
+    QgsProject.instance().removeAllMapLayers()
+    pump(0.5)
+    QgsApplication.exit(code)
+
+
+def label_renderer():
+    from qgis.core import QgsCategorizedSymbolRenderer, QgsMarkerSymbol, QgsRendererCategory
+
+    cats = []
+    for value, color, label in (("school", "#e8412c", "school"), ("not-school", "#2c7fb8", "not-school")):
+        symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": color, "outline_color": "white",
+                                               "outline_width": "0.6", "size": "3.2"})
+        cats.append(QgsRendererCategory(value, symbol, label))
+    return QgsCategorizedSymbolRenderer("label", cats)
+
+
+def run():
+    try:
+        plugin = qgis.utils.plugins.get("school_detector")
+        if plugin is None:
+            print("plugin not loaded:", list(qgis.utils.plugins), flush=True)
+            return finish(1)
+        main = iface.mainWindow()
+        main.resize(1280, 800)
+        raster = QgsRasterLayer(str(SCENE / "scene.tif"), "Sample scene (scene.tif)")
+        labels = QgsVectorLayer(f"{SCENE / 'labels.gpkg'}|layername=labels", "Labels", "ogr")
+        labels.setRenderer(label_renderer())
+        QgsProject.instance().addMapLayer(raster)
+        QgsProject.instance().addMapLayer(labels)  # added last: drawn on top
+        iface.mapCanvas().setExtent(raster.extent())
+        iface.mapCanvas().refresh()
+        pump(4)
+        save(main, "main_window")
+        plugin.on_settings()
+        dialog = plugin.dialogs["settings"]
+        end = time.time() + 120
+        while dialog.current_task is not None and time.time() < end:
+            pump(0.2)
+        dialog.resize(760, 470)
+        save(dialog, "settings_dialog")
+        dialog.close()
+        finish(0)
+    except Exception as exc:  # noqa: BLE001 - report and leave QGIS
+        import traceback
+
+        traceback.print_exc()
+        print("error:", exc, file=sys.stderr, flush=True)
+        finish(1)
+
+
+QTimer.singleShot(3000, run)
