@@ -43,8 +43,9 @@ def label_renderer():
 
     cats = []
     for value, color, label in (("school", "#e8412c", "school"), ("not-school", "#2c7fb8", "not-school")):
-        symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": color, "outline_color": "white",
-                                               "outline_width": "0.6", "size": "3.2"})
+        symbol = QgsMarkerSymbol.createSimple(
+            {"name": "circle", "color": color, "outline_color": "white", "outline_width": "0.6", "size": "3.2"}
+        )
         cats.append(QgsRendererCategory(value, symbol, label))
     return QgsCategorizedSymbolRenderer("label", cats)
 
