@@ -22,9 +22,9 @@ from typing import Any
 from ..core.errors import JobCancelled, SchoolDetectorError
 from ..core.progress import Reporter
 from ..version import __version__
-from . import info, sample_scene, selftest
+from . import chips, info, sample_scene, selftest
 
-COMMANDS = (info, selftest, sample_scene)
+COMMANDS = (info, selftest, sample_scene, chips)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -16,15 +16,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--schools", type=int, default=None, help="number of schools (default: one per ~6 tiles)")
     p.add_argument("--force", action="store_true", help="rewrite even if an identical scene is there")
+    p.add_argument("--xyz-tiles", action="store_true", help="also write tiles/{z}/{x}/{y}.png (an XYZ source)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
-    from ..sample.scene import SceneSpec, write_scene  # numpy/rasterio: only when needed
+    from ..sample.scene import SCENE_TIF, SceneSpec, write_scene, write_xyz_tiles  # numpy/rasterio: only now
 
     spec = SceneSpec(tiles=args.tiles, seed=args.seed, schools=args.schools)
     reporter.progress(0, 1, unit="scene", message="Drawing the scene", force=True)
     meta = write_scene(spec, args.out, force=args.force)
     reporter.progress(1, 1, unit="scene", message="Scene written", force=True)
     meta["out"] = str(Path(args.out).resolve())
+    if args.xyz_tiles:
+        tiles = Path(args.out) / "tiles"
+        meta["xyz_tiles"] = write_xyz_tiles(Path(args.out) / SCENE_TIF, tiles, spec.zoom)
+        meta["xyz_template"] = tiles.resolve().as_uri() + "/{z}/{x}/{y}.png"
     return meta

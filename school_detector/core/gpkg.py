@@ -77,30 +77,48 @@ def encode_geometry(coords: Coords, geometry_type: str, srs_id: int) -> bytes:
     raise InputError(f"Geometry type {geometry_type} is not supported here.")
 
 
+def _dims(gtype: int) -> tuple[int, int]:
+    """(base type, coordinates per point) from an ISO WKB type (Z, M and ZM variants)."""
+    base, flavour = gtype % 1000, gtype // 1000
+    return base, {0: 2, 1: 3, 2: 3, 3: 4}.get(flavour, 2)
+
+
+def _read_polygon(wkb: bytes, off: int, order: str, ncoord: int) -> tuple[list[list[tuple[float, float]]], int]:
+    (nrings,) = struct.unpack(order + "I", wkb[off : off + 4])
+    off += 4
+    rings = []
+    step = 8 * ncoord
+    for _ in range(nrings):
+        (npts,) = struct.unpack(order + "I", wkb[off : off + 4])
+        off += 4
+        rings.append([struct.unpack(order + "dd", wkb[off + step * i : off + step * i + 16]) for i in range(npts)])
+        off += step * npts
+    return rings, off
+
+
 def decode_geometry(blob: bytes) -> tuple[str, Coords]:
-    """Inverse of :func:`encode_geometry` for points and polygons (any byte order)."""
+    """Point or polygon coordinates from a GeoPackage blob (any byte order, Z/M dropped).
+
+    Multi-geometries give their first member: labels are one place each.
+    """
     if blob[:2] != b"GP":
         raise InputError("Not a GeoPackage geometry blob.")
     flags = blob[3]
     env_len = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((flags >> 1) & 0b111, 0)
     wkb = blob[8 + env_len :]
     order = "<" if wkb[0] == 1 else ">"
-    (gtype,) = struct.unpack(order + "I", wkb[1:5])
-    gtype %= 1000
-    if gtype == 1:
+    base, ncoord = _dims(struct.unpack(order + "I", wkb[1:5])[0])
+    if base in (4, 6) and len(wkb) > 9:  # MultiPoint / MultiPolygon: first member's WKB follows
+        inner = wkb[9:]
+        order = "<" if inner[0] == 1 else ">"
+        base, ncoord = _dims(struct.unpack(order + "I", inner[1:5])[0])
+        wkb = inner
+    if base == 1:
         x, y = struct.unpack(order + "dd", wkb[5:21])
         return "POINT", (x, y)
-    if gtype == 3:
-        (nrings,) = struct.unpack(order + "I", wkb[5:9])
-        off, rings = 9, []
-        for _ in range(nrings):
-            (npts,) = struct.unpack(order + "I", wkb[off : off + 4])
-            off += 4
-            pts = [struct.unpack(order + "dd", wkb[off + 16 * i : off + 16 * i + 16]) for i in range(npts)]
-            off += 16 * npts
-            rings.append(pts)
-        return "POLYGON", rings
-    raise InputError(f"WKB geometry type {gtype} is not supported here.")
+    if base == 3:
+        return "POLYGON", _read_polygon(wkb, 5, order, ncoord)[0]
+    raise InputError(f"WKB geometry type {base} is not supported here; use points or polygons.")
 
 
 class GeoPackage:

@@ -268,6 +268,25 @@ def render(spec: SceneSpec) -> tuple[np.ndarray, list[Site]]:
     return img, sites
 
 
+def write_xyz_tiles(tif: Path, out_dir: Path, zoom: int = 18) -> int:
+    """Cut a grid-aligned EPSG:3857 scene into ``out_dir/{z}/{x}/{y}.png`` (an XYZ layout that
+    QGIS opens as ``file:///…/{z}/{x}/{y}.png`` and tests serve over loopback HTTP)."""
+    import rasterio
+    from PIL import Image
+
+    with rasterio.open(tif) as src:
+        data = src.read()
+        first = tile_for_lonlat(*xy_to_lonlat(src.bounds.left + 1, src.bounds.top - 1), zoom)
+    rows, cols = data.shape[1] // TILE_SIZE, data.shape[2] // TILE_SIZE
+    for j in range(rows):
+        for i in range(cols):
+            folder = Path(out_dir) / str(zoom) / str(first.x + i)
+            folder.mkdir(parents=True, exist_ok=True)
+            block = data[:, j * TILE_SIZE : (j + 1) * TILE_SIZE, i * TILE_SIZE : (i + 1) * TILE_SIZE]
+            Image.fromarray(np.ascontiguousarray(np.moveaxis(block, 0, 2))).save(folder / f"{first.y + j}.png")
+    return rows * cols
+
+
 def _scene_origin(spec: SceneSpec) -> tuple[float, float, float]:
     """West/north of the scene in EPSG:3857, snapped to the tile grid, and pixel size."""
     first = tile_for_lonlat(spec.lon, spec.lat, spec.zoom)
@@ -324,6 +343,9 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     schools = [s for s in sites if s.kind == "school"]
     others = [s for s in sites if s.kind != "school"]
     n_neg = min(len(others), round(spec.negatives_per_school * len(schools)))
+    # negatives never share a zoom-18 tile with a school: the sample labels stay clean
+    school_tiles = {tile_for_lonlat(*to_lonlat(*s.center), spec.zoom) for s in schools}
+    others = [s for s in others if tile_for_lonlat(*to_lonlat(*s.center), spec.zoom) not in school_tiles]
     big = [s for s in others if s.kind != "house"]
     houses = [s for s in others if s.kind == "house"]
     picked_houses = (

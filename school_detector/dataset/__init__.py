@@ -1,0 +1,1 @@
+"""Training data: reading labels, cutting chips, writing the dataset folder."""
