@@ -79,7 +79,7 @@ lint: setup
 	$(VENV)/bin/mypy school_detector
 
 bench: setup
-	@echo "no benchmarks yet (they arrive with scanning: throughput ratios, memory)"
+	$(RUNTIME)/bin/python scripts/bench.py
 
 screenshots: package
 	bash scripts/screenshots.sh dist/school_detector.zip docs/img

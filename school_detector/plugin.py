@@ -67,9 +67,19 @@ class SchoolDetectorPlugin:
         self.toolbar: Any = None
         self.tasks = TaskRegistry(iface)
         self.dialogs: dict[str, Any] = {}
+        self.provider: Any = None
 
     # -- QGIS life cycle ------------------------------------------------------------------
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
+        from qgis.core import QgsApplication
+
+        from .processing.provider import SchoolDetectorProvider
+
+        self.provider = SchoolDetectorProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
+
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        self.initProcessing()
         main = self.iface.mainWindow()
         self.toolbar = self.iface.addToolBar(tr("School detector"))
         self.toolbar.setObjectName("SchoolDetectorToolbar")
@@ -85,6 +95,11 @@ class SchoolDetectorPlugin:
 
     def unload(self) -> None:
         self.tasks.cancel_all()
+        if self.provider is not None:
+            from qgis.core import QgsApplication
+
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         for dialog in self.dialogs.values():
             dialog.close()
             dialog.deleteLater()
@@ -129,19 +144,28 @@ class SchoolDetectorPlugin:
         )
 
     # -- actions ------------------------------------------------------------------------------
+    def _show_dialog(self, key: str, factory: Callable[[], Any]) -> Any:
+        """One dialog of each kind, kept while the plugin lives: reopening it shows the same
+        dialog, with the progress of a job it started still there."""
+        old = self.dialogs.get(key)
+        if old is not None:
+            old.show()
+            old.raise_()
+            return old
+        self.dialogs[key] = factory()
+        return self.dialogs[key]
+
     @reports_errors
     def on_settings(self) -> None:
         from .gui.settings_dialog import open_settings
 
-        old = self.dialogs.get("settings")
-        if old is not None and old.isVisible():
-            old.raise_()
-            return
-        self.dialogs["settings"] = open_settings(self.iface, self.tasks)
+        self._show_dialog("settings", lambda: open_settings(self.iface, self.tasks))
 
     @reports_errors
     def on_build_data(self) -> None:
-        self._not_in_this_version("Build training data…")
+        from .gui.build_dataset_dialog import open_build_dataset
+
+        self._show_dialog("build_data", lambda: open_build_dataset(self.iface, self.tasks))
 
     @reports_errors
     def on_train(self) -> None:

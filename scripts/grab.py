@@ -50,6 +50,30 @@ def label_renderer():
     return QgsCategorizedSymbolRenderer("label", cats)
 
 
+def build_dataset(plugin, raster, labels):
+    import tempfile
+
+    plugin.on_build_data()
+    dialog = plugin.dialogs["build_data"]
+    dialog.layer_combo.setLayer(labels)
+    dialog.field_combo.setField("label")
+    dialog.imagery_combo.setLayer(raster)
+    dialog.folder_widget.setFilePath(str(Path(tempfile.mkdtemp()) / "schools_dataset"))
+    dialog.background_spin.setValue(1.0)
+    dialog.preview()
+    save(dialog, "build_dataset_dialog")
+    task = dialog.start()
+    end = time.time() + 120
+    while dialog.current_task is not None and time.time() < end:
+        pump(0.2)
+    save(dialog, "build_dataset_done")
+    dialog.close()
+    iface.mapCanvas().refresh()
+    pump(3)
+    save(iface.mainWindow(), "build_dataset_footprints")
+    del task
+
+
 def run():
     try:
         plugin = qgis.utils.plugins.get("school_detector")
@@ -75,6 +99,7 @@ def run():
         dialog.resize(760, 470)
         save(dialog, "settings_dialog")
         dialog.close()
+        build_dataset(plugin, raster, labels)
         finish(0)
     except Exception as exc:  # noqa: BLE001 - report and leave QGIS
         import traceback

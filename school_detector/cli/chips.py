@@ -57,8 +57,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--block-levels",
         type=int,
-        default=2,
-        help="split blocks are the tiles' ancestors this many zooms up (default 2: 4x4 tiles)",
+        default=None,
+        help="split blocks are the tiles' ancestors this many zooms up (3: 8x8 tiles; default: the coarsest "
+        "level that still gives 24 blocks)",
     )
     p.add_argument(
         "--min-valid",

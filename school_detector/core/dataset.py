@@ -11,7 +11,8 @@ Rules, stated once:
   ``conflict_rule``: ``drop`` (default: the key is left out and counted), ``school`` or
   ``not-school`` (that class wins).
 * **Splits** are spatially blocked: chips are grouped into blocks (the key tile's ancestor
-  ``block_levels`` zooms up: 2 gives 4x4-tile blocks, ~600 m at zoom 18) and whole blocks go to one split, so near-
+  ``block_levels`` zooms up: 3 gives 8x8-tile blocks, ~1.2 km at zoom 18;
+  by default the coarsest level that still gives 24 blocks) and whole blocks go to one split, so near-
   duplicates never straddle train and test. Blocks are visited in a seeded order and each goes
   to the split whose per-class counts are furthest below target: reproducible, leak-free,
   close to the requested fractions, with both classes in every split when possible.
@@ -253,13 +254,25 @@ def block_of(plan: ChipPlan, block_levels: int) -> Tile:
     return parent(plan.tile, min(block_levels, plan.tile.z))
 
 
+def auto_block_levels(plans: Sequence[ChipPlan], min_blocks: int = 24, max_levels: int = 3) -> int:
+    """The coarsest blocking (fewest leaks) that still leaves enough blocks to split well."""
+    for levels in range(max_levels, 0, -1):
+        if len({block_of(p, levels) for p in plans}) >= min_blocks:
+            return levels
+    return 0
+
+
 def assign_splits(
     plans: Sequence[ChipPlan],
     fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
     seed: int = 0,
-    block_levels: int = 2,
-) -> None:
-    """Set ``plan.split`` for every plan (module docstring: blocked, seeded, stratified)."""
+    block_levels: int | None = None,
+) -> int:
+    """Set ``plan.split`` for every plan (module docstring: blocked, seeded, stratified).
+
+    ``block_levels=None`` picks it with :func:`auto_block_levels`; returns the levels used."""
+    if block_levels is None:
+        block_levels = auto_block_levels(plans)
     blocks: dict[Tile, list[ChipPlan]] = defaultdict(list)
     for p in plans:
         blocks[block_of(p, block_levels)].append(p)
@@ -276,6 +289,8 @@ def assign_splits(
             p.split = best
         for c in CLASSES:
             counts[best][c] += block_counts[c]
+    return block_levels
+    return block_levels
 
 
 def _split_cost(

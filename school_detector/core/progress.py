@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -60,8 +61,17 @@ class Reporter:
     scan; progress lines are throttled so a fast loop does not flood the pipe.
     """
 
-    def __init__(self, mode: str = "text", stream: IO[str] | None = None, min_interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        mode: str = "text",
+        stream: IO[str] | None = None,
+        min_interval: float = 0.2,
+        sink: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        """``mode`` is "text", "jsonl", or "callback" (every event dict goes to ``sink``:
+        in-process jobs such as the QGIS tasks)."""
         self.mode = mode
+        self.sink = sink
         self.stream = stream or (sys.stdout if mode == "jsonl" else sys.stderr)
         self.min_interval = min_interval
         self._start: float | None = None
@@ -69,6 +79,10 @@ class Reporter:
         self._last_emit = 0.0
 
     def _write(self, obj: dict[str, Any]) -> None:
+        if self.mode == "callback":
+            if self.sink is not None:
+                self.sink(obj)
+            return
         if self.mode == "jsonl":
             self.stream.write(json.dumps(obj, default=str) + "\n")
         elif obj["event"] == PROGRESS:
@@ -107,7 +121,7 @@ class Reporter:
         self._write({"event": LOG, "level": level, "message": message})
 
     def result(self, data: dict[str, Any]) -> None:
-        if self.mode == "jsonl":
+        if self.mode in ("jsonl", "callback"):
             self._write({"event": RESULT, "data": data})
         else:
             json.dump(data, sys.stdout, indent=2, default=str)

@@ -72,7 +72,7 @@ class BuildOptions:
     background_ratio: float = 0.0
     background_distance_m: float = 300.0
     min_valid_fraction: float = 0.8
-    block_levels: int = 2
+    block_levels: int | None = None  # None: automatic (see core.dataset.auto_block_levels)
     workers: int = 4
 
     def settings(self) -> dict[str, Any]:
@@ -166,7 +166,7 @@ def build_dataset(
     stats.background = add_background(
         plans, options.geometry, extent, options.background_ratio, options.background_distance_m, options.seed
     )
-    assign_splits(plans, options.split, options.seed, options.block_levels)
+    block_levels = assign_splits(plans, options.split, options.seed, options.block_levels)
     created = not out.exists()
     check_writable(out)
     resumed = check_resumable(out, options)
@@ -181,6 +181,23 @@ def build_dataset(
         f"{total} chips planned ({stats.duplicates} duplicate points merged, {stats.conflicts} conflicting "
         f"tiles {'dropped' if options.conflict_rule == 'drop' else 'resolved'}, {stats.background} background)"
     )
+
+    def flush(complete: bool) -> dict[str, Any]:
+        return _write_outputs(
+            out,
+            rows,
+            skipped,
+            plans,
+            stats,
+            options,
+            description,
+            img_id,
+            reused,
+            resumed,
+            complete,
+            source_notes,
+            block_levels,
+        )
 
     def read(plan: ChipPlan) -> Chip | str:
         """A chip, or the reason it is skipped (imagery problems of one tile are not fatal)."""
@@ -237,55 +254,13 @@ def build_dataset(
                 done += 1
                 reporter.progress(done, total, unit="chip", message="Cutting chips")
                 if done % write_every == 0:
-                    _write_outputs(
-                        out,
-                        rows,
-                        skipped,
-                        plans,
-                        stats,
-                        options,
-                        description,
-                        img_id,
-                        reused,
-                        resumed,
-                        complete=False,
-                        source_notes=source_notes,
-                    )
+                    flush(complete=False)
                 if cancelled():
                     for _, f in pending:
                         f.cancel()
                     raise JobCancelled("Cancelled; the chips written so far are kept and a re-run resumes.")
-    except (JobCancelled, KeyboardInterrupt):
-        _write_outputs(
-            out,
-            rows,
-            skipped,
-            plans,
-            stats,
-            options,
-            description,
-            img_id,
-            reused,
-            resumed,
-            complete=False,
-            source_notes=source_notes,
-        )
-        raise
-    except ImageryError:
-        _write_outputs(
-            out,
-            rows,
-            skipped,
-            plans,
-            stats,
-            options,
-            description,
-            img_id,
-            reused,
-            resumed,
-            complete=False,
-            source_notes=source_notes,
-        )
+    except (JobCancelled, KeyboardInterrupt, ImageryError, OSError):
+        flush(complete=False)  # a consistent, resumable folder whatever stopped us
         raise
     reporter.progress(total, total, unit="chip", message="Cutting chips", force=True)
     if not rows:
@@ -297,20 +272,9 @@ def build_dataset(
             + ", ".join(f"{n} {r}" for r, n in reasons.items())
             + ". Are the points inside the imagery, and is the imagery readable there?"
         )
-    return _write_outputs(
-        out,
-        rows,
-        skipped,
-        plans,
-        stats,
-        options,
-        description,
-        img_id,
-        reused,
-        resumed,
-        complete=True,
-        source_notes=source_notes,
-    )
+    info = flush(complete=True)
+    write_footprints(out, sorted(rows, key=lambda r: r["file"]), geometry)
+    return info
 
 
 def _row(plan: ChipPlan, img_id: str, valid: float | None) -> dict[str, Any]:
@@ -341,6 +305,7 @@ def _write_outputs(
     resumed: bool,
     complete: bool,
     source_notes: dict[str, Any] | None,
+    block_levels: int,
 ) -> dict[str, Any]:
     rows = sorted(rows, key=lambda r: r["file"])
     buf = io.StringIO()
@@ -370,6 +335,7 @@ def _write_outputs(
         "positive_class": SCHOOL,
         "imagery": {"id": img_id, **description, **(source_notes or {})},
         "settings": options.settings(),
+        "split": {"fractions": list(options.split), "seed": options.seed, "block_levels": block_levels},
         "counts": counts,
         "chips": len(rows),
         "planned": len(plans),
@@ -411,3 +377,37 @@ def read_dataset_folder(folder: Path) -> dict[str, dict[str, list[Path]]]:
     if not out:
         raise InputError(f"{folder} has no train/, valid/ or test/ folder: it is not a chip dataset.")
     return out
+
+
+FOOTPRINTS_GPKG = "chips.gpkg"
+
+
+def write_footprints(out: Path, rows: Sequence[dict[str, Any]], geometry: ChipGeometry) -> Path:
+    """``chips.gpkg``: every chip's footprint (EPSG:3857) with split, label and file, so the
+    dataset can be inspected on the map."""
+    from ..core.dataset import ChipPlan
+    from ..core.gpkg import GeoPackage
+    from ..core.tiles import parse_tile_id
+
+    target = out / FOOTPRINTS_GPKG
+    tmp = out / f".{FOOTPRINTS_GPKG}.tmp"
+    tmp.unlink(missing_ok=True)
+    features = []
+    for r in rows:
+        plan = ChipPlan("", parse_tile_id(r["tile"]), r["label"])
+        if geometry.centered:
+            plan.center_xy = lonlat_to_xy(float(r["lon"]), float(r["lat"]))
+        b = plan.bounds(geometry.zoom, geometry.chip_px)
+        ring = [(b.west, b.south), (b.east, b.south), (b.east, b.north), (b.west, b.north), (b.west, b.south)]
+        features.append(([ring], {k: r[k] for k in ("file", "split", "label", "origin", "tile")}))
+    with GeoPackage(tmp) as g:
+        g.create_feature_table(
+            "chips",
+            "POLYGON",
+            3857,
+            [(k, "TEXT") for k in ("file", "split", "label", "origin", "tile")],
+            description="Footprints of the chips in this dataset",
+        )
+        g.insert_features("chips", features)
+    os.replace(tmp, target)
+    return target

@@ -32,6 +32,8 @@ from ..core.tiles import TILE_SIZE, bounds_3857, pixel_size_3857, tile_for_lonla
 SCENE_TIF = "scene.tif"
 LABELS_GPKG = "labels.gpkg"
 SCENE_JSON = "scene.json"
+#: Bump when the drawing or labelling changes, so old scenes on disk are not reused.
+GENERATOR_VERSION = 2
 
 ROOFS = np.array(
     [[150, 92, 62], [172, 172, 178], [158, 72, 52], [148, 130, 92], [120, 120, 128], [190, 110, 80]], dtype=np.float32
@@ -305,7 +307,7 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     if not force and meta_path.is_file() and (out_dir / SCENE_TIF).is_file() and (out_dir / LABELS_GPKG).is_file():
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("spec") == asdict(spec):
+            if meta.get("spec") == asdict(spec) and meta.get("generator") == GENERATOR_VERSION:
                 meta["reused"] = True
                 return meta
         except (OSError, json.JSONDecodeError):
@@ -426,6 +428,7 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     gpkg_tmp.replace(out_dir / LABELS_GPKG)
     meta = {
         "spec": asdict(spec),
+        "generator": GENERATOR_VERSION,
         "image": SCENE_TIF,
         "labels": LABELS_GPKG,
         "crs": "EPSG:3857",

@@ -73,3 +73,16 @@ def plugin(qgis_iface, qgis_app):
 
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def release_layers_before_exit(qgis_app):
+    """Layers that outlive exitQgis() crash the interpreter at exit: collect them first."""
+    yield
+    import gc
+
+    from qgis.core import QgsProject
+
+    QgsProject.instance().removeAllMapLayers()
+    gc.collect()
+    flush_deletes()

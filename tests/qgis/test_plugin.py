@@ -32,8 +32,12 @@ def test_actions_toolbar_and_menu(qgis_iface, monkeypatch):
     assert [a.text() for _, a in menu] == EXPECTED
     toolbars = qgis_iface.mainWindow().findChildren(QToolBar, "SchoolDetectorToolbar")
     assert len(toolbars) == 1 and [a.text() for a in toolbars[0].actions()] == EXPECTED
+    from qgis.core import QgsApplication
+
+    assert QgsApplication.processingRegistry().providerById("school_detector") is not None
     p.unload()
     flush_deletes()
+    assert QgsApplication.processingRegistry().providerById("school_detector") is None
     assert menu == []
     assert p.actions == {}
     assert qgis_iface.mainWindow().findChildren(QToolBar, "SchoolDetectorToolbar") == []

@@ -143,11 +143,12 @@ def test_splits_are_reproducible_and_leak_free(scene, tmp_path):
         build_dataset(points, src, tmp_path / name, BuildOptions(seed=seed, background_ratio=1.0))
         runs[name] = [(r["file"], r["split"]) for r in manifest(tmp_path / name)]
     assert runs["a"] == runs["b"] and runs["a"] != runs["c"]
+    from school_detector.core.dataset import ChipPlan
+
+    levels = json.loads((tmp_path / "a" / "dataset.json").read_text())["split"]["block_levels"]
     blocks = {}
     for row in manifest(tmp_path / "a"):
-        from school_detector.core.dataset import ChipPlan
-
-        block = block_of(ChipPlan("k", T.parse_tile_id(row["tile"]), row["label"]), 2)
+        block = block_of(ChipPlan("k", T.parse_tile_id(row["tile"]), row["label"]), levels)
         assert blocks.setdefault(block, row["split"]) == row["split"], "a block straddles two splits"
     assert len(set(blocks.values())) == 3
 

@@ -74,7 +74,8 @@ def test_real_colombia_labels_conflicts_are_counted():
 def test_splits_hit_the_fractions_and_never_split_a_block():
     rows = [T.Tile(5000 + i, 7000 + j, 18) for i in range(40) for j in range(40)]
     plans = [ChipPlan(t.file_stem, t, SCHOOL if (t.x * 7 + t.y) % 5 == 0 else NOT_SCHOOL) for t in rows]
-    assign_splits(plans, (0.7, 0.15, 0.15), seed=1)
+    levels = assign_splits(plans, (0.7, 0.15, 0.15), seed=1)
+    assert levels == 3  # 1600 tiles: 25 blocks of 8x8 are enough
     counts = split_counts(plans)
     total = len(plans)
     for split, frac in (("train", 0.7), ("valid", 0.15), ("test", 0.15)):
@@ -83,10 +84,19 @@ def test_splits_hit_the_fractions_and_never_split_a_block():
         assert counts[split][SCHOOL] > 0 and counts[split][NOT_SCHOOL] > 0
     seen = {}
     for p in plans:
-        assert seen.setdefault(block_of(p, 2), p.split) == p.split
+        assert seen.setdefault(block_of(p, levels), p.split) == p.split
     again = [ChipPlan(t.file_stem, t, p.label) for t, p in zip(rows, plans)]
     assign_splits(again, (0.7, 0.15, 0.15), seed=1)
     assert [p.split for p in again] == [p.split for p in plans]
+
+
+def test_small_datasets_get_finer_blocks():
+    from school_detector.core.dataset import auto_block_levels
+
+    few = [ChipPlan("k", T.Tile(5000 + i, 7000 + j, 18), SCHOOL) for i in range(6) for j in range(6)]
+    assert auto_block_levels(few) == 0  # 9 blocks of 2x2 would be too few: single tiles
+    assert auto_block_levels(few, min_blocks=9) == 1
+    assert auto_block_levels(few, min_blocks=4) == 2
 
 
 def test_background_keeps_its_distance_from_schools():

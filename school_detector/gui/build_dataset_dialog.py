@@ -1,0 +1,455 @@
+"""Build training data…: labeled points + any QGIS raster layer -> chip dataset folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsCollapsibleGroupBox, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtGui import QPixmap
+from qgis.PyQt.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.dataset import NOT_SCHOOL, SCHOOL, ChipGeometry, LabeledPoint, plan_chips
+from ..core.errors import InputError
+from ..core.tiles import ground_resolution
+from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions
+from ..notify import error_text, report_info
+from ..qgis_io.labels import distinct_values, read_layer_labels
+from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
+from ..tasks.registry import TaskRegistry
+from ..tasks.runtime_job import format_eta
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BuildDatasetDialog", text)
+
+
+SCHOOL_WORDS = ("school", "schools", "escuela", "école", "ecole", "escola", "yes", "1", "true")
+
+
+class BuildDatasetDialog(QDialog):
+    def __init__(self, iface: Any, tasks: TaskRegistry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.iface = iface
+        self.tasks = tasks
+        self.current_task: BuildDatasetTask | None = None
+        self.last_result: dict[str, Any] | None = None
+        self.footprints_layer_id: str | None = None  # an id, not the layer: layers must not outlive QGIS
+        self.setWindowTitle(tr("School detector — Build training data"))
+        self.setMinimumWidth(620)
+        self._build()
+        self._on_layer_changed()
+        self._on_mode_changed()
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        labels = QGroupBox(tr("Labels"))
+        form = QFormLayout(labels)
+        self.one_layer = QRadioButton(tr("One layer with a class field"))
+        self.two_layers = QRadioButton(tr("Two layers: schools and not-schools"))
+        self.one_layer.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.one_layer)
+        group.addButton(self.two_layers)
+        row = QHBoxLayout()
+        row.addWidget(self.one_layer)
+        row.addWidget(self.two_layers)
+        form.addRow(row)
+        self.one_layer.toggled.connect(self._on_mode_changed)
+        # one page per mode; only the active one is shown, so the dialog stays short
+        self.one_page = QWidget()
+        one = QFormLayout(self.one_page)
+        one.setContentsMargins(0, 0, 0, 0)
+        self.layer_combo = QgsMapLayerComboBox()
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.layer_combo.layerChanged.connect(self._on_layer_changed)
+        one.addRow(tr("Layer:"), self.layer_combo)
+        self.field_combo = QgsFieldComboBox()
+        self.field_combo.fieldChanged.connect(self._fill_values)
+        one.addRow(tr("Class field:"), self.field_combo)
+        self.values_list = QListWidget()
+        self.values_list.setMaximumHeight(64)
+        self.values_list.setToolTip(tr("Ticked values are schools; the others are not-school"))
+        one.addRow(tr("Values meaning school:"), self.values_list)
+        form.addRow(self.one_page)
+        self.two_page = QWidget()
+        two = QFormLayout(self.two_page)
+        two.setContentsMargins(0, 0, 0, 0)
+        self.schools_combo = QgsMapLayerComboBox()
+        self.schools_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        two.addRow(tr("Schools layer:"), self.schools_combo)
+        self.negatives_combo = QgsMapLayerComboBox()
+        self.negatives_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.negatives_combo.setAllowEmptyLayer(True)
+        two.addRow(tr("Not-schools layer:"), self.negatives_combo)
+        form.addRow(self.two_page)
+        self.selected_only = QCheckBox(tr("Only selected features"))
+        form.addRow(self.selected_only)
+        layout.addWidget(labels)
+
+        imagery = QGroupBox(tr("Imagery"))
+        form = QFormLayout(imagery)
+        self.imagery_combo = QgsMapLayerComboBox()
+        self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        form.addRow(tr("Layer:"), self.imagery_combo)
+        row = QHBoxLayout()
+        self.zoom_spin = QSpinBox()
+        self.zoom_spin.setRange(10, 22)
+        self.zoom_spin.setValue(18)
+        self.zoom_spin.valueChanged.connect(self._update_resolution)
+        self.resolution_label = QLabel()
+        row.addWidget(self.zoom_spin)
+        row.addWidget(self.resolution_label, 1)
+        form.addRow(tr("Zoom:"), row)
+        row = QHBoxLayout()
+        self.tile_radio = QRadioButton(tr("Tile (256 px)"))
+        self.supertile_radio = QRadioButton(tr("Supertile (512 px, more context)"))
+        self.tile_radio.setChecked(True)
+        self.centered_check = QCheckBox(tr("Centre on the point"))
+        for w in (self.tile_radio, self.supertile_radio, self.centered_check):
+            row.addWidget(w)
+        form.addRow(tr("Chips:"), row)
+        layout.addWidget(imagery)
+
+        output = QGroupBox(tr("Output"))
+        form = QFormLayout(output)
+        self.folder_widget = QgsFileWidget()
+        self.folder_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        form.addRow(tr("Folder:"), self.folder_widget)
+        self.footprints_check = QCheckBox(tr("Add chip footprints to the map"))
+        self.footprints_check.setChecked(True)
+        form.addRow(self.footprints_check)
+        layout.addWidget(output)
+
+        advanced = QgsCollapsibleGroupBox(tr("Advanced"))
+        advanced.setCollapsed(True)
+        grid = QGridLayout(advanced)
+        self.split_spins = []
+        for i, (name, value) in enumerate((("train", 0.7), ("valid", 0.15), ("test", 0.15))):
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, 1.0)
+            spin.setSingleStep(0.05)
+            spin.setValue(value)
+            grid.addWidget(QLabel(tr(name)), 0, 2 * i)
+            grid.addWidget(spin, 0, 2 * i + 1)
+            self.split_spins.append(spin)
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 999999)
+        grid.addWidget(QLabel(tr("Seed")), 1, 0)
+        grid.addWidget(self.seed_spin, 1, 1)
+        self.conflict_combo = QComboBox()
+        for rule, text in (
+            ("drop", tr("drop the tile")),
+            (SCHOOL, tr("school wins")),
+            (NOT_SCHOOL, tr("not-school wins")),
+        ):
+            self.conflict_combo.addItem(text, rule)
+        grid.addWidget(QLabel(tr("Tile labeled both ways")), 1, 2)
+        grid.addWidget(self.conflict_combo, 1, 3, 1, 3)
+        self.background_spin = QDoubleSpinBox()
+        self.background_spin.setRange(0.0, 20.0)
+        self.background_spin.setSingleStep(0.5)
+        self.background_spin.setToolTip(tr("Random not-school tiles per school chip, inside the imagery"))
+        grid.addWidget(QLabel(tr("Background per school")), 2, 0)
+        grid.addWidget(self.background_spin, 2, 1)
+        self.distance_spin = QDoubleSpinBox()
+        self.distance_spin.setRange(0.0, 10000.0)
+        self.distance_spin.setValue(300.0)
+        self.distance_spin.setSuffix(" m")
+        grid.addWidget(QLabel(tr("…at least from schools")), 2, 2)
+        grid.addWidget(self.distance_spin, 2, 3)
+        layout.addWidget(advanced)
+        self.advanced = advanced
+
+        self.preview_row = QHBoxLayout()
+        self.preview_labels: list[QLabel] = []
+        for _ in range(4):
+            label = QLabel()
+            label.setFixedSize(100, 100)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet("QLabel { background: #f0f0f0; border: 1px solid #ccc; }")
+            self.preview_row.addWidget(label)
+            self.preview_labels.append(label)
+        layout.addLayout(self.preview_row)
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        layout.addWidget(self.progress)
+        self.status_label = QLabel(tr("Choose labels, imagery and an output folder."))
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+        buttons = QHBoxLayout()
+        self.preview_button = QPushButton(tr("Preview"))
+        self.preview_button.clicked.connect(self.preview)
+        self.run_button = QPushButton(tr("Build"))
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton(tr("Cancel job"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_job)
+        close = QPushButton(tr("Close"))
+        close.clicked.connect(self.reject)
+        buttons.addWidget(self.preview_button)
+        buttons.addStretch(1)
+        for b in (self.run_button, self.cancel_button, close):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+
+    # -- reactions --------------------------------------------------------------------------
+    def _on_mode_changed(self) -> None:
+        one = self.one_layer.isChecked()
+        self.one_page.setVisible(one)
+        self.two_page.setVisible(not one)
+        self.adjustSize()
+
+    def _on_layer_changed(self) -> None:
+        layer = self.layer_combo.currentLayer()
+        self.field_combo.setLayer(layer)
+        if layer is not None:
+            names = [f.name() for f in layer.fields()]
+            for guess in ("label", "class", "type", "category"):
+                if guess in names:
+                    self.field_combo.setField(guess)
+                    break
+        self._fill_values()
+        self._update_resolution()
+
+    def _fill_values(self) -> None:
+        self.values_list.clear()
+        layer = self.layer_combo.currentLayer()
+        field = self.field_combo.currentField()
+        if layer is None or not field:
+            return
+        for value in distinct_values(layer, field):
+            item = QListWidgetItem(value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if value.strip().lower() in SCHOOL_WORDS else Qt.CheckState.Unchecked
+            )
+            self.values_list.addItem(item)
+
+    def school_values(self) -> list[str]:
+        return [
+            self.values_list.item(i).text()
+            for i in range(self.values_list.count())
+            if self.values_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_school_values(self, values: list[str]) -> None:
+        wanted = {v.lower() for v in values}
+        for i in range(self.values_list.count()):
+            item = self.values_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.text().lower() in wanted else Qt.CheckState.Unchecked)
+
+    def _update_resolution(self) -> None:
+        layer = self.layer_combo.currentLayer() if self.one_layer.isChecked() else self.schools_combo.currentLayer()
+        layer = layer or self.imagery_combo.currentLayer()
+        lat = 0.0
+        if layer is not None and layer.crs().isValid():
+            try:
+                tr4326 = QgsCoordinateTransform(
+                    layer.crs(), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance()
+                )
+                lat = tr4326.transformBoundingBox(layer.extent()).center().y()
+            except Exception:  # noqa: BLE001 - fall back to the equator
+                lat = 0.0
+        z = self.zoom_spin.value()
+        self.resolution_label.setText(
+            tr("≈ {m:.2f} m/px here; a tile is {t:.0f} m across").format(
+                m=ground_resolution(lat, z), t=ground_resolution(lat, z) * 256
+            )
+        )
+
+    # -- parameters ---------------------------------------------------------------------------
+    def options(self) -> BuildOptions:
+        split = tuple(s.value() for s in self.split_spins)
+        total = sum(split)
+        if total <= 0 or split[0] <= 0:
+            raise InputError("The train share of the split must be above 0.")
+        fractions = (split[0] / total, split[1] / total, split[2] / total)
+        return BuildOptions(
+            geometry=ChipGeometry(
+                zoom=self.zoom_spin.value(),
+                supertile=self.supertile_radio.isChecked(),
+                centered=self.centered_check.isChecked(),
+            ),
+            split=fractions,
+            seed=self.seed_spin.value(),
+            conflict_rule=self.conflict_combo.currentData(),
+            background_ratio=self.background_spin.value(),
+            background_distance_m=self.distance_spin.value(),
+            workers=1,
+        )
+
+    def read_points(self) -> tuple[list[LabeledPoint], int]:
+        selected = self.selected_only.isChecked()
+        if self.one_layer.isChecked():
+            got = read_layer_labels(
+                self.layer_combo.currentLayer(),
+                self.field_combo.currentField(),
+                self.school_values(),
+                selected_only=selected,
+            )
+            return got.points, got.unlabeled
+        schools = read_layer_labels(
+            self.schools_combo.currentLayer(), fixed_label=SCHOOL, selected_only=selected, role="schools"
+        )
+        points, unlabeled = schools.points, schools.unlabeled
+        if self.negatives_combo.currentLayer() is not None:
+            neg = read_layer_labels(
+                self.negatives_combo.currentLayer(), fixed_label=NOT_SCHOOL, selected_only=selected, role="not-schools"
+            )
+            points, unlabeled = points + neg.points, unlabeled + neg.unlabeled
+        return points, unlabeled
+
+    def collect_params(self) -> BuildParams:
+        """A validated parameter object; raises InputError with what to fix."""
+        imagery = self.imagery_combo.currentLayer()
+        if imagery is None or not imagery.isValid():
+            raise InputError("Choose an imagery layer (any raster layer: GeoTIFF, XYZ basemap, WMS…).")
+        folder = self.folder_widget.filePath().strip()
+        if not folder:
+            raise InputError("Choose an output folder for the dataset.")
+        points, unlabeled = self.read_points()
+        options = self.options()
+        plan_chips(points, options.geometry, options.conflict_rule)  # fail here, before any task
+        return BuildParams(points, imagery.clone(), Path(folder), options, self.footprints_check.isChecked(), unlabeled)
+
+    # -- actions --------------------------------------------------------------------------------
+    def preview(self) -> None:
+        """Render a few chips (schools first) exactly as the full run will cut them."""
+        try:
+            params = self.collect_params()
+            plans, _ = plan_chips(params.points, params.options.geometry, params.options.conflict_rule)
+            picks = [p for p in plans if p.label == SCHOOL][:2] + [p for p in plans if p.label != SCHOOL][:2]
+            source = QgisLayerSource(params.imagery)
+            g = params.options.geometry
+            for label in self.preview_labels:
+                label.clear()
+            for label, plan in zip(self.preview_labels, picks):
+                chip = source.read(plan.bounds(g.zoom, g.chip_px), g.chip_px)
+                pixmap = QPixmap.fromImage(rgb_to_qimage(chip.rgb)).scaled(
+                    96, 96, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+                label.setPixmap(pixmap)
+                label.setToolTip(f"{plan.label} · {plan.tile.id} · {chip.valid_fraction:.0%} imagery")
+            self.status_label.setText(tr("Preview of {n} chips: schools left, not-schools right.").format(n=len(picks)))
+        except InputError as exc:
+            self.status_label.setText(exc.message)
+
+    def start(self) -> BuildDatasetTask | None:
+        try:
+            params = self.collect_params()
+        except InputError as exc:
+            self.status_label.setText(exc.message)
+            return None
+        task = BuildDatasetTask(params)
+        self.current_task = task
+        task.progressChanged.connect(self._on_progress)
+        task.eventReceived.connect(self._on_event)
+        task.taskCompleted.connect(self._on_completed)
+        task.taskTerminated.connect(self._on_terminated)
+        self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status_label.setText(tr("Building… {n} labeled points").format(n=len(params.points)))
+        self.tasks.start(task)
+        return task
+
+    def _on_progress(self, value: float) -> None:
+        self.progress.setValue(int(value))
+
+    def _on_event(self, event: Any) -> None:
+        if event.event == "progress":
+            d = event.data
+            eta = format_eta(d.get("eta_s"))
+            self.status_label.setText(tr("{done}/{total} chips").format(**d) + (f" · ETA {eta}" if eta else ""))
+        elif event.event == "log":
+            self.status_label.setText(str(event.data.get("message", "")))
+
+    def _on_completed(self) -> None:
+        task, self.current_task = self.current_task, None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setValue(100)
+        if task is None:
+            return
+        info = task.result_data or {}
+        self.last_result = info
+        counts = info.get("counts", {})
+        parts = [
+            f"{split}: {c.get('school', 0)} school / {c.get('not-school', 0)} not-school" for split, c in counts.items()
+        ]
+        skipped = info.get("skipped") or {}
+        text = tr("{n} chips in {out}.").format(n=info.get("chips"), out=task.params.out_dir) + " " + "; ".join(parts)
+        if skipped:
+            text += " " + tr("Skipped: ") + ", ".join(f"{v} {k}" for k, v in skipped.items())
+        labels = info.get("labels", {})
+        if labels.get("conflicts"):
+            text += " " + tr("{c} tiles labeled both ways ({rule}).").format(
+                c=labels["conflicts"], rule=labels.get("conflict_rule")
+            )
+        self.status_label.setText(text)
+        report_info(self.iface, text)
+        if task.params.add_footprints:
+            self.add_footprints(task.params.out_dir)
+
+    def add_footprints(self, out_dir: Path) -> QgsVectorLayer | None:
+        path = Path(out_dir) / FOOTPRINTS_GPKG
+        layer = QgsVectorLayer(f"{path}|layername=chips", tr("Chips — {name}").format(name=Path(out_dir).name), "ogr")
+        if not layer.isValid():
+            return None
+        from ..qgis_io.styles import style_chip_footprints
+
+        style_chip_footprints(layer)
+        QgsProject.instance().addMapLayer(layer)
+        self.footprints_layer_id = layer.id()
+        return layer
+
+    def _on_terminated(self) -> None:
+        task, self.current_task = self.current_task, None
+        self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if task is not None and task.error is not None:
+            message, _ = error_text(task.error)
+            self.status_label.setText(message)
+
+    def cancel_job(self) -> None:
+        if self.current_task is not None:
+            self.current_task.cancel()
+
+
+def open_build_dataset(iface: Any, tasks: TaskRegistry) -> BuildDatasetDialog:
+    dialog = BuildDatasetDialog(iface, tasks, iface.mainWindow() if iface is not None else None)
+    dialog.show()
+    dialog.raise_()
+    return dialog

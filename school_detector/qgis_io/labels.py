@@ -1,0 +1,139 @@
+"""QGIS vector layers -> lon/lat ``LabeledPoint``s (main thread: layers live there)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsProject,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+from ..core.dataset import NOT_SCHOOL, SCHOOL, LabeledPoint
+from ..core.errors import InputError
+
+
+@dataclass
+class LayerLabels:
+    points: list[LabeledPoint]
+    unlabeled: int  # features whose class value was not mapped
+    no_geometry: int
+
+
+def distinct_values(layer: QgsVectorLayer, field: str, limit: int = 200) -> list[str]:
+    idx = layer.fields().indexOf(field)
+    if idx < 0:
+        return []
+    values = sorted({str(v) for v in layer.uniqueValues(idx, limit) if v is not None and str(v) != "NULL"})
+    return values
+
+
+def _check_layer(layer: QgsVectorLayer | None, role: str) -> QgsVectorLayer:
+    if layer is None or not layer.isValid():
+        raise InputError(f"Choose a valid {role} layer.")
+    if layer.geometryType() not in (QgsWkbTypes.PointGeometry, QgsWkbTypes.PolygonGeometry):
+        raise InputError(f"The {role} layer '{layer.name()}' must hold points or polygons.")
+    if not layer.crs().isValid():
+        raise InputError(f"The {role} layer '{layer.name()}' has no CRS: set it in Layer Properties > Source.")
+    if layer.featureCount() == 0:
+        raise InputError(f"The {role} layer '{layer.name()}' is empty.")
+    return layer
+
+
+def read_layer_labels(
+    layer: QgsVectorLayer | None,
+    field: str | None = None,
+    positive_values: Iterable[str] = (),
+    fixed_label: str | None = None,
+    selected_only: bool = False,
+    role: str = "labels",
+    negative_values: Iterable[str] | None = None,
+) -> LayerLabels:
+    """Points in WGS84 with their class. ``fixed_label`` labels every feature (two-layer mode);
+    otherwise ``field`` values in ``positive_values`` are schools and, when ``negative_values``
+    is given, only those values are not-schools (others are left out)."""
+    layer = _check_layer(layer, role)
+    if fixed_label is None:
+        if not field or layer.fields().indexOf(field) < 0:
+            names = ", ".join(f.name() for f in layer.fields()) or "none"
+            raise InputError(f"The layer '{layer.name()}' has no class field {field!r}; its fields: {names}.")
+        if not [v for v in positive_values if str(v).strip()]:
+            raise InputError("Tick at least one value that means 'school'.")
+    request = QgsFeatureRequest()
+    if selected_only:
+        ids = layer.selectedFeatureIds()
+        if not ids:
+            raise InputError(f"'Only selected features' is ticked but nothing is selected in '{layer.name()}'.")
+        request.setFilterFids(ids)
+    return labels_from_features(
+        layer.getFeatures(request),
+        layer.crs(),
+        layer.name(),
+        field,
+        positive_values,
+        fixed_label,
+        role,
+        negative_values,
+    )
+
+
+def labels_from_features(
+    features: Iterable[QgsFeature],
+    crs: QgsCoordinateReferenceSystem,
+    name: str,
+    field: str | None,
+    positive_values: Iterable[str] = (),
+    fixed_label: str | None = None,
+    role: str = "labels",
+    negative_values: Iterable[str] | None = None,
+) -> LayerLabels:
+    """The feature loop shared by the dialog (layers) and Processing (feature sources)."""
+    positives = {str(v).strip().lower() for v in positive_values}
+    negatives = None if negative_values is None else {str(v).strip().lower() for v in negative_values}
+    tr = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    points: list[LabeledPoint] = []
+    unlabeled = no_geometry = 0
+    for feature in features:
+        geom = feature.geometry()
+        if geom is None or geom.isNull() or geom.isEmpty():
+            no_geometry += 1
+            continue
+        if fixed_label is not None:
+            label: str | None = fixed_label
+        else:
+            value = feature[field]
+            text = "" if value is None else str(value).strip().lower()
+            if text in positives:
+                label = SCHOOL
+            elif text and text != "null" and (negatives is None or text in negatives):
+                label = NOT_SCHOOL
+            else:
+                label = None
+        if label is None:
+            unlabeled += 1
+            continue
+        if geom.type() == QgsWkbTypes.PolygonGeometry:
+            parts = [geom.centroid().asPoint()]
+        elif geom.isMultipart():
+            parts = list(geom.asMultiPoint())
+        else:
+            parts = [geom.asPoint()]
+        for i, part in enumerate(parts):
+            try:
+                p = tr.transform(part)
+            except Exception as exc:
+                raise InputError(
+                    f"Feature {feature.id()} of '{name}' cannot be placed on the globe: is the layer's CRS right?",
+                    str(exc),
+                ) from exc
+            if not (-180 <= p.x() <= 180 and -90 <= p.y() <= 90):
+                raise InputError(f"Feature {feature.id()} of '{name}' is off the globe: is the layer's CRS right?")
+            pid = f"{feature.id()}" if len(parts) == 1 else f"{feature.id()}.{i}"
+            points.append(LabeledPoint(f"{role}-{pid}" if fixed_label else pid, p.x(), p.y(), label))
+    return LayerLabels(points, unlabeled, no_geometry)

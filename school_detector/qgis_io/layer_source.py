@@ -1,0 +1,117 @@
+"""Any QGIS raster layer (GeoTIFF, XYZ, WMS/WMTS, …) as a chip source, by rendering it.
+
+QGIS renders the layer into an image whose extent is the chip's EPSG:3857 footprint and
+whose size is the chip's pixel size, so what the model sees is what the mapper sees. The
+background is transparent: pixels the layer did not paint (outside its extent, no-data,
+tiles that failed to load) have alpha 0 and count as no-data. Rendering uses
+QgsMapRendererCustomPainterJob synchronously, which is safe in a QgsTask thread; give it a
+clone of the layer made on the main thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsMapRendererCustomPainterJob,
+    QgsMapSettings,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+)
+from qgis.PyQt.QtCore import QSize, Qt
+from qgis.PyQt.QtGui import QColor, QImage, QPainter
+
+from ..core.tiles import Bounds
+from ..imagery.base import Chip
+
+EPSG_3857 = "EPSG:3857"
+
+
+def qimage_to_rgba(image: QImage) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA copy of a QImage."""
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    ptr = image.constBits()
+    ptr.setsize(image.sizeInBytes() if hasattr(image, "sizeInBytes") else image.byteCount())
+    rows = np.frombuffer(ptr, dtype=np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4).copy()
+
+
+def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+def qimage_save_png(rgb: np.ndarray, path: Any) -> None:
+    """The QGIS side's PNG writer (no PIL needed in QGIS)."""
+    if not rgb_to_qimage(rgb).save(str(path), "PNG"):
+        raise OSError(f"Could not write {path} (disk full or not writable?)")
+
+
+def layer_description(layer: QgsRasterLayer) -> dict[str, Any]:
+    """Provider and CRS, never the full source: a URL can carry an API key."""
+    source = layer.source()
+    kind = "xyz" if "type=xyz" in source else layer.providerType()
+    return {
+        "type": f"qgis-{kind}",
+        "layer": layer.name(),
+        "crs": layer.crs().authid(),
+        "provider": layer.providerType(),
+        "stretch": None,
+    }
+
+
+class QgisLayerSource:
+    def __init__(self, layer: QgsRasterLayer) -> None:
+        self.layer = layer
+        self.crs = QgsCoordinateReferenceSystem(EPSG_3857)
+        self._description = layer_description(layer)
+        self._extent = self._layer_extent_3857()
+
+    def _layer_extent_3857(self) -> Bounds | None:
+        if self._description["type"] in ("qgis-xyz", "qgis-wms"):
+            return None  # web layers cover the world or don't say; no-data shows as transparency
+        try:
+            tr = QgsCoordinateTransform(self.layer.crs(), self.crs, QgsProject.instance())
+            r = tr.transformBoundingBox(self.layer.extent())
+        except Exception:  # noqa: BLE001 - an untransformable extent just means "unknown"
+            return None
+        return Bounds(r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self._description)
+
+    def extent_3857(self) -> Bounds | None:
+        return self._extent
+
+    def render(self, bounds: Bounds, size: int) -> QImage:
+        settings = QgsMapSettings()
+        settings.setLayers([self.layer])
+        settings.setDestinationCrs(self.crs)
+        settings.setExtent(QgsRectangle(bounds.west, bounds.south, bounds.east, bounds.north))
+        settings.setOutputSize(QSize(size, size))
+        settings.setOutputDpi(96)
+        settings.setBackgroundColor(QColor(0, 0, 0, 0))
+        settings.setFlag(QgsMapSettings.Antialiasing, False)
+        settings.setFlag(QgsMapSettings.RenderMapTile, True)
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        job = QgsMapRendererCustomPainterJob(settings, painter)
+        job.renderSynchronously()
+        painter.end()
+        return image
+
+    def read(self, bounds: Bounds, size: int) -> Chip:
+        rgba = qimage_to_rgba(self.render(bounds, size))
+        valid = rgba[..., 3] == 255
+        rgb = rgba[..., :3].copy()
+        rgb[~valid] = 0
+        return Chip(rgb, valid)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,100 @@
+"""Build a chip dataset from a QGIS raster layer, in a QgsTask (no ML runtime needed).
+
+The dialog reads the label layers on the main thread and hands over plain points plus a
+clone of the imagery layer; the task renders chips with QGIS and writes the same dataset
+folder the CLI writes (core planning + dataset.builder)."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsRasterLayer, QgsTask
+from qgis.PyQt.QtCore import pyqtSignal
+
+from ..core.dataset import LabeledPoint
+from ..core.errors import InputError, JobCancelled, SchoolDetectorError
+from ..core.progress import Event, Reporter
+from ..dataset.builder import BuildOptions, build_dataset
+from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
+from .runtime_job import format_eta
+
+
+@dataclass
+class BuildParams:
+    """Everything the task needs; built by the dialog or the Processing algorithm."""
+
+    points: list[LabeledPoint]
+    imagery: QgsRasterLayer  # a clone, owned by the task
+    out_dir: Path
+    options: BuildOptions
+    add_footprints: bool = True
+    unlabeled: int = 0
+
+
+class BuildDatasetTask(QgsTask):
+    eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
+
+    def __init__(self, params: BuildParams) -> None:
+        super().__init__("Build training data", QgsTask.CanCancel)
+        self.params = params
+        self.result_data: dict[str, Any] | None = None
+        self.error: SchoolDetectorError | None = None
+        self.eventReceived.connect(self._show_progress)
+
+    def _sink(self, obj: dict[str, Any]) -> None:
+        data = {k: v for k, v in obj.items() if k != "event"}
+        event = Event(obj["event"], data)
+        if event.event == "progress" and event.percent is not None:
+            self.setProgress(event.percent)
+        self.eventReceived.emit(event)
+
+    def _show_progress(self, event: Event) -> None:
+        if event.event == "progress":
+            d = event.data
+            eta = format_eta(d.get("eta_s"))
+            self.setDescription(
+                f"Build training data ({d.get('done')}/{d.get('total')} chips" + (f", ETA {eta}" if eta else "") + ")"
+            )
+
+    def finished(self, result: bool) -> None:
+        """Main thread: let go of the imagery layer clone here, not in the worker thread, and
+        before QGIS exits (a layer outliving QGIS crashes it)."""
+        self.params.imagery = None  # type: ignore[assignment]
+
+    def run(self) -> bool:
+        try:
+            source = QgisLayerSource(self.params.imagery)
+            reporter = Reporter("callback", sink=self._sink)
+            try:
+                self.result_data = build_dataset(
+                    self.params.points,
+                    source,
+                    self.params.out_dir,
+                    self.params.options,
+                    reporter,
+                    cancelled=self.isCanceled,
+                    save_png=qimage_save_png,
+                    source_notes={"unlabeled_features": self.params.unlabeled},
+                )
+            except InputError as exc:
+                if exc.message.startswith("No chip could be cut") and source.describe()["type"] in (
+                    "qgis-xyz",
+                    "qgis-wms",
+                ):
+                    exc.message += " The imagery layer drew nothing: is its server reachable from this computer?"
+                raise
+            return True
+        except JobCancelled as exc:
+            self.error = exc
+        except SchoolDetectorError as exc:
+            self.error = exc
+        except OSError as exc:
+            self.error = InputError(
+                f"Writing the dataset failed: {exc.strerror or exc} ({exc.filename or ''}).", traceback.format_exc()
+            )
+        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
+            self.error = SchoolDetectorError(f"Building the dataset failed: {exc}", traceback.format_exc())
+        return False
