@@ -9,6 +9,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.progress import Reporter
+from . import cancel
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -129,7 +130,8 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     )
     start = time.perf_counter()
     try:
-        info = build_dataset(points, source, args.out, options, reporter)
+        cancel.cooperate()
+        info = build_dataset(points, source, args.out, options, reporter, cancelled=cancel.requested)
     finally:
         source.close()
     elapsed = time.perf_counter() - start

@@ -22,13 +22,13 @@ from typing import Any
 from ..core.errors import JobCancelled, SchoolDetectorError
 from ..core.progress import Reporter
 from ..version import __version__
-from . import chips, info, sample_scene, selftest
+from . import cancel, chips, info, sample_scene, selftest, train
 
-COMMANDS = (info, selftest, sample_scene, chips)
+COMMANDS = (info, selftest, sample_scene, chips, train)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise JobCancelled("Cancelled.")
+    cancel.request()  # stops cooperative jobs at a safe point; interrupts the others
 
 
 def build_parser() -> argparse.ArgumentParser:

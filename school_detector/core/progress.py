@@ -6,6 +6,8 @@ One JSON object per line on stdout when a CLI command runs with ``--progress jso
 * ``{"event": "log", "level": "info", "message": "..."}``
 * ``{"event": "result", "data": {...}}`` — the command's outcome (last on success)
 * ``{"event": "error", "kind": "InputError", "message": "...", "details": "..."}``
+* ``{"event": "metric", "epoch": 3, "loss": 0.41, "val_loss": 0.45, ...}`` — per-epoch training
+  curves, for live plots
 
 Lines that are not JSON (a library printing to stdout) are passed through as logs, never
 fatal: a chatty dependency must not break a scan.
@@ -20,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-PROGRESS, LOG, RESULT, ERROR = "progress", "log", "result", "error"
-EVENTS = (PROGRESS, LOG, RESULT, ERROR)
+PROGRESS, LOG, RESULT, ERROR, METRIC = "progress", "log", "result", "error", "metric"
+EVENTS = (PROGRESS, LOG, RESULT, ERROR, METRIC)
 
 
 @dataclass
@@ -116,6 +118,14 @@ class Reporter:
                 "eta_s": round(eta, 1) if eta is not None else None,
             }
         )
+
+    def metric(self, values: dict[str, Any]) -> None:
+        if self.mode == "text":
+            text = ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items())
+            self.stream.write(f"{text}\n")
+            self.stream.flush()
+            return
+        self._write({"event": METRIC, **values})
 
     def log(self, message: str, level: str = "info") -> None:
         self._write({"event": LOG, "level": level, "message": message})
