@@ -169,8 +169,11 @@ class SchoolDetectorPlugin:
 
     @reports_errors
     def on_train(self) -> None:
-        self.require_runtime()
-        self._not_in_this_version("Train classifier…")
+        from .gui.train_dialog import open_train
+
+        python = self.require_runtime()
+        dialog = self._show_dialog("train", lambda: open_train(self.iface, self.tasks, python))
+        dialog.python = python  # the runtime may have been set up since the dialog was made
 
     @reports_errors
     def on_scan_extent(self) -> None:

@@ -19,6 +19,7 @@ PREFIX = "school_detector/"
 class PluginSettings:
     runtime_python: str = ""
     pip_index_url: str = ""  # a PyPI mirror for "Set up ML runtime…", if the user has one
+    model_dir: str = ""  # the model "Use this model for scanning" chose
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -26,12 +27,14 @@ class PluginSettings:
         return cls(
             runtime_python=str(s.value(PREFIX + "runtime_python", "") or ""),
             pip_index_url=str(s.value(PREFIX + "pip_index_url", "") or ""),
+            model_dir=str(s.value(PREFIX + "model_dir", "") or ""),
         )
 
     def save(self) -> None:
         s = QgsSettings()
         s.setValue(PREFIX + "runtime_python", self.runtime_python)
         s.setValue(PREFIX + "pip_index_url", self.pip_index_url)
+        s.setValue(PREFIX + "model_dir", self.model_dir)
 
 
 def profile_dir() -> Path:

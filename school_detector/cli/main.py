@@ -57,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         result: dict[str, Any] = args.run(args, reporter)
-    except (JobCancelled, KeyboardInterrupt):
-        reporter.error("JobCancelled", "Cancelled; everything written so far is consistent.")
+    except (JobCancelled, KeyboardInterrupt) as exc:
+        message = exc.message if isinstance(exc, JobCancelled) and exc.message != "Cancelled." else ""
+        reporter.error("JobCancelled", message or "Cancelled; everything written so far is consistent.")
         return JobCancelled.exit_code
     except SchoolDetectorError as exc:
         reporter.error(type(exc).__name__, exc.message, exc.details)

@@ -25,7 +25,7 @@ class ProcessOutcome:
     cancelled: bool
 
 
-def _terminate(proc: subprocess.Popen[str], grace_s: float = 5.0) -> None:
+def _terminate(proc: subprocess.Popen[str], grace_s: float = 20.0) -> None:
     """SIGTERM (the CLI turns it into a clean cancel), then SIGKILL if it won't stop."""
     if proc.poll() is not None:
         return
@@ -80,13 +80,14 @@ def stream_process(
         reader.start()
         cancelled = False
         while True:
-            if is_cancelled():
+            if is_cancelled() and not cancelled:
                 cancelled = True
-                _terminate(proc)
-                break
+                _terminate(proc)  # then keep reading: its last lines say what it kept
             try:
                 line = lines.get(timeout=0.1)
             except queue.Empty:
+                if cancelled and proc.poll() is not None and not reader.is_alive():
+                    break
                 continue
             if line is None:
                 break

@@ -48,6 +48,7 @@ class RuntimeJobTask(QgsTask):
         self.result_data: dict[str, Any] | None = None
         self.error: SchoolDetectorError | None = None
         self.last_progress: Event | None = None
+        self.cancel_message = ""
         self.eventReceived.connect(self._show_progress)
 
     def _show_progress(self, event: Event) -> None:
@@ -77,7 +78,9 @@ class RuntimeJobTask(QgsTask):
                 self.setProgress(pct)
         elif event.event == RESULT:
             self.result_data = event.data
-        elif event.event == ERROR and event.data.get("kind") != "JobCancelled":
+        elif event.event == ERROR and event.data.get("kind") == "JobCancelled":
+            self.cancel_message = str(event.data.get("message", ""))
+        elif event.event == ERROR:
             self.error = RuntimeJobError(
                 str(event.data.get("message", "The job failed.")), details=str(event.data.get("details", ""))
             )
@@ -92,7 +95,7 @@ class RuntimeJobTask(QgsTask):
                 )
             outcome = stream_process(self.command, runtime_env(), self._on_line, self.isCanceled)
             if outcome.cancelled:
-                self.error = JobCancelled(f"{self.base_description}: cancelled.")
+                self.error = JobCancelled(self.cancel_message or f"{self.base_description}: cancelled.")
                 return False
             if outcome.returncode != 0:
                 if self.error is None:
