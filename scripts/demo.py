@@ -1,8 +1,9 @@
 """`make demo`: run the loop on the bundled sample scene, offline, through the same CLI
 subprocesses the plugin uses, and print where everything is.
 
-Steps that later releases add (build training data, train, scan, review map) slot in here;
-today's loop: generate the scene, check the ML runtime, time a tiny model.
+Today's loop: check the ML runtime, generate the scene, build training data, train a small
+model, evaluate it on the held-out test split. Scanning and review slot in as they land.
+A second run reuses the scene, the dataset and the model.
 """
 
 from __future__ import annotations
@@ -56,36 +57,89 @@ def _follow(proc: subprocess.Popen[str]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "demo_output")
-    parser.add_argument("--tiles", type=int, default=16)
+    parser.add_argument("--tiles", type=int, default=20)
+    parser.add_argument("--schools", type=int, default=100)
     args = parser.parse_args()
     out = args.out.resolve()
     logs = out / "logs"
     t0 = time.perf_counter()
-    print("1/3 Sample scene")
-    scene = cli(logs, "sample-scene", "--out", str(out / "scene"), "--tiles", str(args.tiles))
-    print("2/3 ML runtime")
+    print("1/5 ML runtime")
     info = cli(logs, "info")
-    print("3/3 Tiny model on this machine")
-    test = cli(logs, "selftest")
+    print("2/5 Sample scene")
+    scene = cli(
+        logs, "sample-scene", "--out", str(out / "scene"), "--tiles", str(args.tiles), "--schools", str(args.schools)
+    )
+    print("3/5 Build training data")
+    data = cli(
+        logs,
+        "chips",
+        "--imagery",
+        str(out / "scene" / "scene.tif"),
+        "--labels",
+        str(out / "scene" / "labels.gpkg"),
+        "--background-ratio",
+        "2",
+        "--out",
+        str(out / "dataset"),
+    )
+    model_dir = out / "model"
+    print("4/5 Train (tiny CNN from scratch: offline and CPU-friendly)")
+    if (model_dir / "model_card.json").is_file() and (model_dir / "metrics.json").is_file():
+        trained = json.loads((model_dir / "metrics.json").read_text())
+        print("    reusing the model trained by an earlier run")
+    else:
+        trained = cli(
+            logs,
+            "train",
+            "--data",
+            str(out / "dataset"),
+            "--model",
+            "tiny",
+            "--weights",
+            "none",
+            "--input-size",
+            "128",
+            "--epochs",
+            "30",
+            "--fine-tune-epochs",
+            "0",
+            "--patience",
+            "8",
+            "--batch-size",
+            "16",
+            "--out",
+            str(model_dir),
+        )
+    print("5/5 Evaluate the exported model through its serving signature")
+    evaluation = cli(logs, "evaluate", "--model", str(model_dir), "--data", str(out / "dataset" / "test"))
     tf = info.get("tensorflow", {})
+    counts = data["counts"]
+    m = evaluation
     print("\nSummary")
-    print(
-        f"  scene          {out / 'scene' / 'scene.tif'} ({scene['size_px']} px square, "
-        f"{scene['area_km2']} km², {'reused' if scene['reused'] else 'generated'})"
-    )
-    print(
-        f"  labels         {out / 'scene' / 'labels.gpkg'} ({scene['label_points']} labeled points; "
-        f"{scene['counts']['school']} schools, {scene['mapped_schools']} of them mapped)"
-    )
     print(
         f"  ML runtime     Python {info['python']}, TensorFlow {tf.get('version', 'missing')}, "
         f"GPUs: {len(tf.get('gpus', []))}"
     )
-    print(f"  tiny model     {test['images_per_s']} images/s on {test['device']}")
+    print(
+        f"  scene          {out / 'scene' / 'scene.tif'} ({scene['area_km2']} km², "
+        f"{scene['counts']['school']} schools, {scene['mapped_schools']} mapped)"
+    )
+    per_split = ", ".join(f"{s} {c['school']}/{c['not-school']}" for s, c in counts.items())
+    rate = f", {data['chips_per_s']} chips/s" if data.get("chips_per_s") else ""
+    print(f"  chips          {out / 'dataset'}: {data['chips']} chips, {per_split} (school/not-school){rate}")
+    print(
+        f"  model          {model_dir} (tiny, trained in {trained['card']['training_seconds']:.0f} s, "
+        f"{len(trained['history'])} epochs)"
+    )
+    print(
+        f"  test split     ROC AUC {m['roc_auc']:.3f}, precision {m['precision']:.2f}, recall {m['recall']:.2f} "
+        f"at threshold {m['threshold']:.2f} ({m['positives']} schools, {m['n'] - m['positives']} not-schools)"
+    )
+    print(f"  report         {model_dir / 'report.html'}")
     print(f"  total          {time.perf_counter() - t0:.1f} s")
     print(
-        "\nOpen scene.tif and labels.gpkg in QGIS to look at them; training and scanning arrive "
-        "in the next releases (see CHANGELOG.md)."
+        "\nOpen scene.tif, labels.gpkg and dataset/chips.gpkg in QGIS to look at them; scanning and review "
+        "arrive in the next releases (see CHANGELOG.md)."
     )
 
 

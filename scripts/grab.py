@@ -72,6 +72,23 @@ def build_dataset(plugin, raster, labels):
     pump(3)
     save(iface.mainWindow(), "build_dataset_footprints")
     del task
+    return Path(dialog.folder_widget.filePath())
+
+
+def train(plugin, dataset):
+    plugin.on_train()
+    dialog = plugin.dialogs["train"]
+    dialog.data_widget.setFilePath(str(dataset))
+    dialog.backbone_combo.setCurrentIndex(dialog.backbone_combo.findData("tiny"))
+    dialog.size_spin.setValue(64)
+    dialog.epochs_spin.setValue(8)
+    dialog.fine_spin.setValue(0)
+    dialog.start()
+    end = time.time() + 300
+    while dialog.current_task is not None and time.time() < end:
+        pump(0.2)
+    save(dialog, "train_dialog")
+    dialog.close()
 
 
 def run():
@@ -99,7 +116,8 @@ def run():
         dialog.resize(760, 470)
         save(dialog, "settings_dialog")
         dialog.close()
-        build_dataset(plugin, raster, labels)
+        dataset = build_dataset(plugin, raster, labels)
+        train(plugin, dataset)
         finish(0)
     except Exception as exc:  # noqa: BLE001 - report and leave QGIS
         import traceback

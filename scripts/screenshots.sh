@@ -23,7 +23,7 @@ allowVersionCheck=false
 News\\disabled=true
 INI
 scene="$root/.cache/screenshot_scene"
-"$root/.runtime/bin/python" -m school_detector.cli sample-scene --out "$scene" --tiles 6 --seed 2 >/dev/null
+"$root/.runtime/bin/python" -m school_detector.cli sample-scene --out "$scene" --tiles 10 --schools 24 --seed 2 >/dev/null
 export SCHOOL_DETECTOR_PYTHON="$root/.runtime/bin/python" SD_SHOT_OUT="$out" SD_SCENE="$scene"
 export XDG_RUNTIME_DIR="$root/.cache/xdg"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"

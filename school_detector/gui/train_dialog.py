@@ -134,6 +134,7 @@ class TrainDialog(QDialog):
         self.backbone_combo = QComboBox()
         for key, text in BACKBONES:
             self.backbone_combo.addItem(tr(text), key)
+        self.backbone_combo.currentIndexChanged.connect(self._on_backbone_changed)
         form.addRow(tr("Backbone:"), self.backbone_combo)
         row = QHBoxLayout()
         self.weights_combo = QComboBox()
@@ -203,7 +204,7 @@ class TrainDialog(QDialog):
         layout.addWidget(advanced)
 
         self.plot = CurvePlot()
-        layout.addWidget(self.plot)
+        layout.addWidget(self.plot, 1)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         layout.addWidget(self.progress)
@@ -239,6 +240,11 @@ class TrainDialog(QDialog):
         spin.setRange(lo, hi)
         spin.setValue(value)
         return spin
+
+    def _on_backbone_changed(self) -> None:
+        """The tiny CNN has no pretrained weights: show what will really happen."""
+        if self.backbone_combo.currentData() == "tiny" and self.weights_combo.currentData() == "imagenet":
+            self.weights_combo.setCurrentIndex(self.weights_combo.findData("none"))
 
     def _on_weights_changed(self) -> None:
         self.weights_file.setEnabled(self.weights_combo.currentData() == "file")
@@ -370,6 +376,7 @@ class TrainDialog(QDialog):
             p=m.get("precision", 0.0),
         )
         self.status_label.setText(text)
+        self.progress.setFormat("%p%")
         self.progress.setValue(100)
         self.report_button.setEnabled(bool(res.get("report")))
         self.use_button.setEnabled(bool(res.get("model_dir")))
@@ -377,6 +384,7 @@ class TrainDialog(QDialog):
 
     def _on_terminated(self) -> None:
         task = self._idle()
+        self.progress.setFormat("%p%")
         if task is not None and task.error is not None:
             self.status_label.setText(error_text(task.error)[0])
 

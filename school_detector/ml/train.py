@@ -182,12 +182,12 @@ def train(
     epoch = 0
     try:
         for n_epochs, lr, unfreeze in phases:
-            if unfreeze:
-                trainable = unfreeze_top(base, 0 if from_scratch else cfg.fine_tune_layers)
-                reporter.log(
-                    f"{'Training' if from_scratch else 'Fine-tuning'} with {trainable} backbone layers "
-                    f"trainable, learning rate {lr:g}"
-                )
+            if unfreeze and from_scratch:
+                base.trainable = True  # BatchNorm too: there are no pretrained statistics to protect
+                reporter.log(f"Training from scratch, all layers, learning rate {lr:g}")
+            elif unfreeze:
+                trainable = unfreeze_top(base, cfg.fine_tune_layers)
+                reporter.log(f"Fine-tuning with {trainable} backbone layers trainable, learning rate {lr:g}")
             else:
                 base.trainable = False
                 reporter.log(f"Training the head on the frozen {cfg.backbone} backbone, learning rate {lr:g}")

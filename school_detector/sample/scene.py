@@ -33,7 +33,7 @@ SCENE_TIF = "scene.tif"
 LABELS_GPKG = "labels.gpkg"
 SCENE_JSON = "scene.json"
 #: Bump when the drawing or labelling changes, so old scenes on disk are not reused.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 ROOFS = np.array(
     [[150, 92, 62], [172, 172, 178], [158, 72, 52], [148, 130, 92], [120, 120, 128], [190, 110, 80]], dtype=np.float32
@@ -345,8 +345,13 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     schools = [s for s in sites if s.kind == "school"]
     others = [s for s in sites if s.kind != "school"]
     n_neg = min(len(others), round(spec.negatives_per_school * len(schools)))
-    # negatives never share a zoom-18 tile with a school: the sample labels stay clean
-    school_tiles = {tile_for_lonlat(*to_lonlat(*s.center), spec.zoom) for s in schools}
+    # negatives never share a zoom-18 tile with any part of a school compound: clean labels
+    school_tiles = {
+        tile_for_lonlat(*to_lonlat(r, c), spec.zoom)
+        for s in schools
+        for r in range(s.row, s.row + s.height + 1, 16)
+        for c in range(s.col, s.col + s.width + 1, 16)
+    }
     others = [s for s in others if tile_for_lonlat(*to_lonlat(*s.center), spec.zoom) not in school_tiles]
     big = [s for s in others if s.kind != "house"]
     houses = [s for s in others if s.kind == "house"]
