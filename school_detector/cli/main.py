@@ -22,9 +22,9 @@ from typing import Any
 from ..core.errors import JobCancelled, SchoolDetectorError
 from ..core.progress import Reporter
 from ..version import __version__
-from . import cancel, chips, info, sample_scene, selftest, train
+from . import cancel, chips, info, sample_scene, scan, selftest, serve, train
 
-COMMANDS = (info, selftest, sample_scene, chips, train)
+COMMANDS = (info, selftest, sample_scene, chips, train, serve, scan)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

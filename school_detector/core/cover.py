@@ -160,7 +160,7 @@ def densify_ring(ring: Ring, pieces_per_unit: float, max_pieces: int = 1000) -> 
     return out
 
 
-def polygons_to_3857(polygons: Sequence[Polygon], to_3857: Transform, segments: int = 256) -> list[list[list[Point]]]:
+def polygons_to_3857(polygons: Sequence[Polygon], to_3857: Transform, segments: int = 256) -> list[Polygon]:
     """Densify polygons in their own CRS (``segments`` pieces across their extent) and project.
 
     ``to_3857`` maps coordinate sequences to EPSG:3857 (QgsCoordinateTransform on the QGIS
@@ -172,7 +172,7 @@ def polygons_to_3857(polygons: Sequence[Polygon], to_3857: Transform, segments: 
         raise InputError("The region is empty: it has no polygon with points.")
     span = max(max(xs) - min(xs), max(ys) - min(ys))
     density = segments / span if span > 0 else 1.0
-    out = []
+    out: list[Polygon] = []
     for poly in polygons:
         rings = []
         for ring in poly:

@@ -96,6 +96,28 @@ def _read_polygon(wkb: bytes, off: int, order: str, ncoord: int) -> tuple[list[l
     return rings, off
 
 
+def decode_polygons(blob: bytes) -> list[list[list[tuple[float, float]]]]:
+    """Every polygon of a Polygon or MultiPolygon blob (regions need all their parts)."""
+    if blob[:2] != b"GP":
+        raise InputError("Not a GeoPackage geometry blob.")
+    env_len = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((blob[3] >> 1) & 0b111, 0)
+    wkb = blob[8 + env_len :]
+    order = "<" if wkb[0] == 1 else ">"
+    base, ncoord = _dims(struct.unpack(order + "I", wkb[1:5])[0])
+    if base == 3:
+        return [_read_polygon(wkb, 5, order, ncoord)[0]]
+    if base != 6:
+        raise InputError(f"WKB geometry type {base} is not a polygon.")
+    (count,) = struct.unpack(order + "I", wkb[5:9])
+    off, polys = 9, []
+    for _ in range(count):
+        order = "<" if wkb[off] == 1 else ">"
+        _, ncoord = _dims(struct.unpack(order + "I", wkb[off + 1 : off + 5])[0])
+        poly, off = _read_polygon(wkb, off + 5, order, ncoord)
+        polys.append(poly)
+    return polys
+
+
 def decode_geometry(blob: bytes) -> tuple[str, Coords]:
     """Point or polygon coordinates from a GeoPackage blob (any byte order, Z/M dropped).
 

@@ -1,0 +1,171 @@
+"""``school-detector scan`` and ``school-detector merge``."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from ..core.progress import Reporter
+from . import cancel
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="scan a region tile by tile and write candidate schools",
+        description="Scores every tile of a region with a model (in-process, or through TF Serving) "
+        "and writes a GeoPackage of scores and candidates. Resumable and shardable.",
+    )
+    p.add_argument("--imagery", required=True, help="GeoTIFF/COG/VRT path or XYZ URL template")
+    region = p.add_mutually_exclusive_group()
+    region.add_argument("--bbox", help="W,S,E,N (in --bbox-crs)")
+    region.add_argument("--region", type=Path, help="GeoJSON or GeoPackage of polygons (e.g. districts)")
+    p.add_argument("--bbox-crs", default="EPSG:4326")
+    p.add_argument("--region-layer", default=None, help="GeoPackage layer of --region")
+    p.add_argument("--model", type=Path, help="model folder: in-process prediction (and chip settings)")
+    p.add_argument("--serving-url", help="TF Serving REST base URL, e.g. http://host:8501")
+    p.add_argument("--model-name", help="served model name (default: the model card's)")
+    p.add_argument("--model-version", type=int, default=None)
+    p.add_argument("--model-label", default=None)
+    p.add_argument(
+        "--serving-header",
+        action="append",
+        default=[],
+        help="HTTP header for TF Serving, 'Name: value'; ${ENV_VAR} is expanded (keep keys out of argv)",
+    )
+    p.add_argument("--zoom", type=int, default=None, help="without --model: the model's zoom (default 18)")
+    p.add_argument("--supertile", action="store_true", help="without --model: the model takes supertiles")
+    p.add_argument("--threshold", type=float, default=None, help="candidate threshold (default: the card's)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--workers", type=int, default=4, help="parallel imagery reads (default 4)")
+    p.add_argument("--concurrency", type=int, default=4, help="REST requests in flight (default 4)")
+    p.add_argument("--timeout", type=float, default=60.0, help="REST timeout in seconds")
+    p.add_argument("--insecure", action="store_true", help="don't verify TLS certificates")
+    p.add_argument("--header", action="append", default=[], help="HTTP header for XYZ imagery")
+    p.add_argument("--min-valid", type=float, default=0.5, help="skip tiles with less imagery than this")
+    p.add_argument("--resume", action="store_true", help="continue a scan into the same file (skip scored tiles)")
+    p.add_argument("--shard", default="0/1", help="I/N: scan every N-th tile starting at I (N machines, one region)")
+    p.add_argument("--out", required=True, type=Path, help="results GeoPackage")
+    p.set_defaults(run=run_scan)
+
+    m = sub.add_parser("merge", parents=[common], help="merge shard result GeoPackages into one")
+    m.add_argument("inputs", nargs="+", type=Path)
+    m.add_argument("--out", required=True, type=Path)
+    m.set_defaults(run=run_merge)
+
+
+def png_bytes(rgb: Any) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..core.model_card import ModelCard
+    from ..imagery.open import open_source
+    from ..imagery.xyz import parse_headers
+    from ..scan.region import extent_polygon, parse_bbox, read_region
+    from ..scan.scanner import ScanSettings, parse_shard, scan
+    from ..scan.store import ResultStore
+
+    if not args.model and not args.serving_url:
+        raise InputError("Give --model MODEL_DIR (in-process) or --serving-url URL (TF Serving).")
+    card = ModelCard.read(args.model) if args.model else None
+    if args.out.exists() and not args.resume:
+        raise InputError(f"{args.out} exists. Add --resume to continue that scan, or choose a new file.")
+    settings = ScanSettings(
+        zoom=card.zoom if card else (args.zoom or 18),
+        supertile=card.supertile if card else args.supertile,
+        tile_size=card.tile_size if card else 256,
+        threshold=args.threshold if args.threshold is not None else (card.threshold if card else 0.5),
+        batch_size=args.batch_size,
+        workers=args.workers,
+        min_valid=args.min_valid,
+        shard=parse_shard(args.shard),
+    )
+    if card and args.zoom and args.zoom != card.zoom:
+        raise InputError(
+            f"The model was trained on zoom {card.zoom} tiles; --zoom {args.zoom} would feed it "
+            "imagery at another scale."
+        )
+    source = open_source(
+        args.imagery,
+        args.header,
+        cache_dir=args.out.parent / ".tile-cache",
+        concurrency=args.workers,
+        verify_tls=not args.insecure,
+    )
+    if args.bbox:
+        polygons = parse_bbox(args.bbox, args.bbox_crs)
+    elif args.region:
+        polygons = read_region(args.region, args.region_layer)
+    else:
+        extent = source.extent_3857()
+        if extent is None:
+            raise InputError("An XYZ source has no extent: give --bbox or --region.")
+        polygons = extent_polygon(extent)
+    if args.serving_url:
+        from ..serving.client import Endpoint, ServingClient
+        from ..serving.predictor import RestPredictor
+
+        name = args.model_name or (card.name if card else None)
+        if not name:
+            raise InputError("Give --model-name (or --model for its card).")
+        client = ServingClient(
+            Endpoint(args.serving_url, name, args.model_version, args.model_label),
+            headers=parse_headers(args.serving_header),
+            timeout=args.timeout,
+            verify_tls=not args.insecure,
+        )
+        predictor: Any = RestPredictor(client, args.concurrency)
+        model_id = f"{name}:{args.model_version or args.model_label or 'latest'}"
+    else:
+        from ..ml.predictor import SavedModelPredictor
+
+        predictor = SavedModelPredictor(args.model)
+        model_id = predictor.card.model_id
+    store = ResultStore(args.out, model_id, settings.threshold)
+    store.set_info(
+        {
+            "model": model_id,
+            "imagery": source.describe(),
+            "zoom": settings.zoom,
+            "supertile": settings.supertile,
+            "threshold": settings.threshold,
+            "shard": args.shard,
+            "region": args.bbox or (str(args.region) if args.region else "imagery extent"),
+        }
+    )
+    cancel.cooperate()
+    try:
+        return scan(
+            source,
+            predictor,
+            store,
+            polygons,
+            settings,
+            reporter,
+            cancel.requested,
+            encode=png_bytes,
+            resume=args.resume,
+        )
+    finally:
+        store.close()
+        source.close()
+
+
+def run_merge(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..scan.store import merge
+
+    if args.out.exists():
+        raise InputError(f"{args.out} exists; merge into a new file.")
+    counts = merge(args.out, args.inputs)
+    reporter.log(f"Merged {len(args.inputs)} files into {args.out}")
+    return {"out": str(args.out), **counts, "pid": os.getpid()}

@@ -1,0 +1,46 @@
+"""``school-detector serve``: TF-Serving-compatible REST server for a model folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from ..core.progress import Reporter
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common], help="serve a model over TF Serving's REST API (local inference)")
+    p.add_argument("--model", required=True, type=Path, help="model folder (model_card.json + NAME/VERSION)")
+    p.add_argument("--port", type=int, default=8501, help="port (0: any free port; default 8501 like TF Serving)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1: this computer only; a model runs its own code)",
+    )
+    p.add_argument("--label", action="append", default=[], help="version label NAME=VERSION (repeatable)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..serving.server import ModelRepository, make_server
+
+    labels = {}
+    for item in args.label:
+        name, sep, version = item.partition("=")
+        if not sep or not version.isdigit():
+            raise InputError(f"--label {item!r} must look like stable=2.")
+        labels[name] = int(version)
+    repo = ModelRepository(args.model, labels)
+    repo.load(repo.versions[-1])  # fail now, not on the first request
+    server = make_server(repo, args.host, args.port)
+    port = server.server_address[1]
+    url = f"http://{args.host}:{port}"
+    reporter.log(f"Serving model '{repo.name}' versions {repo.versions} at {url}/v1/models/{repo.name}")
+    reporter.metric({"listening": url, "port": port, "model": repo.name, "versions": repo.versions})
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return {"stopped": True}

@@ -1,0 +1,1 @@
+"""Scanning: region -> tile cover -> chips -> predictions -> a crash-safe results GeoPackage."""

@@ -1,0 +1,194 @@
+"""TF Serving REST client: metadata discovery, signature checks, b64 batches, retries.
+
+Retries (with exponential backoff) on connection errors, timeouts, 429 and 5xx; never on
+other 4xx, which mean the request itself is wrong. A response whose prediction count differs
+from the batch is an error: a wrong score is never attributed to a tile.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import SchoolDetectorError
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class ServingError(SchoolDetectorError):
+    """The serving endpoint failed or answered something we cannot use."""
+
+
+@dataclass
+class Endpoint:
+    url: str  # e.g. http://127.0.0.1:8501
+    model: str
+    version: int | None = None
+    label: str | None = None
+    signature: str = "serving_default"
+
+    @property
+    def model_url(self) -> str:
+        base = f"{self.url.rstrip('/')}/v1/models/{self.model}"
+        if self.version is not None:
+            return f"{base}/versions/{self.version}"
+        if self.label:
+            return f"{base}/labels/{self.label}"
+        return base
+
+
+class ServingClient:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        verify_tls: bool = True,
+        pool: int = 8,
+    ) -> None:
+        import requests
+
+        self.endpoint = endpoint
+        self.timeout = (connect_timeout, timeout)
+        self.retries = retries
+        self.backoff = backoff
+        self.verify_tls = verify_tls
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update({"User-Agent": "school-detector", **(headers or {})})
+        self.input_name = "image_bytes"
+        self.stats = {"requests": 0, "retries": 0}
+
+    def _request(self, method: str, url: str, body: Any = None) -> Any:
+        import requests
+
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.stats["retries"] += 1
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                self.stats["requests"] += 1
+                resp = self.session.request(method, url, json=body, timeout=self.timeout, verify=self.verify_tls)
+            except requests.exceptions.SSLError as exc:
+                raise ServingError(
+                    f"TLS verification failed for {self.endpoint.url}: {exc}. Fix the certificate "
+                    "or, for a test server only, turn verification off."
+                ) from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            if resp.status_code in RETRY_STATUS:
+                last = f"HTTP {resp.status_code}: {self._error_text(resp)}"
+                continue
+            if resp.status_code >= 400:
+                raise ServingError(self._explain(resp), details=resp.text[:2000])
+            try:
+                return resp.json()
+            except ValueError as exc:
+                last = f"malformed JSON from the server: {resp.text[:200]!r}"
+                if attempt == self.retries:
+                    raise ServingError(f"The serving endpoint answered {last}.") from exc
+        raise ServingError(
+            f"The serving endpoint {self.endpoint.url} failed after {self.retries + 1} tries ({last}). "
+            "Is the server running and reachable? Results so far are kept."
+        )
+
+    @staticmethod
+    def _error_text(resp: Any) -> str:
+        try:
+            return str(resp.json().get("error", resp.text[:200]))
+        except ValueError:
+            return resp.text[:200]
+
+    def _explain(self, resp: Any) -> str:
+        msg = self._error_text(resp)
+        if resp.status_code == 404:
+            return (
+                f"The serving endpoint has no model '{self.endpoint.model}'"
+                + (f" version {self.endpoint.version}" if self.endpoint.version is not None else "")
+                + (f" label '{self.endpoint.label}'" if self.endpoint.label else "")
+                + f" ({msg})."
+            )
+        if resp.status_code in (401, 403):
+            return f"The serving endpoint refused the request (HTTP {resp.status_code}): check the credentials."
+        return f"The serving endpoint rejected the request (HTTP {resp.status_code}): {msg}"
+
+    def status(self) -> dict[str, Any]:
+        return dict(self._request("GET", self.endpoint.model_url))
+
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._request("GET", self.endpoint.model_url + "/metadata"))
+
+    def check_signature(self) -> str:
+        """Find the encoded-image input of the signature, or say clearly why the model won't do."""
+        meta = self.metadata()
+        try:
+            sigs = meta["metadata"]["signature_def"]["signature_def"]
+        except (KeyError, TypeError) as exc:
+            raise ServingError("The serving endpoint's metadata has no signature definitions.") from exc
+        sig = sigs.get(self.endpoint.signature)
+        if sig is None:
+            raise ServingError(
+                f"The served model has no signature '{self.endpoint.signature}'; it has "
+                f"{', '.join(sorted(sigs)) or 'none'}."
+            )
+        inputs = sig.get("inputs", {})
+        strings = [name for name, spec in inputs.items() if spec.get("dtype") == "DT_STRING"]
+        if len(inputs) != 1 or not strings:
+            desc = ", ".join(f"{n} ({s.get('dtype')})" for n, s in inputs.items())
+            raise ServingError(
+                f"The served model's signature takes {desc}; school_detector sends encoded image "
+                "chips (one DT_STRING input). Export the model with school_detector, or serve one "
+                "whose serving_default takes image bytes."
+            )
+        outputs = sig.get("outputs", {})
+        if len(outputs) != 1 or next(iter(outputs.values())).get("dtype") not in ("DT_FLOAT", "DT_HALF", "DT_DOUBLE"):
+            raise ServingError("The served model must return one float output (the school probability).")
+        self.input_name = strings[0]
+        return self.input_name
+
+    def predict(self, images: list[bytes]) -> list[float]:
+        if not images:
+            return []
+        body = {
+            "signature_name": self.endpoint.signature,
+            "instances": [{"b64": base64.b64encode(b).decode("ascii")} for b in images],
+        }
+        answer = self._request("POST", self.endpoint.model_url + ":predict", body)
+        preds = answer.get("predictions") if isinstance(answer, dict) else None
+        if not isinstance(preds, list):
+            raise ServingError(f"The serving endpoint answered without predictions: {str(answer)[:200]}")
+        if len(preds) != len(images):
+            raise ServingError(
+                f"The serving endpoint returned {len(preds)} predictions for {len(images)} images; "
+                "no score was written for this batch."
+            )
+        return [_scalar(p) for p in preds]
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _scalar(value: Any) -> float:
+    """A prediction may come as 0.93, [0.93] or {"school_probability": 0.93}."""
+    while isinstance(value, (list, dict)):
+        if isinstance(value, dict):
+            if len(value) != 1:
+                raise ServingError(f"Cannot read a school probability from {str(value)[:100]}.")
+            value = next(iter(value.values()))
+        else:
+            if len(value) != 1:
+                raise ServingError(f"Cannot read a school probability from {str(value)[:100]}.")
+            value = value[0]
+    score = float(value)
+    if not 0.0 <= score <= 1.0 or score != score:
+        raise ServingError(f"The served model returned {score}, not a probability between 0 and 1.")
+    return score

@@ -1,0 +1,29 @@
+"""Prediction through TF Serving's REST API (local ``school-detector serve`` or a real TF Serving)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .client import ServingClient
+
+
+class RestPredictor:
+    wants_bytes = True
+
+    def __init__(self, client: ServingClient, concurrency: int = 4) -> None:
+        self.client = client
+        self.concurrency = concurrency
+        client.check_signature()
+
+    def predict(self, chips: list[Any]) -> list[float]:
+        return self.client.predict(chips)
+
+    def describe(self) -> dict[str, Any]:
+        e = self.client.endpoint
+        return {
+            "backend": "rest",
+            "model": e.model,
+            "version": e.version,
+            "label": e.label,
+            "concurrency": self.concurrency,
+        }
