@@ -1,0 +1,445 @@
+"""Scanning: finds the scene's schools; same scores in-process, via REST and the CLI; resume
+after kill -9; exact shards; real rasters; and the failure cases."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from school_detector.core import tiles as T
+from school_detector.core.cover import iter_cover
+from school_detector.core.gpkg import GeoPackage
+from school_detector.core.progress import Reporter
+from school_detector.dataset.builder import BuildOptions, build_dataset
+from school_detector.dataset.labels_io import LabelMapping, read_labels
+from school_detector.imagery.raster import RasterSource
+from school_detector.ml.predictor import SavedModelPredictor
+from school_detector.ml.train import TrainConfig, train
+from school_detector.sample.scene import SceneSpec, write_scene
+from school_detector.scan.region import extent_polygon, read_region
+from school_detector.scan.scanner import ScanSettings, scan
+from school_detector.scan.store import ResultStore
+from school_detector.serving.client import Endpoint, ServingClient, ServingError
+from school_detector.serving.predictor import RestPredictor
+from tests.paths import ROOT, require_shared_data
+from tests.support.serve_process import ServeProcess
+
+QUIET = Reporter("callback")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    work = tmp_path_factory.mktemp("scan")
+    write_scene(SceneSpec(tiles=10, seed=6, schools=30), work / "scene")
+    points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
+    build_dataset(
+        points, RasterSource(work / "scene" / "scene.tif"), work / "data", BuildOptions(background_ratio=2.0), QUIET
+    )
+    train(
+        work / "data",
+        work / "model",
+        TrainConfig(
+            backbone="tiny", weights="none", input_size=64, epochs=12, fine_tune_epochs=0, batch_size=16, patience=12
+        ),
+        QUIET,
+    )
+    return work
+
+
+@pytest.fixture(scope="module")
+def server(world):
+    srv = ServeProcess(world / "model")
+    yield srv
+    srv.stop()
+
+
+def scores_of(path):
+    with sqlite3.connect(path) as c:
+        return dict(c.execute("SELECT tile, score FROM tile_scores WHERE score IS NOT NULL"))
+
+
+def truth_tiles(scene):
+    """Tiles holding each school's centre, and tiles touching any school compound."""
+    centres, touched = [], set()
+    with GeoPackage(scene / "labels.gpkg", create=False) as g:
+        for _, (lon, lat), _ in g.features("truth"):
+            centres.append(T.tile_for_lonlat(lon, lat, 18))
+        for _, rings, _ in g.features("truth_footprints"):
+            touched.update(iter_cover([rings], 18))
+    return centres, touched
+
+
+def test_in_process_scan_finds_the_schools(world, tmp_path):
+    src = RasterSource(world / "scene" / "scene.tif")
+    predictor = SavedModelPredictor(world / "model")
+    store = ResultStore(tmp_path / "r.gpkg", predictor.card.model_id, predictor.card.threshold)
+    summary = scan(
+        src,
+        predictor,
+        store,
+        extent_polygon(src.extent_3857()),
+        ScanSettings(threshold=predictor.card.threshold),
+        QUIET,
+    )
+    store.close()
+    assert summary["tiles"] == 100 and summary["scored_now"] == 100
+    with GeoPackage(tmp_path / "r.gpkg", create=False) as g:
+        candidates = {T.Tile(a["x"], a["y"], a["z"]) for _, _, a in g.features("candidates")}
+    centres, touched = truth_tiles(world / "scene")
+    recall = sum(1 for t in centres if t in candidates) / len(centres)
+    precision = sum(1 for t in candidates if t in touched) / max(1, len(candidates))
+    base_rate = len(touched) / 100
+    print(f"recall {recall:.2f} precision {precision:.2f} base rate {base_rate:.2f} candidates {len(candidates)}")
+    assert recall >= 0.6
+    assert precision > base_rate  # better than flagging tiles at random
+
+
+def test_same_scores_in_process_rest_and_cli(world, server, tmp_path, cli):
+    tif = str(world / "scene" / "scene.tif")
+    proc, _ = cli("scan", "--imagery", tif, "--model", str(world / "model"), "--out", str(tmp_path / "cli.gpkg"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        tif,
+        "--model",
+        str(world / "model"),
+        "--serving-url",
+        server.url,
+        "--out",
+        str(tmp_path / "rest.gpkg"),
+        "--batch-size",
+        "7",
+        "--concurrency",
+        "3",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert next(e for e in events if e["event"] == "result")["data"]["predictor"]["backend"] == "rest"
+    a, b = scores_of(tmp_path / "cli.gpkg"), scores_of(tmp_path / "rest.gpkg")
+    assert a.keys() == b.keys() and len(a) == 100
+    assert max(abs(a[k] - b[k]) for k in a) < 1e-5
+
+
+def test_resume_after_kill_9_loses_and_duplicates_nothing(world, tmp_path, cli):
+    out = tmp_path / "r.gpkg"
+    tif = str(world / "scene" / "scene.tif")
+    cmd = [
+        sys.executable,
+        "-m",
+        "school_detector.cli",
+        "scan",
+        "--imagery",
+        tif,
+        "--model",
+        str(world / "model"),
+        "--out",
+        str(out),
+        "--batch-size",
+        "4",
+        "--workers",
+        "1",
+        "--progress",
+        "jsonl",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    deadline = time.time() + 120
+    for line in proc.stdout:
+        if ('"progress"' in line and json.loads(line)["done"] >= 20) or time.time() > deadline:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(out) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        partial = c.execute("SELECT COUNT(*) FROM tile_scores").fetchone()[0]
+    assert 0 < partial < 100
+    proc2, events = cli(
+        "scan", "--imagery", tif, "--model", str(world / "model"), "--out", str(out), "--resume", "--batch-size", "4"
+    )
+    assert proc2.returncode == 0
+    res = next(e for e in events if e["event"] == "result")["data"]
+    assert res["resumed"] == partial and res["scored_now"] == 100 - partial
+    cli("scan", "--imagery", tif, "--model", str(world / "model"), "--out", str(tmp_path / "full.gpkg"))
+    assert scores_of(out).keys() == scores_of(tmp_path / "full.gpkg").keys()
+    with sqlite3.connect(out) as c:
+        assert c.execute("SELECT COUNT(*), COUNT(DISTINCT tile) FROM tile_scores").fetchone() == (100, 100)
+        n_cand = c.execute("SELECT COUNT(*), COUNT(DISTINCT tile) FROM candidates").fetchone()
+        assert n_cand[0] == n_cand[1]
+    proc3, events = cli("scan", "--imagery", tif, "--model", str(world / "model"), "--out", str(out))
+    assert proc3.returncode == 2 and "--resume" in events[-1]["message"]
+
+
+def test_shards_cover_the_region_exactly_once_and_merge(world, tmp_path, cli):
+    tif = str(world / "scene" / "scene.tif")
+    parts = []
+    for i in range(3):
+        out = tmp_path / f"s{i}.gpkg"
+        proc, _ = cli("scan", "--imagery", tif, "--model", str(world / "model"), "--shard", f"{i}/3", "--out", str(out))
+        assert proc.returncode == 0
+        parts.append(set(scores_of(out)))
+    assert sum(len(p) for p in parts) == 100 and len(set().union(*parts)) == 100
+    proc, _ = cli("merge", *(str(tmp_path / f"s{i}.gpkg") for i in range(3)), "--out", str(tmp_path / "all.gpkg"))
+    assert proc.returncode == 0
+    assert len(scores_of(tmp_path / "all.gpkg")) == 100
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "netherlands_25cm_epsg28992.tif",
+        "atlanta_50cm_uint16_pan.tif",
+        "bali_35cm_rgba_alpha.tif",
+        "manila_10cm_epsg3395_nodata.tif",
+        "colorado_cog_jpeg_ycbcr.tif",
+    ],
+)
+def test_real_rasters_scan(world, tmp_path, cli, name):
+    path = require_shared_data() / "aerial" / name
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(path),
+        "--model",
+        str(world / "model"),
+        "--out",
+        str(tmp_path / "r.gpkg"),
+        "--min-valid",
+        "0.05",
+    )
+    assert proc.returncode == 0, events[-1]
+    res = next(e for e in events if e["event"] == "result")["data"]
+    assert res["tiles"] >= 1 and res["scored_now"] + sum(res["skipped"].values()) == res["tiles"]
+
+
+def test_region_file_and_empty_or_imageless_regions(world, tmp_path, cli):
+    src = RasterSource(world / "scene" / "scene.tif")
+    e = src.extent_3857()
+    region = tmp_path / "district.geojson"
+    w, s = T.xy_to_lonlat(e.west + 100, e.south + 100)
+    east, n = T.xy_to_lonlat(e.west + 700, e.south + 500)
+    region.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [[[w, s], [east, s], [east, n], [w, n], [w, s]]],
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    assert len(list(iter_cover(read_region(region), 18))) > 1
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(world / "scene" / "scene.tif"),
+        "--model",
+        str(world / "model"),
+        "--region",
+        str(region),
+        "--out",
+        str(tmp_path / "d.gpkg"),
+    )
+    assert proc.returncode == 0
+    empty = tmp_path / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(world / "scene" / "scene.tif"),
+        "--model",
+        str(world / "model"),
+        "--region",
+        str(empty),
+        "--out",
+        str(tmp_path / "e.gpkg"),
+    )
+    assert proc.returncode == 2 and "no polygons" in events[-1]["message"]
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(world / "scene" / "scene.tif"),
+        "--model",
+        str(world / "model"),
+        "--bbox",
+        "10,50,10.01,50.01",
+        "--out",
+        str(tmp_path / "f.gpkg"),
+    )
+    assert proc.returncode == 2 and "do not overlap" in events[-1]["message"]
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(world / "scene" / "scene.tif"),
+        "--model",
+        str(world / "model"),
+        "--zoom",
+        "17",
+        "--out",
+        str(tmp_path / "z.gpkg"),
+    )
+    assert proc.returncode == 2 and "zoom 18" in events[-1]["message"]
+
+
+def test_out_of_disk_keeps_earlier_batches(world, tmp_path):
+    """A file-size limit makes SQLite writes fail like a full disk; batches before stay."""
+    out = tmp_path / "r.gpkg"
+    ResultStore(out, "schools:1", 0.0).close()  # an empty results file, then room for a few batches only
+    limit = out.stat().st_size + 24_000
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from school_detector.cli.main import main\n"
+        f"sys.exit(main(['scan', '--imagery', {str(world / 'scene' / 'scene.tif')!r}, '--model', "
+        f"{str(world / 'model')!r}, '--threshold', '0', '--batch-size', '4', '--out', {str(out)!r}, "
+        "'--resume', '--progress', 'jsonl']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    last = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "Out of disk space" in last["message"]
+    with sqlite3.connect(out) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = c.execute("SELECT COUNT(*) FROM tile_scores").fetchone()[0]
+    assert 0 < kept < 100
+
+
+# --- the TF Serving REST protocol, against the real local server -----------------------------------
+
+
+def test_rest_status_metadata_versions_and_labels(world, tmp_path):
+    import shutil
+
+    model = tmp_path / "m"
+    shutil.copytree(world / "model", model)
+    shutil.copytree(model / "schools" / "1", model / "schools" / "2")
+    srv = ServeProcess(model, extra=["--label", "stable=1", "--label", "canary=2"])
+    try:
+        base = f"{srv.url}/v1/models/schools"
+        status = requests.get(base, timeout=10).json()
+        assert [v["version"] for v in status["model_version_status"]] == ["1", "2"]
+        assert status["model_version_status"][0]["state"] == "AVAILABLE"
+        meta = requests.get(f"{base}/versions/1/metadata", timeout=30).json()
+        assert meta["model_spec"]["version"] == "1"
+        sig = meta["metadata"]["signature_def"]["signature_def"]["serving_default"]
+        assert sig["inputs"]["image_bytes"]["dtype"] == "DT_STRING"
+        assert requests.get(f"{base}/labels/canary", timeout=10).json()["model_version_status"][0]["version"] == "2"
+        for endpoint in (
+            Endpoint(srv.url, "schools"),
+            Endpoint(srv.url, "schools", version=2),
+            Endpoint(srv.url, "schools", label="stable"),
+        ):
+            client = ServingClient(endpoint)
+            assert client.check_signature() == "image_bytes"
+            assert len(client.predict([png_chip(), png_chip(1)])) == 2
+        with pytest.raises(ServingError, match="no model 'schools' version 7"):
+            ServingClient(Endpoint(srv.url, "schools", version=7), retries=0).metadata()
+        with pytest.raises(ServingError, match="label 'nope'"):
+            ServingClient(Endpoint(srv.url, "schools", label="nope"), retries=0).metadata()
+    finally:
+        srv.stop()
+
+
+def png_chip(seed=0, size=256):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 255, (size, size, 3), dtype=np.uint8)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_rest_row_and_columnar_forms_and_error_shapes(server):
+    import base64
+
+    url = f"{server.url}/v1/models/schools:predict"
+    b64 = [{"b64": base64.b64encode(png_chip(i)).decode()} for i in range(3)]
+    row = requests.post(url, json={"instances": b64}, timeout=30).json()
+    assert len(row["predictions"]) == 3
+    named = requests.post(url, json={"instances": [{"image_bytes": v} for v in b64]}, timeout=30).json()
+    assert named["predictions"] == row["predictions"]
+    col = requests.post(url, json={"inputs": b64}, timeout=30).json()
+    assert col["outputs"] == row["predictions"]
+    col_named = requests.post(url, json={"inputs": {"image_bytes": b64}}, timeout=30).json()
+    assert col_named["outputs"] == row["predictions"]
+    uint8 = requests.post(
+        url, json={"signature_name": "predict_uint8", "instances": [[[[0, 0, 0]] * 8] * 8]}, timeout=30
+    ).json()
+    assert len(uint8["predictions"]) == 1
+    cases = [
+        ({"instances": b64, "inputs": b64}, 400, "either"),
+        ({"signature_name": "nope", "instances": b64}, 400, "not found in signature def"),
+        ({"instances": [{"b64": "!!!notbase64"}]}, 400, "base64"),
+        ({"instances": [{"b64": base64.b64encode(b"not an image").decode()}]}, 400, ""),
+        ({}, 400, "Missing 'inputs' or 'instances'"),
+    ]
+    for body, status, fragment in cases:
+        r = requests.post(url, json=body, timeout=30)
+        assert r.status_code == status and set(r.json()) == {"error"} and fragment in r.json()["error"], body
+    r = requests.post(url, data=b"{not json", timeout=10)
+    assert r.status_code == 400 and "JSON" in r.json()["error"]
+    r = requests.get(f"{server.url}/v1/models/other", timeout=10)
+    assert r.status_code == 404 and "Servable not found" in r.json()["error"]
+
+
+def test_serve_binds_loopback_only(server):
+    assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_client_against_a_server_that_is_down():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    client = ServingClient(Endpoint(f"http://127.0.0.1:{port}", "schools"), retries=1, backoff=0.01)
+    with pytest.raises(ServingError, match="failed after 2 tries"):
+        client.predict([b"x"])
+    assert client.stats["retries"] == 1
+
+
+def test_scan_stops_clearly_and_keeps_results_when_the_server_dies(world, tmp_path):
+    srv = ServeProcess(world / "model")
+    src = RasterSource(world / "scene" / "scene.tif")
+    client = ServingClient(Endpoint(srv.url, "schools"), retries=1, backoff=0.01)
+    predictor = RestPredictor(client, concurrency=1)
+    calls = {"n": 0}
+    real = predictor.predict
+
+    def dying(chips):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            srv.stop()  # the server goes away mid-scan
+        return real(chips)
+
+    predictor.predict = dying
+    store = ResultStore(tmp_path / "r.gpkg", "schools:1", 0.5)
+    with pytest.raises(ServingError, match="failed after"):
+        scan(
+            src,
+            predictor,
+            store,
+            extent_polygon(src.extent_3857()),
+            ScanSettings(batch_size=8, workers=1),
+            QUIET,
+            encode=__import__("school_detector.cli.scan", fromlist=["png_bytes"]).png_bytes,
+        )
+    kept = store.counts()["tiles"]
+    store.close()
+    assert kept == 24  # the three batches that finished, no more, no less
