@@ -68,6 +68,9 @@ class SchoolDetectorPlugin:
         self.tasks = TaskRegistry(iface)
         self.dialogs: dict[str, Any] = {}
         self.provider: Any = None
+        from .tasks.local_server import LocalServer
+
+        self.server = LocalServer()
 
     # -- QGIS life cycle ------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
@@ -95,6 +98,7 @@ class SchoolDetectorPlugin:
 
     def unload(self) -> None:
         self.tasks.cancel_all()
+        self.server.stop()
         if self.provider is not None:
             from qgis.core import QgsApplication
 
@@ -175,15 +179,51 @@ class SchoolDetectorPlugin:
         dialog = self._show_dialog("train", lambda: open_train(self.iface, self.tasks, python))
         dialog.python = python  # the runtime may have been set up since the dialog was made
 
+    def _scan_dialog(self) -> Any:
+        from .gui.scan_dialog import open_scan
+
+        python = current_runtime().python
+        dialog = self._show_dialog("scan", lambda: open_scan(self.iface, self.tasks, self.server, python))
+        dialog.python = python
+        return dialog
+
     @reports_errors
     def on_scan_extent(self) -> None:
+        """One click: the visible extent, the last model and imagery (or the top raster layer)."""
+        from qgis.core import QgsProject, QgsRasterLayer
+
+        from .settings import PluginSettings
+
+        settings = PluginSettings.load()
+        if not settings.model_dir:
+            dialog = self._scan_dialog()
+            dialog.status_label.setText(
+                tr("Choose a model first (Train classifier… makes one); then one click scans the current extent.")
+            )
+            return
         self.require_runtime()
-        self._not_in_this_version("Scan current extent")
+        dialog = self._scan_dialog()
+        imagery = QgsProject.instance().mapLayer(settings.imagery_layer_id)
+        if not isinstance(imagery, QgsRasterLayer):
+            visible = [
+                n.layer()
+                for n in QgsProject.instance().layerTreeRoot().findLayers()
+                if n.isVisible() and isinstance(n.layer(), QgsRasterLayer)
+            ]
+            imagery = visible[0] if visible else None
+        if imagery is None:
+            dialog.status_label.setText(tr("Add or show an imagery layer, then scan again."))
+            return
+        dialog.imagery_combo.setLayer(imagery)
+        dialog.extent_radio.setChecked(True)
+        from .gui.scan_dialog import default_output
+
+        dialog.out_widget.setFilePath(str(default_output()))
+        dialog.start()
 
     @reports_errors
     def on_scan_region(self) -> None:
-        self.require_runtime()
-        self._not_in_this_version("Scan region…")
+        self._scan_dialog()
 
     @reports_errors
     def on_review(self) -> None:

@@ -20,6 +20,9 @@ class PluginSettings:
     runtime_python: str = ""
     pip_index_url: str = ""  # a PyPI mirror for "Set up ML runtime…", if the user has one
     model_dir: str = ""  # the model "Use this model for scanning" chose
+    imagery_layer_id: str = ""  # the last imagery scanned, for one-click "Scan current extent"
+    ask_above_tiles: int = 20000  # confirm scans larger than this
+    last_rate: float = 0.0  # tiles/s of the last scan, for ETAs before starting
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -28,6 +31,9 @@ class PluginSettings:
             runtime_python=str(s.value(PREFIX + "runtime_python", "") or ""),
             pip_index_url=str(s.value(PREFIX + "pip_index_url", "") or ""),
             model_dir=str(s.value(PREFIX + "model_dir", "") or ""),
+            imagery_layer_id=str(s.value(PREFIX + "imagery_layer_id", "") or ""),
+            ask_above_tiles=int(s.value(PREFIX + "ask_above_tiles", 20000) or 20000),
+            last_rate=float(s.value(PREFIX + "last_rate", 0.0) or 0.0),
         )
 
     def save(self) -> None:
@@ -35,6 +41,9 @@ class PluginSettings:
         s.setValue(PREFIX + "runtime_python", self.runtime_python)
         s.setValue(PREFIX + "pip_index_url", self.pip_index_url)
         s.setValue(PREFIX + "model_dir", self.model_dir)
+        s.setValue(PREFIX + "imagery_layer_id", self.imagery_layer_id)
+        s.setValue(PREFIX + "ask_above_tiles", self.ask_above_tiles)
+        s.setValue(PREFIX + "last_rate", self.last_rate)
 
 
 def profile_dir() -> Path:

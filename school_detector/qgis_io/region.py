@@ -1,0 +1,63 @@
+"""Regions from QGIS: the map extent, selected polygons, or a layer's extent, in EPSG:3857."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureRequest,
+    QgsPointXY,
+    QgsProject,
+    QgsRectangle,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+
+from ..core.cover import Polygon, bbox_polygon, polygons_to_3857
+from ..core.errors import InputError
+
+
+def to_3857(crs: QgsCoordinateReferenceSystem) -> Any:
+    tr = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance())
+
+    def f(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
+        pts = [tr.transform(QgsPointXY(x, y)) for x, y in zip(xs, ys)]
+        return [p.x() for p in pts], [p.y() for p in pts]
+
+    return f
+
+
+def extent_region(rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> list[Polygon]:
+    if rect.isEmpty():
+        raise InputError("The extent is empty.")
+    if not crs.isValid():
+        raise InputError("The map has no CRS; set the project CRS first.")
+    return polygons_to_3857(
+        [bbox_polygon(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())], to_3857(crs)
+    )
+
+
+def layer_region(layer: QgsVectorLayer | None, selected_only: bool) -> list[Polygon]:
+    """Polygons (e.g. districts) of a layer; only the selected ones when asked."""
+    if layer is None or not layer.isValid() or layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+        raise InputError("Choose a polygon layer for the region.")
+    request = QgsFeatureRequest()
+    if selected_only:
+        ids = layer.selectedFeatureIds()
+        if not ids:
+            raise InputError(f"Nothing is selected in '{layer.name()}': select the districts to scan.")
+        request.setFilterFids(ids)
+    polygons: list[Polygon] = []
+    for feature in layer.getFeatures(request):
+        geom = feature.geometry()
+        if geom is None or geom.isEmpty():
+            continue
+        parts = geom.asMultiPolygon() if geom.isMultipart() else [geom.asPolygon()]
+        for part in parts:
+            polygons.append([[(p.x(), p.y()) for p in ring] for ring in part])
+    if not polygons:
+        raise InputError(f"'{layer.name()}' has no polygon to scan.")
+    return polygons_to_3857(polygons, to_3857(layer.crs()))

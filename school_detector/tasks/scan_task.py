@@ -1,0 +1,126 @@
+"""Scan a region from QGIS: chips rendered from any QGIS raster layer, scored through the
+TF Serving REST API (the local server or a remote TF Serving), written to the results
+GeoPackage batch by batch. Progress shows tiles/s and ETA in the task manager."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsRasterLayer, QgsTask
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, pyqtSignal
+
+from ..core.cover import Polygon
+from ..core.errors import InputError, JobCancelled, SchoolDetectorError
+from ..core.progress import Event, Reporter
+from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..scan.scanner import ScanSettings, scan
+from ..scan.store import ResultStore
+from ..serving.client import Endpoint, ServingClient
+from ..serving.predictor import RestPredictor
+from .local_server import LocalServer
+from .runtime_job import format_eta
+
+
+def qimage_png_bytes(rgb: Any) -> bytes:
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    rgb_to_qimage(rgb).save(buf, "PNG", 90)  # quality 90 = fast zlib level; PNG stays lossless
+    buf.close()
+    return bytes(data)
+
+
+@dataclass
+class ScanParams:
+    polygons: list[Polygon]
+    imagery: QgsRasterLayer  # a clone, owned by the task
+    out: Path
+    settings: ScanSettings
+    model_id: str
+    # local: the runtime serves model_dir; remote: endpoint (+ headers from the auth manager)
+    model_dir: Path | None = None
+    python: Path | None = None
+    endpoint: Endpoint | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    verify_tls: bool = True
+    resume: bool = True
+    concurrency: int = 4
+
+
+class ScanTask(QgsTask):
+    eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
+
+    def __init__(self, params: ScanParams, server: LocalServer | None = None) -> None:
+        super().__init__("Scan for schools", QgsTask.CanCancel)
+        self.params = params
+        self.server = server
+        self.result_data: dict[str, Any] | None = None
+        self.error: SchoolDetectorError | None = None
+        self.eventReceived.connect(self._show_progress)
+
+    def _sink(self, obj: dict[str, Any]) -> None:
+        event = Event(obj["event"], {k: v for k, v in obj.items() if k != "event"})
+        if event.event == "progress" and event.percent is not None:
+            self.setProgress(event.percent)
+        self.eventReceived.emit(event)
+
+    def _show_progress(self, event: Event) -> None:
+        if event.event == "progress":
+            d = event.data
+            rate = f", {d['rate']:.1f} tiles/s" if d.get("rate") else ""
+            eta = format_eta(d.get("eta_s"))
+            self.setDescription(
+                f"Scan for schools ({d.get('done')}/{d.get('total')} tiles{rate}"
+                + (f", ETA {eta}" if eta else "")
+                + ")"
+            )
+
+    def finished(self, result: bool) -> None:
+        self.params.imagery = None  # type: ignore[assignment]  # release the clone on the main thread
+
+    def run(self) -> bool:
+        store = None
+        try:
+            p = self.params
+            if p.endpoint is None:
+                if self.server is None or p.model_dir is None or p.python is None:
+                    raise InputError("No model: choose a model folder or a TF Serving endpoint.")
+                url = self.server.ensure(p.python, p.model_dir)
+                endpoint = Endpoint(url, p.model_id.split(":")[0])
+            else:
+                endpoint = p.endpoint
+            client = ServingClient(endpoint, headers=p.headers, verify_tls=p.verify_tls)
+            predictor = RestPredictor(client, p.concurrency)
+            store = ResultStore(p.out, p.model_id, p.settings.threshold)
+            store.set_info(
+                {
+                    "model": p.model_id,
+                    "zoom": p.settings.zoom,
+                    "supertile": p.settings.supertile,
+                    "threshold": p.settings.threshold,
+                    "imagery": QgisLayerSource(p.imagery).describe(),
+                }
+            )
+            self.result_data = scan(
+                QgisLayerSource(p.imagery),
+                predictor,
+                store,
+                p.polygons,
+                p.settings,
+                Reporter("callback", sink=self._sink),
+                cancelled=self.isCanceled,
+                encode=qimage_png_bytes,
+                resume=p.resume,
+            )
+            return True
+        except (JobCancelled, SchoolDetectorError) as exc:
+            self.error = exc
+        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
+            self.error = SchoolDetectorError(f"The scan failed: {exc}", traceback.format_exc())
+        finally:
+            if store is not None:
+                store.close()
+        return False

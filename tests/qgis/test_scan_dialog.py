@@ -1,0 +1,187 @@
+"""Scanning from QGIS: dialog -> task (QGIS rendering + local TF-Serving-compatible server) ->
+results GeoPackage -> candidates layer; the one-click scan; the server's life cycle."""
+
+import sqlite3
+import subprocess
+
+import pytest
+from qgis.core import QgsProject, QgsRasterLayer, QgsRectangle
+
+from school_detector.core.progress import Reporter
+from school_detector.dataset.builder import BuildOptions, build_dataset
+from school_detector.dataset.labels_io import LabelMapping, read_labels
+from school_detector.gui.scan_dialog import ScanDialog
+from school_detector.imagery.raster import RasterSource
+from school_detector.qgis_io.layer_source import qimage_save_png
+from school_detector.sample.scene import SceneSpec, write_scene
+from school_detector.settings import PluginSettings
+from school_detector.tasks.local_server import LocalServer
+from school_detector.tasks.registry import TaskRegistry
+from tests.qgis.conftest import wait_for_task
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, runtime_python):
+    work = tmp_path_factory.mktemp("qscan")
+    write_scene(SceneSpec(tiles=6, seed=9, schools=12), work / "scene")
+    points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
+    build_dataset(
+        points,
+        RasterSource(work / "scene" / "scene.tif"),
+        work / "data",
+        BuildOptions(background_ratio=1),
+        Reporter("callback"),
+        save_png=qimage_save_png,
+    )
+    subprocess.run(
+        [
+            str(runtime_python),
+            "-m",
+            "school_detector.cli",
+            "train",
+            "--data",
+            str(work / "data"),
+            "--model",
+            "tiny",
+            "--weights",
+            "none",
+            "--input-size",
+            "48",
+            "--epochs",
+            "3",
+            "--fine-tune-epochs",
+            "0",
+            "--out",
+            str(work / "model"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return work
+
+
+@pytest.fixture()
+def server():
+    s = LocalServer()
+    yield s
+    s.stop()
+
+
+@pytest.fixture()
+def scene_layer(world, qgis_new_project, qgis_canvas):
+    layer = QgsRasterLayer(str(world / "scene" / "scene.tif"), "scene")
+    QgsProject.instance().addMapLayer(layer)
+    qgis_canvas.setDestinationCrs(layer.crs())
+    qgis_canvas.setExtent(layer.extent())
+    return layer
+
+
+def scores(path):
+    with sqlite3.connect(path) as c:
+        return dict(c.execute("SELECT tile, score FROM tile_scores WHERE score IS NOT NULL"))
+
+
+def make_dialog(qgis_iface, server, runtime_python, world, layer, out):
+    d = ScanDialog(qgis_iface, TaskRegistry(qgis_iface), server, runtime_python)
+    d.model_widget.setFilePath(str(world / "model"))
+    d.imagery_combo.setLayer(layer)
+    d.out_widget.setFilePath(str(out))
+    d.resume_check.setChecked(False)
+    return d
+
+
+def test_scan_from_the_dialog_matches_the_cli(
+    qgis_iface, qgis_canvas, server, runtime_python, world, scene_layer, tmp_path
+):
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg")
+    d._update_estimate()
+    assert "tiles at zoom 18" in d.estimate_label.text()  # the canvas extent: the scene and a margin
+    assert "schools:1" in d.card_label.text()
+    task = d.start(confirm=False)
+    assert task is not None
+    wait_for_task(task, timeout=300)
+    assert task.error is None, task.error and (task.error.message + task.error.details)
+    assert server.running and server.url.startswith("http://127.0.0.1:")
+    layer = QgsProject.instance().mapLayer(d.result_layer_id)
+    assert layer is not None and layer.isValid()
+    assert layer.featureCount() == d.last_result["candidates"]
+    assert "candidates in" in d.status_label.text() and "outside imagery" in d.status_label.text()
+    subprocess.run(
+        [
+            str(runtime_python),
+            "-m",
+            "school_detector.cli",
+            "scan",
+            "--imagery",
+            str(world / "scene" / "scene.tif"),
+            "--model",
+            str(world / "model"),
+            "--out",
+            str(tmp_path / "cli.gpkg"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    a, b = scores(tmp_path / "r.gpkg"), scores(tmp_path / "cli.gpkg")
+    assert a.keys() == b.keys() and len(a) == 36
+    assert max(abs(a[k] - b[k]) for k in a) < 1e-5  # QGIS rendering + REST == rasterio + in-process
+
+
+def test_one_click_scan_of_the_current_extent(
+    qgis_iface, qgis_canvas, runtime_python, world, scene_layer, tmp_path, monkeypatch
+):
+    import school_detector
+
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(model_dir=str(world / "model"))))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: None)
+    monkeypatch.setattr("school_detector.gui.scan_dialog.default_output", lambda: tmp_path / "oneclick.gpkg")
+    e = scene_layer.extent()
+    qgis_canvas.setExtent(QgsRectangle(e.xMinimum(), e.yMinimum(), e.xMinimum() + 300, e.yMinimum() + 300))
+    plugin = school_detector.classFactory(qgis_iface)
+    plugin.initGui()
+    try:
+        plugin.actions["scan_extent"].trigger()
+        dialog = plugin.dialogs["scan"]
+        task = dialog.current_task
+        assert task is not None, dialog.status_label.text()
+        wait_for_task(task, timeout=300)
+        assert task.error is None
+        assert 1 <= len(scores(tmp_path / "oneclick.gpkg")) < 36  # only what is visible, not the whole scene
+        assert plugin.server.running
+    finally:
+        plugin.unload()
+    assert not plugin.server.running  # unloading stops the local server
+
+
+def test_bad_scan_input(qgis_iface, server, runtime_python, world, scene_layer, tmp_path):
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "x.gpkg")
+    d.model_widget.setFilePath(str(tmp_path))
+    assert d.start(confirm=False) is None and "no model_card.json" in d.status_label.text()
+    d.model_widget.setFilePath(str(world / "model"))
+    d.remote_radio.setChecked(True)
+    d.url_edit.setText("not a url")
+    assert d.start(confirm=False) is None and "TF Serving URL" in d.status_label.text()
+    (tmp_path / "exists.gpkg").write_bytes(b"")
+    d.remote_radio.setChecked(False)
+    d.local_radio.setChecked(True)
+    d.out_widget.setFilePath(str(tmp_path / "exists.gpkg"))
+    assert d.start(confirm=False) is None and "Resume" in d.status_label.text()
+
+
+def test_remote_server_down_stops_clearly(qgis_iface, server, runtime_python, world, scene_layer, tmp_path):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "down.gpkg")
+    d.remote_radio.setChecked(True)
+    d.url_edit.setText(f"http://127.0.0.1:{port}")
+    task = d.start(confirm=False)
+    wait_for_task(task, timeout=120)
+    assert task.error is not None and "failed after" in task.error.message
+    assert "failed after" in d.status_label.text()
