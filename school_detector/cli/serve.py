@@ -22,6 +22,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--label", action="append", default=[], help="version label NAME=VERSION (repeatable)")
     p.set_defaults(run=run)
 
+    e = sub.add_parser(
+        "export-serving",
+        parents=[common],
+        help="write a TF Serving deployment (model layout, batching, docker, Kubernetes)",
+    )
+    e.add_argument("model", type=Path, help="model folder")
+    e.add_argument("--out", required=True, type=Path, help="an empty folder for the deployment files")
+    e.add_argument("--replicas", type=int, default=2)
+    e.add_argument("--max-replicas", type=int, default=8)
+    e.add_argument("--max-batch", type=int, default=64, help="server-side batching: largest batch")
+    e.set_defaults(run=run_export)
+
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     from ..serving.server import ModelRepository, make_server
@@ -44,3 +56,9 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     finally:
         server.server_close()
     return {"stopped": True}
+
+
+def run_export(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..serving.deploy import export_serving
+
+    return export_serving(args.model, args.out, args.replicas, args.max_replicas, args.max_batch)

@@ -20,5 +20,7 @@ class SchoolDetectorProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
         from .build_dataset_algorithm import BuildDatasetAlgorithm
+        from .scan_algorithm import ScanAlgorithm
 
         self.addAlgorithm(BuildDatasetAlgorithm())
+        self.addAlgorithm(ScanAlgorithm())

@@ -185,3 +185,26 @@ def test_remote_server_down_stops_clearly(qgis_iface, server, runtime_python, wo
     wait_for_task(task, timeout=120)
     assert task.error is not None and "failed after" in task.error.message
     assert "failed after" in d.status_label.text()
+
+
+def test_scan_processing_algorithm(qgis_processing, runtime_python, world, tmp_path, monkeypatch):
+    import processing
+    from qgis.core import QgsApplication
+
+    from school_detector.processing.provider import SchoolDetectorProvider
+
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
+    provider = SchoolDetectorProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    try:
+        result = processing.run(
+            "school_detector:scan",
+            {
+                "IMAGERY": str(world / "scene" / "scene.tif"),
+                "MODEL": str(world / "model"),
+                "OUTPUT": str(tmp_path / "p.gpkg"),
+            },
+        )
+    finally:
+        QgsApplication.processingRegistry().removeProvider(provider)
+    assert result["TILES"] == 36 and len(scores(tmp_path / "p.gpkg")) == 36
