@@ -106,7 +106,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_chips(Path(tmp), args.tiles, args.workers)
     bench_train()
-    print("scan benchmarks arrive with scanning")
+    import subprocess
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_scan.py")], check=True)
 
 
 if __name__ == "__main__":
