@@ -273,12 +273,11 @@ def main() -> None:
         plugin = plugin_rate(model, work / "scene", batch)
         print(f"scan: MobileNetV2 224 px, batch {batch}, 144 tiles of a GeoTIFF")
         print(f"  bare predict (predict_uint8, in memory)  {bare:7.1f} tiles/s")
-        print(
-            f"  in-process scan (rasterio + TF)           {inproc:7.1f} tiles/s   ratio {inproc / bare:.2f} (target >= 0.9)"
-        )
-        print(
-            f"  plugin path (QGIS render + local serve)   {plugin:7.1f} tiles/s   ratio {plugin / bare:.2f} (target >= 0.75)"
-        )
+        for label, rate, target in (
+            ("in-process scan (rasterio + TF)        ", inproc, 0.9),
+            ("plugin path (QGIS render + local serve)", plugin, 0.75),
+        ):
+            print(f"  {label}   {rate:7.1f} tiles/s   ratio {rate / bare:.2f} (target >= {target})")
         busy, wall = busy_fraction(work)
         print(f"  REST concurrency 4 vs a 50 ms/request server: server busy {busy:.0%} of {wall:.1f} s (target >= 90%)")
     rss = {}
