@@ -89,6 +89,33 @@ def train(plugin, dataset):
         pump(0.2)
     save(dialog, "train_dialog")
     dialog.close()
+    return Path(dialog.out_widget.filePath())
+
+
+def scan(plugin, raster, model):
+    import tempfile
+
+    plugin.on_scan_region()
+    dialog = plugin.dialogs["scan"]
+    dialog.model_widget.setFilePath(str(model))
+    dialog.imagery_combo.setLayer(raster)
+    dialog.out_widget.setFilePath(str(Path(tempfile.mkdtemp()) / "scan.gpkg"))
+    dialog.resume_check.setChecked(False)
+    iface.mapCanvas().setExtent(raster.extent())
+    dialog._update_estimate()
+    dialog.start(confirm=False)
+    end = time.time() + 300
+    while dialog.current_task is not None and time.time() < end:
+        pump(0.2)
+    save(dialog, "scan_dialog")
+    dialog.close()
+    for layer in QgsProject.instance().mapLayers().values():
+        if layer.name().startswith("Chips"):
+            QgsProject.instance().layerTreeRoot().findLayer(layer.id()).setItemVisibilityChecked(False)
+    iface.mapCanvas().refresh()
+    pump(3)
+    save(iface.mainWindow(), "scan_candidates")
+    plugin.server.stop()
 
 
 def run():
@@ -117,7 +144,8 @@ def run():
         save(dialog, "settings_dialog")
         dialog.close()
         dataset = build_dataset(plugin, raster, labels)
-        train(plugin, dataset)
+        model = train(plugin, dataset)
+        scan(plugin, raster, model)
         finish(0)
     except Exception as exc:  # noqa: BLE001 - report and leave QGIS
         import traceback

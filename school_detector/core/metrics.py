@@ -52,27 +52,29 @@ def confusion(labels: Sequence[int], scores: Sequence[float], threshold: float) 
     return Confusion(tp, fp, tn, fn)
 
 
-def roc_curve(labels: Sequence[int], scores: Sequence[float]) -> list[tuple[float, float]]:
-    """(false positive rate, true positive rate) points from the highest threshold down; ties
-    in score move diagonally, as they should."""
-    pos = sum(1 for y in labels if y)
-    neg = len(labels) - pos
-    if pos == 0 or neg == 0:
-        return [(0.0, 0.0), (1.0, 1.0)]
+def _ranked_counts(labels: Sequence[int], scores: Sequence[float]) -> list[tuple[int, int]]:
+    """Cumulative (true positives, false positives) at every distinct score, highest first;
+    tied scores enter together, as they must."""
     pairs = sorted(zip(scores, labels), key=lambda p: -p[0])
-    points = [(0.0, 0.0)]
+    steps = []
     tp = fp = 0
     i = 0
     while i < len(pairs):
         s = pairs[i][0]
         while i < len(pairs) and pairs[i][0] == s:
-            if pairs[i][1]:
-                tp += 1
-            else:
-                fp += 1
+            tp, fp = (tp + 1, fp) if pairs[i][1] else (tp, fp + 1)
             i += 1
-        points.append((fp / neg, tp / pos))
-    return points
+        steps.append((tp, fp))
+    return steps
+
+
+def roc_curve(labels: Sequence[int], scores: Sequence[float]) -> list[tuple[float, float]]:
+    """(false positive rate, true positive rate) points from the highest threshold down."""
+    pos = sum(1 for y in labels if y)
+    neg = len(labels) - pos
+    if pos == 0 or neg == 0:
+        return [(0.0, 0.0), (1.0, 1.0)]
+    return [(0.0, 0.0)] + [(fp / neg, tp / pos) for tp, fp in _ranked_counts(labels, scores)]
 
 
 def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float:
@@ -85,20 +87,7 @@ def pr_curve(labels: Sequence[int], scores: Sequence[float]) -> list[tuple[float
     pos = sum(1 for y in labels if y)
     if pos == 0:
         return [(0.0, 1.0)]
-    pairs = sorted(zip(scores, labels), key=lambda p: -p[0])
-    points = []
-    tp = fp = 0
-    i = 0
-    while i < len(pairs):
-        s = pairs[i][0]
-        while i < len(pairs) and pairs[i][0] == s:
-            if pairs[i][1]:
-                tp += 1
-            else:
-                fp += 1
-            i += 1
-        points.append((tp / pos, tp / (tp + fp)))
-    return points
+    return [(tp / pos, tp / (tp + fp)) for tp, fp in _ranked_counts(labels, scores)]
 
 
 def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:

@@ -7,7 +7,6 @@ from typing import Any
 
 from qgis.core import (
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
@@ -23,19 +22,20 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.dataset import CONFLICT_RULES, ChipGeometry, parse_split
-from ..core.errors import JobCancelled, SchoolDetectorError
+from ..core.errors import JobCancelled
 from ..core.progress import Reporter
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions, build_dataset
 from ..qgis_io.labels import labels_from_features
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
+from .base import SchoolDetectorAlgorithm
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("BuildDatasetAlgorithm", text)
 
 
-class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
-    LABELS, FIELD, SCHOOL_VALUES, IMAGERY = "LABELS", "FIELD", "SCHOOL_VALUES", "IMAGERY"
+class BuildDatasetAlgorithm(SchoolDetectorAlgorithm):
+    LABELS, FIELD, SCHOOL_VALUES = "LABELS", "FIELD", "SCHOOL_VALUES"
     ZOOM, SUPERTILE, CENTERED, SPLIT, SEED = "ZOOM", "SUPERTILE", "CENTERED", "SPLIT", "SEED"
     CONFLICTS, BACKGROUND, OUTPUT, CHIPS, FOOTPRINTS = "CONFLICTS", "BACKGROUND", "OUTPUT", "CHIPS", "FOOTPRINTS"
 
@@ -58,9 +58,6 @@ class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
             "and chips.gpkg. Splits are spatially blocked and reproducible with the seed; a tile "
             "labeled both ways follows the conflict rule. Re-running into the same folder resumes."
         )
-
-    def createInstance(self) -> BuildDatasetAlgorithm:  # noqa: N802 (QGIS API)
-        return BuildDatasetAlgorithm()
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 (QGIS API)
         self.addParameter(
@@ -104,25 +101,6 @@ class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.CHIPS, tr("Chips written")))
         self.addOutput(QgsProcessingOutputVectorLayer(self.FOOTPRINTS, tr("Chip footprints")))
 
-    def prepareAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> bool:  # noqa: N802
-        """Main thread: clone the imagery layer so rendering in the worker thread is safe. The
-        context's temporary store owns the clone and frees it on the main thread, whatever
-        happens in processAlgorithm."""
-        layer = self.parameterAsRasterLayer(parameters, self.IMAGERY, context)
-        if layer is None:
-            raise QgsProcessingException(tr("Choose an imagery layer."))
-        clone = layer.clone()
-        context.temporaryLayerStore().addMapLayer(clone)
-        self._imagery_id = clone.id()
-        return True
-
-    def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:  # noqa: N802
-        """Our typed errors become the QgsProcessingException Processing shows to the user."""
-        try:
-            return self._process(parameters, context, feedback)
-        except SchoolDetectorError as exc:
-            raise QgsProcessingException(exc.message) from None
-
     def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
         try:
             source = self.parameterAsSource(parameters, self.LABELS, context)
@@ -151,7 +129,7 @@ class BuildDatasetAlgorithm(QgsProcessingAlgorithm):
                 elif obj["event"] == "log":
                     feedback.pushInfo(str(obj.get("message", "")))
 
-            imagery = context.temporaryLayerStore().mapLayer(self._imagery_id)
+            imagery = self.imagery(context)
             info = build_dataset(
                 got.points,
                 QgisLayerSource(imagery),

@@ -8,7 +8,6 @@ from typing import Any
 from qgis.core import (
     QgsFeatureRequest,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -21,7 +20,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.cover import Polygon, polygons_to_3857
-from ..core.errors import JobCancelled, SchoolDetectorError
+from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
 from ..core.progress import Reporter
 from ..qgis_io.layer_source import QgisLayerSource
@@ -34,14 +33,15 @@ from ..serving.predictor import RestPredictor
 from ..settings import current_runtime
 from ..tasks.local_server import LocalServer
 from ..tasks.scan_task import qimage_png_bytes
+from .base import SchoolDetectorAlgorithm
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ScanAlgorithm", text)
 
 
-class ScanAlgorithm(QgsProcessingAlgorithm):
-    IMAGERY, REGION, MODEL, THRESHOLD, RESUME, OUTPUT = "IMAGERY", "REGION", "MODEL", "THRESHOLD", "RESUME", "OUTPUT"
+class ScanAlgorithm(SchoolDetectorAlgorithm):
+    REGION, MODEL, THRESHOLD, RESUME, OUTPUT = "REGION", "MODEL", "THRESHOLD", "RESUME", "OUTPUT"
     TILES, CANDIDATES = "TILES", "CANDIDATES"
 
     def name(self) -> str:
@@ -62,9 +62,6 @@ class ScanAlgorithm(QgsProcessingAlgorithm):
             "model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates "
             "and candidate_footprints. With 'Resume', tiles already in the file are skipped."
         )
-
-    def createInstance(self) -> ScanAlgorithm:  # noqa: N802 (QGIS API)
-        return ScanAlgorithm()
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 (QGIS API)
         self.addParameter(QgsProcessingParameterRasterLayer(self.IMAGERY, tr("Imagery")))
@@ -95,24 +92,9 @@ class ScanAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.TILES, tr("Tiles")))
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATES, tr("Candidates")))
 
-    def prepareAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> bool:  # noqa: N802
-        layer = self.parameterAsRasterLayer(parameters, self.IMAGERY, context)
-        if layer is None:
-            raise QgsProcessingException(tr("Choose an imagery layer."))
-        clone = layer.clone()
-        context.temporaryLayerStore().addMapLayer(clone)
-        self._imagery_id = clone.id()
-        return True
-
-    def processAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:  # noqa: N802
-        try:
-            return self._process(parameters, context, feedback)
-        except SchoolDetectorError as exc:
-            raise QgsProcessingException(exc.message) from None
-
     def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
         card = ModelCard.read(Path(self.parameterAsFile(parameters, self.MODEL, context)))
-        imagery = context.temporaryLayerStore().mapLayer(self._imagery_id)
+        imagery = self.imagery(context)
         source = QgisLayerSource(imagery)
         region = self.parameterAsSource(parameters, self.REGION, context)
         polygons: list[Polygon]

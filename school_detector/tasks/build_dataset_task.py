@@ -9,17 +9,14 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from qgis.core import QgsRasterLayer, QgsTask
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.core import QgsRasterLayer
 
 from ..core.dataset import LabeledPoint
 from ..core.errors import InputError, JobCancelled, SchoolDetectorError
-from ..core.progress import Event, Reporter
 from ..dataset.builder import BuildOptions, build_dataset
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
-from .runtime_job import format_eta
+from .in_process import InProcessTask
 
 
 @dataclass
@@ -34,30 +31,10 @@ class BuildParams:
     unlabeled: int = 0
 
 
-class BuildDatasetTask(QgsTask):
-    eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
-
+class BuildDatasetTask(InProcessTask):
     def __init__(self, params: BuildParams) -> None:
-        super().__init__("Build training data", QgsTask.CanCancel)
+        super().__init__("Build training data", "chips")
         self.params = params
-        self.result_data: dict[str, Any] | None = None
-        self.error: SchoolDetectorError | None = None
-        self.eventReceived.connect(self._show_progress)
-
-    def _sink(self, obj: dict[str, Any]) -> None:
-        data = {k: v for k, v in obj.items() if k != "event"}
-        event = Event(obj["event"], data)
-        if event.event == "progress" and event.percent is not None:
-            self.setProgress(event.percent)
-        self.eventReceived.emit(event)
-
-    def _show_progress(self, event: Event) -> None:
-        if event.event == "progress":
-            d = event.data
-            eta = format_eta(d.get("eta_s"))
-            self.setDescription(
-                f"Build training data ({d.get('done')}/{d.get('total')} chips" + (f", ETA {eta}" if eta else "") + ")"
-            )
 
     def finished(self, result: bool) -> None:
         """Main thread: let go of the imagery layer clone here, not in the worker thread, and
@@ -67,7 +44,7 @@ class BuildDatasetTask(QgsTask):
     def run(self) -> bool:
         try:
             source = QgisLayerSource(self.params.imagery)
-            reporter = Reporter("callback", sink=self._sink)
+            reporter = self.reporter()
             try:
                 self.result_data = build_dataset(
                     self.params.points,

@@ -9,19 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsRasterLayer, QgsTask
-from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice, pyqtSignal
+from qgis.core import QgsRasterLayer
+from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
 
 from ..core.cover import Polygon
 from ..core.errors import InputError, JobCancelled, SchoolDetectorError
-from ..core.progress import Event, Reporter
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..scan.scanner import ScanSettings, scan
 from ..scan.store import ResultStore
 from ..serving.client import Endpoint, ServingClient
 from ..serving.predictor import RestPredictor
+from .in_process import InProcessTask
 from .local_server import LocalServer
-from .runtime_job import format_eta
 
 
 def qimage_png_bytes(rgb: Any) -> bytes:
@@ -50,33 +49,11 @@ class ScanParams:
     concurrency: int = 4
 
 
-class ScanTask(QgsTask):
-    eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
-
+class ScanTask(InProcessTask):
     def __init__(self, params: ScanParams, server: LocalServer | None = None) -> None:
-        super().__init__("Scan for schools", QgsTask.CanCancel)
+        super().__init__("Scan for schools", "tiles")
         self.params = params
         self.server = server
-        self.result_data: dict[str, Any] | None = None
-        self.error: SchoolDetectorError | None = None
-        self.eventReceived.connect(self._show_progress)
-
-    def _sink(self, obj: dict[str, Any]) -> None:
-        event = Event(obj["event"], {k: v for k, v in obj.items() if k != "event"})
-        if event.event == "progress" and event.percent is not None:
-            self.setProgress(event.percent)
-        self.eventReceived.emit(event)
-
-    def _show_progress(self, event: Event) -> None:
-        if event.event == "progress":
-            d = event.data
-            rate = f", {d['rate']:.1f} tiles/s" if d.get("rate") else ""
-            eta = format_eta(d.get("eta_s"))
-            self.setDescription(
-                f"Scan for schools ({d.get('done')}/{d.get('total')} tiles{rate}"
-                + (f", ETA {eta}" if eta else "")
-                + ")"
-            )
 
     def finished(self, result: bool) -> None:
         self.params.imagery = None  # type: ignore[assignment]  # release the clone on the main thread
@@ -110,7 +87,7 @@ class ScanTask(QgsTask):
                 store,
                 p.polygons,
                 p.settings,
-                Reporter("callback", sink=self._sink),
+                self.reporter(),
                 cancelled=self.isCanceled,
                 encode=qimage_png_bytes,
                 resume=p.resume,

@@ -1,0 +1,47 @@
+"""Base for tasks that run our engine inside the QGIS process (chips, scans): core.progress
+events become the task's progress, a description with rate and ETA, and a Qt signal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qgis.core import QgsTask
+from qgis.PyQt.QtCore import pyqtSignal
+
+from ..core.errors import SchoolDetectorError
+from ..core.progress import Event, Reporter
+from .runtime_job import format_eta
+
+
+class InProcessTask(QgsTask):
+    eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
+
+    def __init__(self, title: str, unit_label: str) -> None:
+        super().__init__(title, QgsTask.CanCancel)
+        self.title = title
+        self.unit_label = unit_label
+        self.result_data: dict[str, Any] | None = None
+        self.error: SchoolDetectorError | None = None
+        self.eventReceived.connect(self._show_progress)
+
+    def reporter(self) -> Reporter:
+        return Reporter("callback", sink=self._sink)
+
+    def _sink(self, obj: dict[str, Any]) -> None:
+        """Worker thread: progress to the task manager, every event to the main thread."""
+        event = Event(obj["event"], {k: v for k, v in obj.items() if k != "event"})
+        if event.event == "progress" and event.percent is not None:
+            self.setProgress(event.percent)
+        self.eventReceived.emit(event)
+
+    def _show_progress(self, event: Event) -> None:
+        if event.event != "progress":
+            return
+        d = event.data
+        rate = f", {d['rate']:.1f} {self.unit_label}/s" if d.get("rate") else ""
+        eta = format_eta(d.get("eta_s"))
+        self.setDescription(
+            f"{self.title} ({d.get('done')}/{d.get('total')} {self.unit_label}{rate}"
+            + (f", ETA {eta}" if eta else "")
+            + ")"
+        )
