@@ -82,9 +82,12 @@ class ServingClient:
                     f"TLS verification failed for {self.endpoint.url}: {exc}. Fix the certificate "
                     "or, for a test server only, turn verification off."
                 ) from exc
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError) as exc:  # transient: retry
                 last = f"{type(exc).__name__}: {exc}"
                 continue
+            except requests.RequestException as exc:  # a bad URL and the like: retrying won't help
+                raise ServingError(f"Cannot call the serving endpoint {self.endpoint.url}: {exc}") from exc
             if resp.status_code in RETRY_STATUS:
                 last = f"HTTP {resp.status_code}: {self._error_text(resp)}"
                 continue
