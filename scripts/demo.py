@@ -2,7 +2,8 @@
 subprocesses the plugin uses, and print where everything is.
 
 Today's loop: check the ML runtime, generate the scene, build training data, train a small
-model, evaluate it on the held-out test split. Scanning and review slot in as they land.
+model, evaluate it on the held-out test split, scan the scene and score the candidates against
+the ground truth. Review slots in when it lands.
 A second run reuses the scene, the dataset and the model.
 """
 
@@ -54,6 +55,32 @@ def _follow(proc: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
+def against_truth(results: Path, labels: Path) -> dict[str, Any]:
+    """Recall: schools whose centre tile is a candidate. Precision: candidates whose tile
+    touches a school compound (a tile with part of a school is a fair find for a reviewer)."""
+    sys.path.insert(0, str(ROOT))
+    from school_detector.core.cover import iter_cover
+    from school_detector.core.gpkg import GeoPackage
+    from school_detector.core.tiles import Tile, tile_for_lonlat
+
+    with GeoPackage(results, create=False) as g:
+        candidates = {Tile(a["x"], a["y"], a["z"]) for _, _, a in g.features("candidates")}
+    with GeoPackage(labels, create=False) as g:
+        schools = [(tile_for_lonlat(lon, lat, 18), a["mapped"]) for _, (lon, lat), a in g.features("truth")]
+        touched = {t for _, rings, _ in g.features("truth_footprints") for t in iter_cover([rings], 18)}
+    found = sum(1 for t, _ in schools if t in candidates)
+    unmapped = [t for t, mapped in schools if not mapped]
+    return {
+        "candidates": len(candidates),
+        "schools": len(schools),
+        "found": found,
+        "recall": found / max(1, len(schools)),
+        "unmapped": len(unmapped),
+        "unmapped_found": sum(1 for t in unmapped if t in candidates),
+        "precision": sum(1 for t in candidates if t in touched) / max(1, len(candidates)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "demo_output")
@@ -63,13 +90,13 @@ def main() -> None:
     out = args.out.resolve()
     logs = out / "logs"
     t0 = time.perf_counter()
-    print("1/5 ML runtime")
+    print("1/6 ML runtime")
     info = cli(logs, "info")
-    print("2/5 Sample scene")
+    print("2/6 Sample scene")
     scene = cli(
         logs, "sample-scene", "--out", str(out / "scene"), "--tiles", str(args.tiles), "--schools", str(args.schools)
     )
-    print("3/5 Build training data")
+    print("3/6 Build training data")
     data = cli(
         logs,
         "chips",
@@ -83,7 +110,7 @@ def main() -> None:
         str(out / "dataset"),
     )
     model_dir = out / "model"
-    print("4/5 Train (tiny CNN from scratch: offline and CPU-friendly)")
+    print("4/6 Train (tiny CNN from scratch: offline and CPU-friendly)")
     if (model_dir / "model_card.json").is_file() and (model_dir / "metrics.json").is_file():
         trained = json.loads((model_dir / "metrics.json").read_text())
         print("    reusing the model trained by an earlier run")
@@ -110,8 +137,22 @@ def main() -> None:
             "--out",
             str(model_dir),
         )
-    print("5/5 Evaluate the exported model through its serving signature")
+    print("5/6 Evaluate the exported model through its serving signature")
     evaluation = cli(logs, "evaluate", "--model", str(model_dir), "--data", str(out / "dataset" / "test"))
+    print("6/6 Scan the whole scene")
+    results = out / "results.gpkg"
+    scanned = cli(
+        logs,
+        "scan",
+        "--imagery",
+        str(out / "scene" / "scene.tif"),
+        "--model",
+        str(model_dir),
+        "--out",
+        str(results),
+        "--resume",
+    )
+    truth = against_truth(results, out / "scene" / "labels.gpkg")
     tf = info.get("tensorflow", {})
     counts = data["counts"]
     m = evaluation
@@ -136,10 +177,17 @@ def main() -> None:
         f"at threshold {m['threshold']:.2f} ({m['positives']} schools, {m['n'] - m['positives']} not-schools)"
     )
     print(f"  report         {model_dir / 'report.html'}")
+    rate = scanned.get("tiles_per_s") or "(resumed)"
+    print(f"  scan           {scanned['tiles']} tiles, {rate} tiles/s, {truth['candidates']} candidates -> {results}")
+    print(
+        f"  vs truth       recall {truth['recall']:.2f} ({truth['found']}/{truth['schools']} schools have a "
+        f"candidate in their tile, {truth['unmapped_found']}/{truth['unmapped']} of the unmapped ones); "
+        f"precision {truth['precision']:.2f} (candidates touching a school compound)"
+    )
     print(f"  total          {time.perf_counter() - t0:.1f} s")
     print(
-        "\nOpen scene.tif, labels.gpkg and dataset/chips.gpkg in QGIS to look at them; scanning and review "
-        "arrive in the next releases (see CHANGELOG.md)."
+        "\nOpen scene.tif, results.gpkg (candidates) and dataset/chips.gpkg in QGIS to look at them; the "
+        "review panel arrives in the next release (see CHANGELOG.md)."
     )
 
 
