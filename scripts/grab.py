@@ -126,6 +126,9 @@ def run():
             return finish(1)
         main = iface.mainWindow()
         main.resize(1280, 800)
+        from qgis.core import QgsCoordinateReferenceSystem
+
+        QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))  # the tiles' own CRS
         raster = QgsRasterLayer(str(SCENE / "scene.tif"), "Sample scene (scene.tif)")
         labels = QgsVectorLayer(f"{SCENE / 'labels.gpkg'}|layername=labels", "Labels", "ogr")
         labels.setRenderer(label_renderer())

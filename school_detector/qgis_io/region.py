@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
     QgsFeatureRequest,
     QgsPointXY,
     QgsProject,
@@ -24,17 +26,31 @@ def to_3857(crs: QgsCoordinateReferenceSystem) -> Any:
     tr = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance())
 
     def f(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-        pts = [tr.transform(QgsPointXY(x, y)) for x, y in zip(xs, ys)]
+        try:
+            pts = [tr.transform(QgsPointXY(x, y)) for x, y in zip(xs, ys)]
+        except QgsCsException as exc:
+            raise InputError(
+                f"The region cannot be placed on the web-mercator grid (is its CRS right?): {str(exc).splitlines()[0]}"
+            ) from exc
         return [p.x() for p in pts], [p.y() for p in pts]
 
     return f
 
 
 def extent_region(rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> list[Polygon]:
-    if rect.isEmpty():
-        raise InputError("The extent is empty.")
+    if rect.isEmpty() or not all(
+        math.isfinite(v) for v in (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
+    ):
+        raise InputError("The map extent is empty or not set yet; zoom to the area to scan.")
     if not crs.isValid():
         raise InputError("The map has no CRS; set the project CRS first.")
+    if crs.isGeographic():  # web mercator stops at ±85.05°: a world view must not break the cover
+        rect = QgsRectangle(
+            max(rect.xMinimum(), -180.0),
+            max(rect.yMinimum(), -85.05),
+            min(rect.xMaximum(), 180.0),
+            min(rect.yMaximum(), 85.05),
+        )
     return polygons_to_3857(
         [bbox_polygon(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())], to_3857(crs)
     )

@@ -82,8 +82,12 @@ class ServingClient:
                     f"TLS verification failed for {self.endpoint.url}: {exc}. Fix the certificate "
                     "or, for a test server only, turn verification off."
                 ) from exc
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:  # transient: retry
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:  # transient: retry
                 last = f"{type(exc).__name__}: {exc}"
                 continue
             except requests.RequestException as exc:  # a bad URL and the like: retrying won't help

@@ -208,3 +208,18 @@ def test_scan_processing_algorithm(qgis_processing, runtime_python, world, tmp_p
     finally:
         QgsApplication.processingRegistry().removeProvider(provider)
     assert result["TILES"] == 36 and len(scores(tmp_path / "p.gpkg")) == 36
+
+
+def test_odd_map_extents_are_explained_not_raised(qgis_canvas):
+    import math
+
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    from school_detector.core.errors import InputError
+    from school_detector.qgis_io.region import extent_region
+
+    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+    with pytest.raises(InputError, match="not set yet"):
+        extent_region(QgsRectangle(-math.inf, -math.inf, math.inf, math.inf), wgs84)
+    world = extent_region(QgsRectangle(-200, -95, 200, 95), wgs84)  # a world view: clamped, not an error
+    assert world and all(math.isfinite(x) and math.isfinite(y) for x, y in world[0][0])
