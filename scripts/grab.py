@@ -101,7 +101,11 @@ def scan(plugin, raster, model):
     dialog.imagery_combo.setLayer(raster)
     dialog.out_widget.setFilePath(str(Path(tempfile.mkdtemp()) / "scan.gpkg"))
     dialog.resume_check.setChecked(False)
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    iface.mapCanvas().setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
     iface.mapCanvas().setExtent(raster.extent())
+    pump(1)
     dialog._update_estimate()
     dialog.start(confirm=False)
     end = time.time() + 300
@@ -134,6 +138,8 @@ def run():
         labels.setRenderer(label_renderer())
         QgsProject.instance().addMapLayer(raster)
         QgsProject.instance().addMapLayer(labels)  # added last: drawn on top
+        QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+        iface.mapCanvas().setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
         iface.mapCanvas().setExtent(raster.extent())
         iface.mapCanvas().refresh()
         pump(4)
