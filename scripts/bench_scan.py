@@ -62,7 +62,7 @@ def in_process_rate(model_dir: Path, scene: Path, batch: int, work: Path) -> flo
     pred = SavedModelPredictor(model_dir)
     pred.predict([src.read(src.extent_3857(), 256).rgb])  # warm up the graph like the bare run
     store = ResultStore(work / "inproc.gpkg", "schools:1", 0.5)
-    res = scan(src, pred, store, extent_polygon(src.extent_3857()), ScanSettings(batch_size=batch, workers=2), QUIET)
+    res = scan(src, pred, store, extent_polygon(src.extent_3857()), ScanSettings(batch_size=batch, workers=4), QUIET)
     store.close()
     return float(res["tiles_per_s"])
 

@@ -23,11 +23,15 @@ from .in_process import InProcessTask
 from .local_server import LocalServer
 
 
+#: Qt's PNG "quality" is zlib effort reversed: 90 is a light, fast compression. Lossless either way.
+PNG_QUALITY = 100
+
+
 def qimage_png_bytes(rgb: Any) -> bytes:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    rgb_to_qimage(rgb).save(buf, "PNG", 90)  # quality 90 = fast zlib level; PNG stays lossless
+    rgb_to_qimage(rgb).save(buf, "PNG", PNG_QUALITY)
     buf.close()
     return bytes(data)
 
