@@ -40,10 +40,11 @@ $(VENV)/.installed: requirements/dev.txt | apt
 	$(VENV)/bin/pip install -q -r requirements/dev.txt
 	touch $@
 
-$(RUNTIME)/.installed: school_detector/runtime-requirements.txt requirements/runtime-constraints.txt requirements/runtime-test.txt pyproject.toml | apt
+$(RUNTIME)/.installed: school_detector/runtime-requirements.txt school_detector/runtime-nodeps.txt requirements/runtime-constraints.txt requirements/runtime-test.txt pyproject.toml | apt
 	$(SYS_PYTHON) -m venv $(RUNTIME)
 	$(RUNTIME)/bin/pip install -q -r school_detector/runtime-requirements.txt -r requirements/runtime-test.txt \
 	  -c requirements/runtime-constraints.txt
+	$(RUNTIME)/bin/pip install -q --no-deps -r school_detector/runtime-nodeps.txt
 	$(RUNTIME)/bin/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 

@@ -29,6 +29,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--region-layer", default=None, help="GeoPackage layer of --region")
     p.add_argument("--model", type=Path, help="model folder: in-process prediction (and chip settings)")
     p.add_argument("--serving-url", help="TF Serving REST base URL, e.g. http://host:8501")
+    p.add_argument("--serving-grpc", help="TF Serving gRPC target HOST:PORT (port 8500), instead of --serving-url")
+    p.add_argument("--grpc-tls", action="store_true", help="use TLS for --serving-grpc")
     p.add_argument("--model-name", help="served model name (default: the model card's)")
     p.add_argument("--model-version", type=int, default=None)
     p.add_argument("--model-label", default=None)
@@ -75,8 +77,10 @@ def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     from ..scan.scanner import ScanSettings, parse_shard, scan
     from ..scan.store import ResultStore
 
-    if not args.model and not args.serving_url:
-        raise InputError("Give --model MODEL_DIR (in-process) or --serving-url URL (TF Serving).")
+    if not args.model and not args.serving_url and not args.serving_grpc:
+        raise InputError("Give --model MODEL_DIR (in-process), --serving-url URL or --serving-grpc HOST:PORT.")
+    if args.serving_url and args.serving_grpc:
+        raise InputError("Use either --serving-url (REST) or --serving-grpc, not both.")
     card = ModelCard.read(args.model) if args.model else None
     if args.out.exists() and not args.resume:
         raise InputError(f"{args.out} exists. Add --resume to continue that scan, or choose a new file.")
@@ -111,7 +115,23 @@ def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
         if extent is None:
             raise InputError("An XYZ source has no extent: give --bbox or --region.")
         polygons = extent_polygon(extent)
-    if args.serving_url:
+    if args.serving_grpc:
+        from ..serving.client import Endpoint
+        from ..serving.grpc_client import GrpcPredictor
+
+        name = args.model_name or (card.name if card else None)
+        if not name:
+            raise InputError("Give --model-name (or --model for its card).")
+        predictor: Any = GrpcPredictor(
+            args.serving_grpc,
+            Endpoint("", name, args.model_version, args.model_label),
+            metadata=parse_headers(args.serving_header),
+            tls=args.grpc_tls,
+            timeout=args.timeout,
+            concurrency=args.concurrency,
+        )
+        model_id = f"{name}:{args.model_version or args.model_label or 'latest'}"
+    elif args.serving_url:
         from ..serving.client import Endpoint, ServingClient
         from ..serving.predictor import RestPredictor
 
@@ -124,7 +144,7 @@ def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
             timeout=args.timeout,
             verify_tls=not args.insecure,
         )
-        predictor: Any = RestPredictor(client, args.concurrency)
+        predictor = RestPredictor(client, args.concurrency)
         model_id = f"{name}:{args.model_version or args.model_label or 'latest'}"
     else:
         from ..ml.predictor import SavedModelPredictor

@@ -20,6 +20,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="address to bind (default 127.0.0.1: this computer only; a model runs its own code)",
     )
     p.add_argument("--label", action="append", default=[], help="version label NAME=VERSION (repeatable)")
+    p.add_argument(
+        "--grpc-port",
+        type=int,
+        default=None,
+        help="also serve TF Serving's gRPC API on this port (0: any free port; TF Serving uses 8500)",
+    )
     p.set_defaults(run=run)
 
     e = sub.add_parser(
@@ -49,12 +55,28 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     server = make_server(repo, args.host, args.port)
     port = server.server_address[1]
     url = f"http://{args.host}:{port}"
+    grpc_server, grpc_port = None, None
+    if args.grpc_port is not None:
+        from ..serving.grpc_server import make_grpc_server
+
+        grpc_server, grpc_port = make_grpc_server(repo, args.host, args.grpc_port)
+        reporter.log(f"gRPC PredictionService at {args.host}:{grpc_port}")
     reporter.log(f"Serving model '{repo.name}' versions {repo.versions} at {url}/v1/models/{repo.name}")
-    reporter.metric({"listening": url, "port": port, "model": repo.name, "versions": repo.versions})
+    reporter.metric(
+        {
+            "listening": url,
+            "port": port,
+            "grpc": f"{args.host}:{grpc_port}" if grpc_port else None,
+            "model": repo.name,
+            "versions": repo.versions,
+        }
+    )
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        if grpc_server is not None:
+            grpc_server.stop(grace=2)
     return {"stopped": True}
 
 

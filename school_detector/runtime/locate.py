@@ -20,6 +20,7 @@ from pathlib import Path
 ENV_VAR = "SCHOOL_DETECTOR_PYTHON"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REQUIREMENTS_FILE = PACKAGE_DIR / "runtime-requirements.txt"
+NODEPS_FILE = PACKAGE_DIR / "runtime-nodeps.txt"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from ..serving.predictor import RestPredictor
 from .in_process import InProcessTask
 from .local_server import LocalServer
 
-
 #: Qt's PNG "quality" is zlib effort reversed: 90 is a light, fast compression. Lossless either way.
 PNG_QUALITY = 100
 

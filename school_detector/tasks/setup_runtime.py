@@ -17,7 +17,14 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import JobCancelled, RuntimeSetupError, SchoolDetectorError
-from ..runtime.locate import REQUIREMENTS_FILE, find_base_python, runtime_command, runtime_env, venv_python
+from ..runtime.locate import (
+    NODEPS_FILE,
+    REQUIREMENTS_FILE,
+    find_base_python,
+    runtime_command,
+    runtime_env,
+    venv_python,
+)
 from .process import stream_process
 
 #: Free space a TensorFlow runtime needs, with headroom for pip's temporary files.
@@ -60,6 +67,8 @@ class SetupRuntimeTask(QgsTask):
         self.target_dir = Path(target_dir)
         self.base_python = base_python
         self.requirements = Path(requirements)
+        # the --no-deps extras belong to the shipped requirement set only
+        self.nodeps = NODEPS_FILE if self.requirements == REQUIREMENTS_FILE else None
         self.pip_args = list(pip_args)
         self.verify_tensorflow = verify_tensorflow
         self.error: SchoolDetectorError | None = None
@@ -140,6 +149,27 @@ class SetupRuntimeTask(QgsTask):
                 ],
                 "pip failed.",
             )
+            if self.nodeps is not None and self.nodeps.is_file():
+                self._run_step(
+                    [
+                        str(python),
+                        "-m",
+                        "pip",
+                        "install",
+                        "--disable-pip-version-check",
+                        "--progress-bar",
+                        "off",
+                        "--no-deps",
+                        "--retries",
+                        "2",
+                        "--timeout",
+                        "30",
+                        *self.pip_args,
+                        "-r",
+                        str(self.nodeps),
+                    ],
+                    "pip failed.",
+                )
             self.setProgress(92.0)
             verify = ["info"] if self.verify_tensorflow else ["info", "--no-tensorflow"]
             self._run_step(
