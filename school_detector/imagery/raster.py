@@ -140,7 +140,8 @@ class RasterSource:
         if self.black_is_nodata and data.shape[0] >= 3:
             valid &= np.any(data != 0, axis=0)
         rgb = to_rgb8(data, self.stretch)
-        rgb[~valid] = 0
+        if not valid.all():  # the common all-valid chip skips a full-size masked write
+            rgb[~valid] = 0
         return Chip(rgb, valid)
 
     def close(self) -> None:
