@@ -55,6 +55,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="results GeoPackage")
     p.set_defaults(run=run_scan)
 
+    x = sub.add_parser("export", parents=[common], help="export reviewed candidates (e.g. confirmed schools)")
+    x.add_argument("--results", required=True, type=Path, help="results GeoPackage of a scan")
+    x.add_argument("--status", default="confirmed", help="comma-separated statuses to export (default confirmed)")
+    x.add_argument("--format", choices=("geojson", "gpkg", "csv"), default="geojson")
+    x.add_argument("--footprint", action="store_true", help="tile polygons instead of points")
+    x.add_argument("--out", required=True, type=Path)
+    x.set_defaults(run=run_export_reviewed)
+
     m = sub.add_parser("merge", parents=[common], help="merge shard result GeoPackages into one")
     m.add_argument("inputs", nargs="+", type=Path)
     m.add_argument("--out", required=True, type=Path)
@@ -189,3 +197,11 @@ def run_merge(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     counts = merge(args.out, args.inputs)
     reporter.log(f"Merged {len(args.inputs)} files into {args.out}")
     return {"out": str(args.out), **counts, "pid": os.getpid()}
+
+
+def run_export_reviewed(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..review.export import export
+
+    return export(
+        args.results, args.out, args.format, [v.strip() for v in args.status.split(",") if v.strip()], args.footprint
+    )

@@ -1,0 +1,1 @@
+"""Review outcomes: exporting decisions, and feeding them back into training data."""

@@ -1,0 +1,107 @@
+"""Export reviewed candidates (e.g. confirmed schools) to GeoJSON, GeoPackage or CSV, with a
+short summary of what the review says about the model (its precision as measured by people)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from ..core.gpkg import GeoPackage
+from ..core.results import CANDIDATES_TABLE, ReviewStatus, missing_fields
+from ..core.tiles import Tile, bounds_4326, xy_to_lonlat
+
+FORMATS = ("geojson", "gpkg", "csv")
+FIELDS = ("tile", "lon", "lat", "score", "status", "reviewer", "reviewed_at", "note", "model")
+
+
+def read_candidates(results: Path) -> list[dict[str, Any]]:
+    results = Path(results)
+    if not results.is_file():
+        raise InputError(f"{results} does not exist.")
+    with GeoPackage(results, create=False) as g:
+        if CANDIDATES_TABLE not in g.tables():
+            raise InputError(f"{results.name} has no '{CANDIDATES_TABLE}' layer: it is not a school_detector scan.")
+        cols = [r[1] for r in g.conn.execute(f'PRAGMA table_info("{CANDIDATES_TABLE}")')]
+        missing = missing_fields(cols)
+        if missing:
+            raise InputError(
+                f"{results.name} lacks the fields {', '.join(missing)}; open it with the review panel to add them."
+            )
+        rows = []
+        for _, (x, y), attrs in g.features(CANDIDATES_TABLE):
+            lon, lat = xy_to_lonlat(x, y)
+            rows.append({**attrs, "lon": round(lon, 7), "lat": round(lat, 7)})
+    return rows
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = Counter(r.get("status") or ReviewStatus.UNREVIEWED.value for r in rows)
+    decided = counts[ReviewStatus.CONFIRMED.value] + counts[ReviewStatus.REJECTED.value]
+    return {
+        "candidates": len(rows),
+        **{s.value: counts[s.value] for s in ReviewStatus},
+        "review_precision": round(counts[ReviewStatus.CONFIRMED.value] / decided, 3) if decided else None,
+    }
+
+
+def export(results: Path, out: Path, fmt: str, statuses: list[str], footprint: bool = False) -> dict[str, Any]:
+    if fmt not in FORMATS:
+        raise InputError(f"Format must be one of {', '.join(FORMATS)}.")
+    wrong = [s for s in statuses if s not in {x.value for x in ReviewStatus}]
+    if wrong:
+        raise InputError(f"Unknown status {wrong[0]!r}; use {', '.join(s.value for s in ReviewStatus)}.")
+    rows = read_candidates(results)
+    chosen = [r for r in rows if (r.get("status") or "unreviewed") in statuses]
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.unlink(missing_ok=True)
+
+    def geometry(r: dict[str, Any]) -> Any:
+        if not footprint:
+            return {"type": "Point", "coordinates": [r["lon"], r["lat"]]}
+        b = bounds_4326(Tile(r["x"], r["y"], r["z"]))
+        return {
+            "type": "Polygon",
+            "coordinates": [
+                [[b.west, b.south], [b.east, b.south], [b.east, b.north], [b.west, b.north], [b.west, b.south]]
+            ],
+        }
+
+    if fmt == "geojson":
+        features = [
+            {"type": "Feature", "geometry": geometry(r), "properties": {k: r.get(k) for k in FIELDS}} for r in chosen
+        ]
+        tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features}, indent=1), encoding="utf-8")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: r.get(k) for k in FIELDS} for r in chosen)
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
+    else:
+        with GeoPackage(tmp) as g:
+            kind = "POLYGON" if footprint else "POINT"
+            g.create_feature_table(
+                "schools", kind, 4326, [(k, "REAL" if k in ("lon", "lat", "score") else "TEXT") for k in FIELDS]
+            )
+            g.insert_features(
+                "schools",
+                [
+                    (
+                        geometry(r)["coordinates"]
+                        if not footprint
+                        else [[tuple(p) for p in geometry(r)["coordinates"][0]]],
+                        {k: r.get(k) for k in FIELDS},
+                    )
+                    for r in chosen
+                ],
+            )
+    os.replace(tmp, out)
+    return {"out": str(out), "exported": len(chosen), "statuses": statuses, **summary(rows)}
