@@ -63,6 +63,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     x.add_argument("--out", required=True, type=Path)
     x.set_defaults(run=run_export_reviewed)
 
+    r = sub.add_parser(
+        "add-reviewed",
+        parents=[common],
+        help="add confirmed/rejected candidates to a dataset as school/not-school chips",
+    )
+    r.add_argument("--results", required=True, type=Path)
+    r.add_argument("--imagery", required=True, help="the imagery the candidates were scanned on")
+    r.add_argument("--data", required=True, type=Path, help="an existing dataset folder (with dataset.json)")
+    r.add_argument("--header", action="append", default=[], help="HTTP header for XYZ imagery")
+    r.set_defaults(run=run_add_reviewed)
+
     m = sub.add_parser("merge", parents=[common], help="merge shard result GeoPackages into one")
     m.add_argument("inputs", nargs="+", type=Path)
     m.add_argument("--out", required=True, type=Path)
@@ -205,3 +216,14 @@ def run_export_reviewed(args: argparse.Namespace, reporter: Reporter) -> dict[st
     return export(
         args.results, args.out, args.format, [v.strip() for v in args.status.split(",") if v.strip()], args.footprint
     )
+
+
+def run_add_reviewed(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    from ..imagery.open import open_source
+    from ..review.add_reviewed import add_reviewed
+
+    source = open_source(args.imagery, args.header, cache_dir=args.data / ".tile-cache")
+    try:
+        return add_reviewed(args.results, source, args.data)
+    finally:
+        source.close()

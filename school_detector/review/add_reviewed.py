@@ -1,0 +1,141 @@
+"""The active-learning step: reviewed candidates become training chips.
+
+Confirmed candidates become ``school`` chips and rejected ones ``not-school`` hard negatives,
+cut from the imagery exactly as the dataset's other chips (its zoom, tile or supertile) and
+added to an existing dataset folder under the same split rules: a candidate whose block is
+already in the dataset joins that block's split (no leaks), new blocks are split by the seeded
+rule. Tiles already in the dataset are not added twice. dataset.json gets a new version."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..core.dataset import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
+from ..core.errors import InputError
+from ..core.results import ReviewStatus
+from ..core.tiles import Tile, bounds_3857
+from ..dataset.builder import DATASET_JSON, MANIFEST, MANIFEST_FIELDS, imagery_id, pil_save_png
+from .export import read_candidates
+
+
+def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 0.8) -> dict[str, Any]:
+    data_dir = Path(data_dir)
+    info_path = data_dir / DATASET_JSON
+    if not info_path.is_file():
+        raise InputError(
+            f"{data_dir} has no {DATASET_JSON}: add reviewed tiles to a dataset made by 'Build training data…'."
+        )
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    if info.get("centered"):
+        raise InputError("This dataset has point-centred chips; reviewed tiles can only join grid datasets.")
+    key_zoom = info["zoom"] - 1 if info.get("supertile") else info["zoom"]
+    chip_px = info.get("chip_size", 256)
+    with (data_dir / MANIFEST).open(newline="", encoding="utf-8") as f:
+        manifest = list(csv.DictReader(f))
+    present = {r["tile"] for r in manifest}
+    levels = int((info.get("split") or {}).get("block_levels") or 0)
+    block_split = {block_of(ChipPlan("", _tile(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
+    decided = {ReviewStatus.CONFIRMED.value: SCHOOL, ReviewStatus.REJECTED.value: NOT_SCHOOL}
+    plans: list[ChipPlan] = []
+    stats: Counter[str] = Counter()
+    for row in read_candidates(results):
+        label = decided.get(row.get("status") or "")
+        if label is None:
+            continue
+        tile = Tile(int(row["x"]), int(row["y"]), int(row["z"]))
+        if tile.z != key_zoom:
+            raise InputError(
+                f"The scan's tiles are zoom {tile.z}; this dataset's chips are zoom {key_zoom}. "
+                "Add them to a dataset of the model's own zoom."
+            )
+        if tile.id in present:
+            stats["already in the dataset"] += 1
+            continue
+        origin = f"review-{row['status']}"
+        plans.append(ChipPlan(f"{tile.file_stem}-rv", tile, label, [row["tile"]], row["lon"], row["lat"], origin))
+    new = [p for p in plans if block_of(p, levels) not in block_split]
+    for p in plans:
+        p.split = block_split.get(block_of(p, levels), "")
+    settings = info.get("settings", {})
+    if new:
+        assign_splits(new, tuple(settings.get("split", (0.7, 0.15, 0.15))), int(settings.get("seed", 0)), levels)
+    img = imagery_id(source.describe())
+    added: list[dict[str, Any]] = []
+    for p in plans:
+        chip = source.read(bounds_3857(p.tile), chip_px)
+        if chip.valid_fraction < min_valid:
+            stats["no imagery"] += 1
+            continue
+        target = data_dir / p.relative_path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        pil_save_png(chip.rgb, tmp)
+        os.replace(tmp, target)
+        added.append(
+            {
+                "tile": p.tile.id,
+                "file": p.relative_path(),
+                "split": p.split,
+                "label": p.label,
+                "origin": p.origin,
+                "point_ids": ";".join(p.point_ids),
+                "lon": f"{p.lon:.7f}",
+                "lat": f"{p.lat:.7f}",
+                "imagery": img,
+                "valid_fraction": f"{chip.valid_fraction:.3f}",
+            }
+        )
+    rows = sorted(manifest + added, key=lambda r: r["file"])
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    _atomic(data_dir / MANIFEST, buf.getvalue())
+    counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
+    for r in rows:
+        counts[r["split"]][r["label"]] += 1
+    version = int(info.get("dataset_version", 1)) + (1 if added else 0)
+    info.update(
+        counts=counts,
+        chips=len(rows),
+        dataset_version=version,
+        fingerprint=fingerprint(f"{r['file']},{r['label']}" for r in rows),
+    )
+    info.setdefault("history", []).append(
+        {
+            "version": version,
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "added_from_review": len(added),
+            "source": str(results),
+            "by_label": dict(Counter(r["label"] for r in added)),
+            "skipped": dict(stats),
+        }
+    )
+    _atomic(info_path, json.dumps(info, indent=2, default=str) + "\n")
+    return {
+        "added": len(added),
+        "by_label": dict(Counter(r["label"] for r in added)),
+        "by_split": dict(Counter(r["split"] for r in added)),
+        "skipped": dict(stats),
+        "dataset_version": version,
+        "chips": len(rows),
+    }
+
+
+def _tile(tile_id: str) -> Tile:
+    from ..core.tiles import parse_tile_id
+
+    return parse_tile_id(tile_id)
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,91 @@
+"""Reviewed candidates flow back into the training data (the active-learning loop)."""
+
+import csv
+import json
+import sqlite3
+
+from PIL import Image
+
+from school_detector.core.dataset import ChipPlan, block_of
+from school_detector.core.progress import Reporter
+from school_detector.core.tiles import parse_tile_id, tile_for_xy
+from school_detector.dataset.builder import BuildOptions, build_dataset
+from school_detector.dataset.labels_io import LabelMapping, read_labels
+from school_detector.imagery.raster import RasterSource
+from school_detector.sample.scene import SceneSpec, write_scene
+from school_detector.scan.store import ResultStore
+
+
+def test_add_reviewed_chips_with_the_dataset_rules(tmp_path, cli):
+    write_scene(SceneSpec(tiles=8, seed=12), tmp_path / "scene")
+    points, _ = read_labels(tmp_path / "scene" / "labels.gpkg", LabelMapping())
+    src = RasterSource(tmp_path / "scene" / "scene.tif")
+    build_dataset(points, src, tmp_path / "data", BuildOptions(), Reporter("callback"))
+    before = json.loads((tmp_path / "data" / "dataset.json").read_text())
+    manifest = list(csv.DictReader((tmp_path / "data" / "manifest.csv").open()))
+    present = {r["tile"] for r in manifest}
+    e = src.extent_3857()
+    first = tile_for_xy(e.west + 1, e.north - 1, 18)
+    tiles = [type(first)(first.x + i, first.y + j, 18) for i in range(8) for j in range(8)]
+    fresh = [t for t in tiles if t.id not in present][:6]
+    again = next(t for t in tiles if t.id in present)
+    store = ResultStore(tmp_path / "r.gpkg", "schools:1", 0.0)
+    store.commit([(t, 0.9) for t in [*fresh, again]])
+    store.close()
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        for i, t in enumerate(fresh):
+            c.execute("UPDATE candidates SET status=? WHERE tile=?", ("confirmed" if i % 2 else "rejected", t.id))
+        c.execute("UPDATE candidates SET status='confirmed' WHERE tile=?", (again.id,))
+    proc, events = cli(
+        "add-reviewed",
+        "--results",
+        str(tmp_path / "r.gpkg"),
+        "--imagery",
+        str(tmp_path / "scene" / "scene.tif"),
+        "--data",
+        str(tmp_path / "data"),
+    )
+    assert proc.returncode == 0, events[-1]
+    res = next(e for e in events if e["event"] == "result")["data"]
+    assert res["added"] == 6 and res["by_label"] == {"not-school": 3, "school": 3}
+    assert res["skipped"] == {"already in the dataset": 1} and res["dataset_version"] == 2
+    after = json.loads((tmp_path / "data" / "dataset.json").read_text())
+    assert after["chips"] == before["chips"] + 6 and after["fingerprint"] != before["fingerprint"]
+    rows = list(csv.DictReader((tmp_path / "data" / "manifest.csv").open()))
+    added = [r for r in rows if r["origin"].startswith("review-")]
+    assert len(added) == 6
+    levels = after["split"]["block_levels"]
+    splits = {}
+    for r in rows:  # still leak-free: one split per block, old and new chips alike
+        block = block_of(ChipPlan("", parse_tile_id(r["tile"]), r["label"]), levels)
+        assert splits.setdefault(block, r["split"]) == r["split"]
+    for r in added:
+        assert r["label"] == ("school" if r["origin"] == "review-confirmed" else "not-school")
+        assert Image.open(tmp_path / "data" / r["file"]).size == (256, 256)
+    proc, events = cli(
+        "add-reviewed",
+        "--results",
+        str(tmp_path / "r.gpkg"),
+        "--imagery",
+        str(tmp_path / "scene" / "scene.tif"),
+        "--data",
+        str(tmp_path / "data"),
+    )
+    res = next(e for e in events if e["event"] == "result")["data"]
+    assert res["added"] == 0 and res["dataset_version"] == 2  # nothing twice
+
+
+def test_add_reviewed_needs_a_dataset(tmp_path, cli):
+    store = ResultStore(tmp_path / "r.gpkg", "m", 0.5)
+    store.close()
+    write_scene(SceneSpec(tiles=2, seed=1), tmp_path / "scene")
+    proc, events = cli(
+        "add-reviewed",
+        "--results",
+        str(tmp_path / "r.gpkg"),
+        "--imagery",
+        str(tmp_path / "scene" / "scene.tif"),
+        "--data",
+        str(tmp_path / "nodata"),
+    )
+    assert proc.returncode == 2 and "dataset.json" in events[-1]["message"]
