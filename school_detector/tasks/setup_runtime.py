@@ -105,6 +105,28 @@ class SetupRuntimeTask(QgsTask):
             message = classify_pip_failure(tail) if "pip" in cmd else failure
             raise RuntimeSetupError(message, details=tail)
 
+    def _pip(self, python: Path, requirements: Path, *extra: str) -> None:
+        self._run_step(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--progress-bar",
+                "off",
+                *extra,
+                "--retries",
+                "2",
+                "--timeout",
+                "30",
+                *self.pip_args,
+                "-r",
+                str(requirements),
+            ],
+            "pip failed.",
+        )
+
     def run(self) -> bool:
         created = False
         try:
@@ -130,46 +152,9 @@ class SetupRuntimeTask(QgsTask):
                     f"Could not create a virtual environment with {base} (is the venv module installed?).",
                 )
             self.setProgress(8.0)
-            self._run_step(
-                [
-                    str(python),
-                    "-m",
-                    "pip",
-                    "install",
-                    "--disable-pip-version-check",
-                    "--progress-bar",
-                    "off",
-                    "--retries",
-                    "2",
-                    "--timeout",
-                    "30",
-                    *self.pip_args,
-                    "-r",
-                    str(self.requirements),
-                ],
-                "pip failed.",
-            )
+            self._pip(python, self.requirements)
             if self.nodeps is not None and self.nodeps.is_file():
-                self._run_step(
-                    [
-                        str(python),
-                        "-m",
-                        "pip",
-                        "install",
-                        "--disable-pip-version-check",
-                        "--progress-bar",
-                        "off",
-                        "--no-deps",
-                        "--retries",
-                        "2",
-                        "--timeout",
-                        "30",
-                        *self.pip_args,
-                        "-r",
-                        str(self.nodeps),
-                    ],
-                    "pip failed.",
-                )
+                self._pip(python, self.nodeps, "--no-deps")
             self.setProgress(92.0)
             verify = ["info"] if self.verify_tensorflow else ["info", "--no-tensorflow"]
             self._run_step(
