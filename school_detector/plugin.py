@@ -11,11 +11,10 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QPushButton
 
 from .core.errors import RuntimeMissingError
-from .notify import report_error, report_info
+from .notify import report_error
 from .paths import icon_path
 from .settings import current_runtime
 from .tasks.registry import TaskRegistry
-from .version import __version__
 
 MENU = "&School detector"
 
@@ -68,6 +67,7 @@ class SchoolDetectorPlugin:
         self.tasks = TaskRegistry(iface)
         self.dialogs: dict[str, Any] = {}
         self.provider: Any = None
+        self.review_dock: Any = None
         from .tasks.local_server import LocalServer
 
         self.server = LocalServer()
@@ -108,6 +108,10 @@ class SchoolDetectorPlugin:
             dialog.close()
             dialog.deleteLater()
         self.dialogs.clear()
+        if self.review_dock is not None:
+            self.iface.removeDockWidget(self.review_dock)
+            self.review_dock.deleteLater()
+            self.review_dock = None
         for action in self.actions.values():
             self.iface.removePluginMenu(MENU, action)
             if self.toolbar is not None:
@@ -137,14 +141,6 @@ class SchoolDetectorPlugin:
         raise RuntimeMissingError(
             "The ML runtime is not set up. Open School detector > Settings… and click 'Set up ML runtime…'.",
             location.describe(),
-        )
-
-    def _not_in_this_version(self, label: str) -> None:
-        report_info(
-            self.iface,
-            tr("{what} is not part of version {v} yet; it arrives in a coming release.").format(
-                what=tr(label).rstrip("…"), v=__version__
-            ),
         )
 
     # -- actions ------------------------------------------------------------------------------
@@ -227,4 +223,16 @@ class SchoolDetectorPlugin:
 
     @reports_errors
     def on_review(self) -> None:
-        self._not_in_this_version("Review detections")
+        from qgis.core import QgsVectorLayer
+        from qgis.PyQt.QtCore import Qt
+
+        from .gui.review_dock import ReviewDock
+
+        if self.review_dock is None:
+            self.review_dock = ReviewDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
+        active = self.iface.activeLayer()
+        if isinstance(active, QgsVectorLayer) and active.fields().indexOf("score") >= 0:
+            self.review_dock.set_layer(active)
+        self.review_dock.show()
+        self.review_dock.raise_()
