@@ -120,6 +120,13 @@ def scan(plugin, raster, model):
     pump(3)
     save(iface.mainWindow(), "scan_candidates")
     plugin.server.stop()
+    layer = QgsProject.instance().mapLayer(dialog.result_layer_id)
+    iface.setActiveLayer(layer)
+    plugin.on_review()
+    dock = plugin.review_dock
+    dock.status_combo.setCurrentIndex(dock.status_combo.findData(""))
+    pump(3)
+    save(iface.mainWindow(), "review_dock")
 
 
 def run():
