@@ -43,7 +43,8 @@ def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     assert saved["18/1002/2000"] == "unsure" and saved["18/1003/2000"] == "unreviewed"
     with sqlite3.connect(results) as c:
         note, reviewer, at = c.execute(
-            "SELECT note, reviewer, reviewed_at FROM candidates WHERE tile='18/1000/2000'").fetchone()
+            "SELECT note, reviewer, reviewed_at FROM candidates WHERE tile='18/1000/2000'"
+        ).fetchone()
     assert note == "big yard, pitch" and reviewer and at.endswith("+00:00")
     QTest.keyClick(dock.widget(), Qt.Key.Key_B)  # back: undo "unsure"
     assert statuses(results)["18/1002/2000"] == "unreviewed"
