@@ -106,7 +106,7 @@ def labels_extent(points: Sequence[LabeledPoint], margin_m: float = 500.0) -> Bo
     return Bounds(min(xs) - margin_m, min(ys) - margin_m, max(xs) + margin_m, max(ys) + margin_m)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
@@ -312,12 +312,12 @@ def _write_outputs(
     writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    _atomic_write_text(out / MANIFEST, buf.getvalue())
+    atomic_write_text(out / MANIFEST, buf.getvalue())
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=("key", "label", "reason", "lon", "lat"), lineterminator="\n")
     writer.writeheader()
     writer.writerows(skipped)
-    _atomic_write_text(out / SKIPPED, buf.getvalue())
+    atomic_write_text(out / SKIPPED, buf.getvalue())
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for r in rows:
         counts[r["split"]][r["label"]] += 1
@@ -348,7 +348,7 @@ def _write_outputs(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": {"school_detector": __version__, "python": platform.python_version(), "numpy": np.__version__},
     }
-    _atomic_write_text(out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
+    atomic_write_text(out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
     return info
 
 

@@ -20,8 +20,15 @@ from typing import Any
 from ..core.dataset import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
 from ..core.errors import InputError
 from ..core.results import ReviewStatus
-from ..core.tiles import Tile, bounds_3857
-from ..dataset.builder import DATASET_JSON, MANIFEST, MANIFEST_FIELDS, imagery_id, pil_save_png
+from ..core.tiles import Tile, bounds_3857, parse_tile_id
+from ..dataset.builder import (
+    DATASET_JSON,
+    MANIFEST,
+    MANIFEST_FIELDS,
+    atomic_write_text,
+    imagery_id,
+    pil_save_png,
+)
 from .export import read_candidates
 
 
@@ -41,7 +48,7 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
         manifest = list(csv.DictReader(f))
     present = {r["tile"] for r in manifest}
     levels = int((info.get("split") or {}).get("block_levels") or 0)
-    block_split = {block_of(ChipPlan("", _tile(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
+    block_split = {block_of(ChipPlan("", parse_tile_id(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
     decided = {ReviewStatus.CONFIRMED.value: SCHOOL, ReviewStatus.REJECTED.value: NOT_SCHOOL}
     plans: list[ChipPlan] = []
     stats: Counter[str] = Counter()
@@ -97,7 +104,7 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
     writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    _atomic(data_dir / MANIFEST, buf.getvalue())
+    atomic_write_text(data_dir / MANIFEST, buf.getvalue())
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for r in rows:
         counts[r["split"]][r["label"]] += 1
@@ -118,7 +125,7 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
             "skipped": dict(stats),
         }
     )
-    _atomic(info_path, json.dumps(info, indent=2, default=str) + "\n")
+    atomic_write_text(info_path, json.dumps(info, indent=2, default=str) + "\n")
     return {
         "added": len(added),
         "by_label": dict(Counter(r["label"] for r in added)),
@@ -127,15 +134,3 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
         "dataset_version": version,
         "chips": len(rows),
     }
-
-
-def _tile(tile_id: str) -> Tile:
-    from ..core.tiles import parse_tile_id
-
-    return parse_tile_id(tile_id)
-
-
-def _atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -10,7 +10,7 @@ from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import SchoolDetectorError
 from ..core.progress import Event, Reporter
-from .runtime_job import format_eta
+from .runtime_job import describe_progress
 
 
 class InProcessTask(QgsTask):
@@ -37,11 +37,4 @@ class InProcessTask(QgsTask):
     def _show_progress(self, event: Event) -> None:
         if event.event != "progress":
             return
-        d = event.data
-        rate = f", {d['rate']:.1f} {self.unit_label}/s" if d.get("rate") else ""
-        eta = format_eta(d.get("eta_s"))
-        self.setDescription(
-            f"{self.title} ({d.get('done')}/{d.get('total')} {self.unit_label}{rate}"
-            + (f", ETA {eta}" if eta else "")
-            + ")"
-        )
+        self.setDescription(describe_progress(self.title, event.data, self.unit_label))

@@ -33,6 +33,17 @@ def format_eta(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
+def describe_progress(title: str, d: dict[str, Any], unit: str | None = None) -> str:
+    """'Title (3/10 tiles, 1.5 tiles/s, ETA 4 s)': what every task shows in the task manager."""
+    unit = unit or str(d.get("unit", ""))
+    parts = [f"{d.get('done')}/{d.get('total')} {unit}"]
+    if d.get("rate"):
+        parts.append(f"{d['rate']:.1f} {unit}/s")
+    if d.get("eta_s") is not None:
+        parts.append("ETA " + format_eta(d["eta_s"]))
+    return f"{title} ({', '.join(parts)})"
+
+
 class RuntimeJobTask(QgsTask):
     """Run ``python -m school_detector.cli ARGS --progress jsonl`` and follow it."""
 
@@ -55,13 +66,7 @@ class RuntimeJobTask(QgsTask):
         """Main thread: put rate and ETA into the task manager's description."""
         if event.event != PROGRESS:
             return
-        d = event.data
-        parts = [f"{d.get('done')}/{d.get('total')} {d.get('unit', '')}"]
-        if d.get("rate"):
-            parts.append(f"{d['rate']:.1f}/s")
-        if d.get("eta_s") is not None:
-            parts.append("ETA " + format_eta(d["eta_s"]))
-        self.setDescription(f"{self.base_description} ({', '.join(parts)})")
+        self.setDescription(describe_progress(self.base_description, event.data))
 
     @property
     def command(self) -> list[str]:
