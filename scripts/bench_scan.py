@@ -82,17 +82,17 @@ from school_detector.scan.store import ResultStore
 from school_detector.serving.client import Endpoint, ServingClient
 from school_detector.serving.predictor import RestPredictor
 from school_detector.tasks.local_server import LocalServer
-from school_detector.tasks.scan_task import qimage_png_bytes
+from school_detector.imagery.png import png_bytes
 from pathlib import Path
 layer = QgsRasterLayer({str(scene / "scene.tif")!r}, 's')
 server = LocalServer()
 url = server.ensure(Path({str(ROOT / ".runtime" / "bin" / "python")!r}), Path({str(model_dir)!r}))
 pred = RestPredictor(ServingClient(Endpoint(url, 'schools')), concurrency=2)
 src = QgisLayerSource(layer)
-pred.predict([qimage_png_bytes(src.read(src.extent_3857(), 256).rgb)])
+pred.predict([png_bytes(src.read(src.extent_3857(), 256).rgb)])
 store = ResultStore(Path({str(scene.parent / "plugin.gpkg")!r}), 'schools:1', 0.5)
 res = scan(src, pred, store, extent_polygon(src.extent_3857()), ScanSettings(batch_size={batch}, workers=1),
-           Reporter('callback'), encode=qimage_png_bytes)
+           Reporter('callback'), encode=png_bytes)
 store.close(); server.stop()
 print('RATE', res['tiles_per_s'], flush=True)
 del src, layer

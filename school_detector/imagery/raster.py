@@ -107,19 +107,24 @@ class RasterSource:
         ds = self._dataset()
         window = self._aligned_window(ds, bounds, size)
         if window is not None:
-            data = ds.read(self.indexes, window=window, boundless=True, fill_value=0)
-            valid = (
-                ds.dataset_mask(window=window, boundless=True) > 0
-                if self.has_mask
-                else (np.ones((size, size), dtype=bool))
-            )
-            inside = np.zeros((size, size), dtype=bool)  # boundless reads pad outside the file
             r0, c0 = max(0, -window.row_off), max(0, -window.col_off)
             r1 = min(size, ds.height - window.row_off)
             c1 = min(size, ds.width - window.col_off)
-            if r1 > r0 and c1 > c0:
-                inside[r0:r1, c0:c1] = True
-            valid &= inside
+            # a window inside the file skips the boundless read's VRT (most of a scan's tiles)
+            boundless = (r0, c0, r1, c1) != (0, 0, size, size)
+            # read straight into a pixel-interleaved buffer: the (H, W, 3) chip needs no transpose
+            out = np.empty((size, size, len(self.indexes)), dtype=self.dtype).transpose(2, 0, 1)
+            data = ds.read(self.indexes, window=window, out=out, boundless=boundless, fill_value=0)
+            valid = (
+                ds.dataset_mask(window=window, boundless=boundless) > 0
+                if self.has_mask
+                else (np.ones((size, size), dtype=bool))
+            )
+            if boundless:
+                inside = np.zeros((size, size), dtype=bool)  # boundless reads pad outside the file
+                if r1 > r0 and c1 > c0:
+                    inside[r0:r1, c0:c1] = True
+                valid &= inside
             return self._finish(data, valid)
         px = (bounds.east - bounds.west) / size
         transform = Affine(px, 0.0, bounds.west, 0.0, -px, bounds.north)
@@ -138,7 +143,7 @@ class RasterSource:
 
     def _finish(self, data: Any, valid: Any) -> Chip:
         if self.black_is_nodata and data.shape[0] >= 3:
-            valid &= np.any(data != 0, axis=0)
+            valid &= (data[0] | data[1] | data[2]) != 0
         rgb = to_rgb8(data, self.stretch)
         if not valid.all():  # the common all-valid chip skips a full-size masked write
             rgb[~valid] = 0

@@ -23,6 +23,7 @@ from ..core.cover import Polygon, polygons_to_3857
 from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
 from ..core.progress import Reporter
+from ..imagery.png import png_bytes
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.region import to_3857
 from ..scan.region import extent_polygon
@@ -32,7 +33,6 @@ from ..serving.client import Endpoint, ServingClient
 from ..serving.predictor import RestPredictor
 from ..settings import current_runtime
 from ..tasks.local_server import LocalServer
-from ..tasks.scan_task import qimage_png_bytes
 from .base import SchoolDetectorAlgorithm
 
 
@@ -146,7 +146,7 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
                 settings,
                 Reporter("callback", sink=sink),
                 cancelled=feedback.isCanceled,
-                encode=qimage_png_bytes,
+                encode=png_bytes,
             )
         except JobCancelled:
             feedback.reportError(tr("Cancelled; finished batches are saved (resume to continue)."))

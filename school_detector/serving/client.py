@@ -8,6 +8,7 @@ from the batch is an error: a wrong score is never attributed to a tile.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,17 @@ class ServingClient:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 self.stats["requests"] += 1
-                resp = self.session.request(method, url, json=body, timeout=self.timeout, verify=self.verify_tls)
+                if isinstance(body, bytes):
+                    resp = self.session.request(
+                        method,
+                        url,
+                        data=body,
+                        headers={"Content-Type": "application/json"},
+                        timeout=self.timeout,
+                        verify=self.verify_tls,
+                    )
+                else:
+                    resp = self.session.request(method, url, json=body, timeout=self.timeout, verify=self.verify_tls)
             except requests.exceptions.SSLError as exc:
                 raise ServingError(
                     f"TLS verification failed for {self.endpoint.url}: {exc}. Fix the certificate "
@@ -165,10 +176,17 @@ class ServingClient:
     def predict(self, images: list[bytes]) -> list[float]:
         if not images:
             return []
-        body = {
-            "signature_name": self.endpoint.signature,
-            "instances": [{"b64": base64.b64encode(b).decode("ascii")} for b in images],
-        }
+        # the JSON body by hand: json.dumps would scan every base64 byte for escapes (half the
+        # client's CPU time on a fast server); base64 and the signature name need none
+        body = b"".join(
+            (
+                b'{"signature_name": ',
+                json.dumps(self.endpoint.signature).encode(),
+                b', "instances": [',
+                b", ".join(b'{"b64": "' + base64.b64encode(b) + b'"}' for b in images),
+                b"]}",
+            )
+        )
         answer = self._request("POST", self.endpoint.model_url + ":predict", body)
         preds = answer.get("predictions") if isinstance(answer, dict) else None
         if not isinstance(preds, list):

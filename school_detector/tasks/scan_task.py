@@ -7,32 +7,19 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from qgis.core import QgsRasterLayer
-from qgis.PyQt.QtCore import QBuffer, QByteArray, QIODevice
 
 from ..core.cover import Polygon
 from ..core.errors import InputError, JobCancelled, SchoolDetectorError
-from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..imagery.png import png_bytes
+from ..qgis_io.layer_source import QgisLayerSource
 from ..scan.scanner import ScanSettings, scan
 from ..scan.store import ResultStore
 from ..serving.client import Endpoint, ServingClient
 from ..serving.predictor import RestPredictor
 from .in_process import InProcessTask
 from .local_server import LocalServer
-
-#: Qt's PNG "quality" is zlib effort reversed: 90 is a light, fast compression. Lossless either way.
-PNG_QUALITY = 100
-
-
-def qimage_png_bytes(rgb: Any) -> bytes:
-    data = QByteArray()
-    buf = QBuffer(data)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    rgb_to_qimage(rgb).save(buf, "PNG", PNG_QUALITY)
-    buf.close()
-    return bytes(data)
 
 
 @dataclass
@@ -92,7 +79,7 @@ class ScanTask(InProcessTask):
                 p.settings,
                 self.reporter(),
                 cancelled=self.isCanceled,
-                encode=qimage_png_bytes,
+                encode=png_bytes,
                 resume=p.resume,
             )
             return True

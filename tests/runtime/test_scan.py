@@ -438,7 +438,7 @@ def test_scan_stops_clearly_and_keeps_results_when_the_server_dies(world, tmp_pa
             extent_polygon(src.extent_3857()),
             ScanSettings(batch_size=8, workers=1),
             QUIET,
-            encode=__import__("school_detector.cli.scan", fromlist=["png_bytes"]).png_bytes,
+            encode=__import__("school_detector.imagery.png", fromlist=["png_bytes"]).png_bytes,
         )
     kept = store.counts()["tiles"]
     store.close()
@@ -501,3 +501,19 @@ def test_grpc_gives_the_same_scores_and_clear_errors(world, tmp_path, cli):
         proc.wait(10)
     with pytest.raises(ServingError, match="failed after 2 tries"):
         GrpcPredictor(target, Endpoint("", "schools"), retries=1, backoff=0.01, timeout=2)
+
+
+def test_chip_png_decodes_identically_with_pillow_and_tensorflow() -> None:
+    """The servers decode chips with TF (and users' tools with Pillow): both must see the same pixels."""
+    import io
+
+    import numpy as np
+    import tensorflow as tf
+    from PIL import Image
+
+    from school_detector.imagery.png import png_bytes
+
+    rgb = np.random.default_rng(3).integers(0, 256, (64, 48, 3), dtype=np.uint8)
+    data = png_bytes(rgb)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), rgb)
+    assert np.array_equal(tf.io.decode_png(data, channels=3).numpy(), rgb)
