@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     x.add_argument("--status", default="confirmed", help="comma-separated statuses to export (default confirmed)")
     x.add_argument("--format", choices=("geojson", "gpkg", "csv"), default="geojson")
     x.add_argument("--footprint", action="store_true", help="tile polygons instead of points")
+    x.add_argument(
+        "--one-per-site",
+        action="store_true",
+        help="merge candidates of one status in touching tiles into one (a school seen from several tiles)",
+    )
     x.add_argument("--out", required=True, type=Path)
     x.set_defaults(run=run_export_reviewed)
 
@@ -74,23 +78,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--header", action="append", default=[], help="HTTP header for XYZ imagery")
     r.set_defaults(run=run_add_reviewed)
 
-    m = sub.add_parser("merge", parents=[common], help="merge shard result GeoPackages into one")
+    m = sub.add_parser(
+        "merge",
+        parents=[common],
+        help="merge result GeoPackages: scan shards, or mappers' reviewed copies of one scan",
+    )
     m.add_argument("inputs", nargs="+", type=Path)
     m.add_argument("--out", required=True, type=Path)
     m.set_defaults(run=run_merge)
 
 
-def png_bytes(rgb: Any) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
-
-
 def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     from ..core.model_card import ModelCard
     from ..imagery.open import open_source
+    from ..imagery.png import png_bytes
     from ..imagery.xyz import parse_headers
     from ..scan.region import extent_polygon, parse_bbox, read_region
     from ..scan.scanner import ScanSettings, parse_shard, scan
@@ -214,7 +215,12 @@ def run_export_reviewed(args: argparse.Namespace, reporter: Reporter) -> dict[st
     from ..review.export import export
 
     return export(
-        args.results, args.out, args.format, [v.strip() for v in args.status.split(",") if v.strip()], args.footprint
+        args.results,
+        args.out,
+        args.format,
+        [v.strip() for v in args.status.split(",") if v.strip()],
+        args.footprint,
+        args.one_per_site,
     )
 
 

@@ -14,10 +14,11 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.gpkg import GeoPackage
 from ..core.results import CANDIDATES_TABLE, ReviewStatus, missing_fields
-from ..core.tiles import Tile, bounds_4326, xy_to_lonlat
+from ..core.review_queue import Item, sites
+from ..core.tiles import Bounds, Tile, bounds_4326, xy_to_lonlat
 
 FORMATS = ("geojson", "gpkg", "csv")
-FIELDS = ("tile", "lon", "lat", "score", "status", "reviewer", "reviewed_at", "note", "model")
+FIELDS = ("tile", "lon", "lat", "score", "status", "reviewer", "reviewed_at", "note", "model", "site_tiles")
 
 
 def read_candidates(results: Path) -> list[dict[str, Any]]:
@@ -50,14 +51,39 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def export(results: Path, out: Path, fmt: str, statuses: list[str], footprint: bool = False) -> dict[str, Any]:
+def merge_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per site: candidates of the same status in touching tiles become one, at the
+    score-weighted centre of their tiles, with the best tile's fields and ``site_tiles`` tiles
+    (the bounding box of them all for footprints)."""
+    merged = []
+    for status in sorted({r.get("status") or "unreviewed" for r in rows}):
+        group_rows = [r for r in rows if (r.get("status") or "unreviewed") == status]
+        items = [Item(k, r["z"], r["x"], r["y"], float(r.get("score") or 0.0)) for k, r in enumerate(group_rows)]
+        for site in sites(items):
+            best = dict(group_rows[site[0].key])
+            members = [group_rows[i.key] for i in site]
+            weights = [max(float(m.get("score") or 0.0), 1e-6) for m in members]
+            total = sum(weights)
+            best["lon"] = round(sum(w * m["lon"] for w, m in zip(weights, members)) / total, 7)
+            best["lat"] = round(sum(w * m["lat"] for w, m in zip(weights, members)) / total, 7)
+            best["site_tiles"] = len(members)
+            best["_box"] = [Tile(m["x"], m["y"], m["z"]) for m in members]
+            merged.append(best)
+    return sorted(merged, key=lambda r: -float(r.get("score") or 0.0))
+
+
+def export(
+    results: Path, out: Path, fmt: str, statuses: list[str], footprint: bool = False, one_per_site: bool = False
+) -> dict[str, Any]:
     if fmt not in FORMATS:
         raise InputError(f"Format must be one of {', '.join(FORMATS)}.")
     wrong = [s for s in statuses if s not in {x.value for x in ReviewStatus}]
     if wrong:
         raise InputError(f"Unknown status {wrong[0]!r}; use {', '.join(s.value for s in ReviewStatus)}.")
     rows = read_candidates(results)
-    chosen = [r for r in rows if (r.get("status") or "unreviewed") in statuses]
+    chosen = [{**r, "site_tiles": 1} for r in rows if (r.get("status") or "unreviewed") in statuses]
+    if one_per_site:
+        chosen = merge_sites(chosen)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -66,7 +92,13 @@ def export(results: Path, out: Path, fmt: str, statuses: list[str], footprint: b
     def geometry(r: dict[str, Any]) -> Any:
         if not footprint:
             return {"type": "Point", "coordinates": [r["lon"], r["lat"]]}
-        b = bounds_4326(Tile(r["x"], r["y"], r["z"]))
+        boxes = [bounds_4326(t) for t in r.get("_box", [Tile(r["x"], r["y"], r["z"])])]
+        b = Bounds(
+            min(x.west for x in boxes),
+            min(x.south for x in boxes),
+            max(x.east for x in boxes),
+            max(x.north for x in boxes),
+        )
         return {
             "type": "Polygon",
             "coordinates": [
@@ -88,9 +120,8 @@ def export(results: Path, out: Path, fmt: str, statuses: list[str], footprint: b
     else:
         with GeoPackage(tmp) as g:
             kind = "POLYGON" if footprint else "POINT"
-            g.create_feature_table(
-                "schools", kind, 4326, [(k, "REAL" if k in ("lon", "lat", "score") else "TEXT") for k in FIELDS]
-            )
+            types = {"lon": "REAL", "lat": "REAL", "score": "REAL", "site_tiles": "INTEGER"}
+            g.create_feature_table("schools", kind, 4326, [(k, types.get(k, "TEXT")) for k in FIELDS])
             g.insert_features(
                 "schools",
                 [
@@ -104,4 +135,10 @@ def export(results: Path, out: Path, fmt: str, statuses: list[str], footprint: b
                 ],
             )
     os.replace(tmp, out)
-    return {"out": str(out), "exported": len(chosen), "statuses": statuses, **summary(rows)}
+    return {
+        "out": str(out),
+        "exported": len(chosen),
+        "statuses": statuses,
+        "one_per_site": one_per_site,
+        **summary(rows),
+    }

@@ -43,6 +43,9 @@ class ResultStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.gpkg = GeoPackage(self.path)
             self._create()
+            floor = self.info().get("candidate_floor")
+            if floor is not None and float(floor) < threshold:  # lowered in review: keep it so
+                self.threshold = float(floor)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"Cannot write the results GeoPackage {self.path}: {exc}.") from exc
 
@@ -138,41 +141,67 @@ class ResultStore:
                 [(t.id, t.z, t.x, t.y, self.model_id, stamp, why) for t, why in skipped],
             )
             for tile, score in scored:
-                if score < self.threshold:
-                    continue
-                candidates += 1
-                b = bounds_3857(tile)
-                centre = ((b.west + b.east) / 2, (b.south + b.north) / 2)
-                ring = [(b.west, b.south), (b.east, b.south), (b.east, b.north), (b.west, b.north), (b.west, b.south)]
-                conn.execute(
-                    f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status) '
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET score=excluded.score, "
-                    "model=excluded.model, scanned_at=excluded.scanned_at",
-                    (
-                        encode_geometry(centre, "POINT", 3857),
-                        tile.id,
-                        tile.z,
-                        tile.x,
-                        tile.y,
-                        float(score),
-                        self.model_id,
-                        stamp,
-                        ReviewStatus.UNREVIEWED.value,
-                    ),
-                )
-                conn.execute(
-                    f'INSERT INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) VALUES (?, ?, ?, ?, ?) '
-                    "ON CONFLICT(tile) DO UPDATE SET score=excluded.score, model=excluded.model",
-                    (
-                        encode_geometry([ring], "POLYGON", 3857),
-                        tile.id,
-                        float(score),
-                        self.model_id,
-                        ReviewStatus.UNREVIEWED.value,
-                    ),
-                )
+                if score >= self.threshold:
+                    candidates += 1
+                    self._insert_candidate(tile, float(score), self.model_id, stamp)
             self._grow_extents(scored)
         return candidates
+
+    def _insert_candidate(self, tile: Tile, score: float, model: str, stamp: str) -> None:
+        """A candidate point and its footprint; a re-scan updates the score, never a decision."""
+        b = bounds_3857(tile)
+        centre = ((b.west + b.east) / 2, (b.south + b.north) / 2)
+        ring = [(b.west, b.south), (b.east, b.south), (b.east, b.north), (b.west, b.north), (b.west, b.south)]
+        conn = self.gpkg.conn
+        conn.execute(
+            f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET score=excluded.score, "
+            "model=excluded.model, scanned_at=excluded.scanned_at",
+            (
+                encode_geometry(centre, "POINT", 3857),
+                tile.id,
+                tile.z,
+                tile.x,
+                tile.y,
+                score,
+                model,
+                stamp,
+                ReviewStatus.UNREVIEWED.value,
+            ),
+        )
+        conn.execute(
+            f'INSERT INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) VALUES (?, ?, ?, ?, ?) '
+            "ON CONFLICT(tile) DO UPDATE SET score=excluded.score, model=excluded.model",
+            (encode_geometry([ring], "POLYGON", 3857), tile.id, score, model, ReviewStatus.UNREVIEWED.value),
+        )
+
+    def candidate_floor(self) -> float:
+        """The lowest score the candidates layer holds every tile for (the scan's threshold,
+        or lower after :meth:`lower_threshold`)."""
+        info = self.info()
+        return float(info.get("candidate_floor", info.get("threshold", self.threshold)))
+
+    def lower_threshold(self, threshold: float) -> int:
+        """Make candidates of every scored tile at or above ``threshold`` from the kept scores:
+        the threshold goes down without a rescan. Returns how many candidates were added."""
+        if threshold >= self.candidate_floor():
+            return 0
+        conn = self.gpkg.conn
+        rows = conn.execute(
+            f'SELECT s.z, s.x, s.y, s.score, s.model, s.scanned_at FROM "{SCORES_TABLE}" AS s '
+            f'LEFT JOIN "{CANDIDATES_TABLE}" AS c ON c.tile = s.tile '
+            "WHERE s.score IS NOT NULL AND s.score >= ? AND c.tile IS NULL",
+            (threshold,),
+        ).fetchall()
+        with conn:
+            for z, x, y, score, model, stamp in rows:
+                self._insert_candidate(Tile(x, y, z), score, model, stamp)
+            conn.execute(
+                f'INSERT OR REPLACE INTO "{INFO_TABLE}" (key, value) VALUES (?, ?)',
+                ("candidate_floor", json.dumps(threshold)),
+            )
+        self.recompute_extents()
+        return len(rows)
 
     def _grow_extents(self, scored: list[tuple[Tile, float]]) -> None:
         hits = [bounds_3857(t) for t, s in scored if s >= self.threshold]
@@ -224,9 +253,17 @@ class ResultStore:
         self.gpkg.close()
 
 
+_REVIEWED = "COALESCE({a}.status, 'unreviewed') != 'unreviewed'"
+
+
 def merge(target: Path, sources: Sequence[Path]) -> dict[str, int]:
-    """Merge shard result files into one (tiles are disjoint across shards; first one wins)."""
+    """Merge result files into one: scan shards (disjoint tiles: the first file with a tile
+    wins) and mappers' reviewed copies of one scan. A review decision is taken from whichever
+    file reviewed the tile (the latest ``reviewed_at`` when several did); tiles that two
+    mappers decided differently are counted as ``conflicts`` (none when they split the queue
+    with the review panel's shares)."""
     first = ResultStore(target, "", 1.0)
+    stats = {"decisions_merged": 0, "conflicts": 0}
     try:
         conn = first.gpkg.conn
         for src in sources:
@@ -248,9 +285,20 @@ def merge(target: Path, sources: Sequence[Path]) -> dict[str, int]:
                         f'INSERT OR IGNORE INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) '
                         f'SELECT geom, tile, score, model, status FROM src."{FOOTPRINTS_TABLE}"'
                     )
+                    stats["conflicts"] += conn.execute(
+                        f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" AS t JOIN src."{CANDIDATES_TABLE}" AS s '
+                        f"ON s.tile = t.tile WHERE {_REVIEWED.format(a='s')} AND {_REVIEWED.format(a='t')} "
+                        "AND s.status != t.status"
+                    ).fetchone()[0]
+                    stats["decisions_merged"] += conn.execute(
+                        f'UPDATE "{CANDIDATES_TABLE}" AS t SET status = s.status, reviewer = s.reviewer, '
+                        f'reviewed_at = s.reviewed_at, note = s.note FROM src."{CANDIDATES_TABLE}" AS s '
+                        f"WHERE s.tile = t.tile AND {_REVIEWED.format(a='s')} AND (NOT {_REVIEWED.format(a='t')} "
+                        "OR COALESCE(s.reviewed_at, '') > COALESCE(t.reviewed_at, ''))"
+                    ).rowcount
             finally:
                 conn.execute("DETACH DATABASE src")
         first.recompute_extents()
-        return first.counts()
+        return {**first.counts(), **stats}
     finally:
         first.close()

@@ -70,3 +70,69 @@ def test_files_from_elsewhere_are_explained(tmp_path):
         export(tmp_path / "none.gpkg", tmp_path / "o.geojson", "geojson", ["confirmed"])
     with pytest.raises(InputError, match="Unknown status"):
         export(tmp_path / "none.gpkg", tmp_path / "o.geojson", "geojson", ["maybe"])
+
+
+def test_one_point_per_site_merges_touching_tiles_of_one_status(results, tmp_path):
+    res = export(results, tmp_path / "sites.geojson", "geojson", ["confirmed", "rejected"], one_per_site=True)
+    features = json.loads((tmp_path / "sites.geojson").read_text())["features"]
+    assert res["exported"] == 2  # the two touching confirmed tiles are one school; the rejected one stays apart
+    confirmed = next(f for f in features if f["properties"]["status"] == "confirmed")
+    assert confirmed["properties"]["site_tiles"] == 2 and confirmed["properties"]["tile"] == "18/1000/2000"
+    a, b = bounds_4326(Tile(1000, 2000, 18)), bounds_4326(Tile(1001, 2000, 18))
+    lon, _ = confirmed["geometry"]["coordinates"]
+    # score-weighted (0.9 vs 0.8) centre: between the two tile centres, nearer the better one
+    centre_a, centre_b = (a.west + a.east) / 2, (b.west + b.east) / 2
+    assert centre_a < lon < (centre_a + centre_b) / 2
+    export(results, tmp_path / "sites.gpkg", "gpkg", ["confirmed"], footprint=True, one_per_site=True)
+    with GeoPackage(tmp_path / "sites.gpkg", create=False) as g:
+        ((_, ring, attrs),) = list(g.features("schools"))
+    xs = [p[0] for p in ring[0]]
+    assert min(xs) == pytest.approx(a.west) and max(xs) == pytest.approx(b.east) and attrs["site_tiles"] == 2
+
+
+def test_lowering_the_threshold_uses_kept_scores_and_keeps_decisions(results):
+    store = ResultStore(results, "schools:1", 0.5)
+    assert store.candidate_floor() == 0.5
+    assert store.lower_threshold(0.6) == 0  # nothing to add above the scan's threshold
+    assert store.lower_threshold(0.1) == 1  # the 0.2 tile, from tile_scores: no rescan
+    assert store.counts()["candidates"] == 6 and store.candidate_floor() == 0.1
+    store.commit([(Tile(1000, 2000, 18), 0.95)])  # a rescan updates a score...
+    store.close()
+    reopened = ResultStore(results, "schools:1", 0.5)
+    assert reopened.threshold == 0.1  # ...and a resumed scan keeps the lowered floor
+    reopened.close()
+    with sqlite3.connect(results) as c:
+        status = c.execute("SELECT status, score FROM candidates WHERE tile='18/1000/2000'").fetchone()
+        assert status == ("confirmed", 0.95)  # ...but never a decision
+        assert c.execute("SELECT COUNT(*) FROM candidate_footprints").fetchone()[0] == 6
+
+
+def test_merging_mappers_copies_takes_every_decision_and_counts_conflicts(results, tmp_path):
+    import shutil
+
+    from school_detector.scan.store import merge
+
+    alice, bob = tmp_path / "alice.gpkg", tmp_path / "bob.gpkg"
+    shutil.copy(results, alice)
+    shutil.copy(results, bob)
+    with sqlite3.connect(alice) as c:
+        c.execute(
+            "UPDATE candidates SET status='rejected', reviewer='alice', reviewed_at='2026-11-22T09:00:00Z' "
+            "WHERE tile='18/1004/2000'"
+        )
+    with sqlite3.connect(bob) as c:
+        c.execute(
+            "UPDATE candidates SET status='confirmed', reviewer='bob', reviewed_at='2026-11-22T10:00:00Z' "
+            "WHERE tile='18/1004/2000'"
+        )
+        c.execute(
+            "UPDATE candidates SET status='confirmed', reviewer='bob', reviewed_at='2026-11-22T10:05:00Z' "
+            "WHERE tile='18/1002/2000'"
+        )
+    counts = merge(tmp_path / "all.gpkg", [results, alice, bob])
+    assert counts["candidates"] == 5 and counts["conflicts"] == 2  # 1004: alice vs bob; 1002: ana vs bob
+    with sqlite3.connect(tmp_path / "all.gpkg") as c:
+        rows = dict(c.execute("SELECT tile, status || ':' || COALESCE(reviewer, '') FROM candidates"))
+    assert rows["18/1004/2000"] == "confirmed:bob"  # the latest decision wins
+    assert rows["18/1002/2000"] == "confirmed:bob"
+    assert rows["18/1000/2000"] == "confirmed:ana" and rows["18/1003/2000"] == "unsure:ana"

@@ -1,0 +1,86 @@
+"""Review queue ordering, sharing between mappers and site grouping."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from school_detector.core.review_queue import Item, by_score, nearest_path, share, sites
+
+
+def random_items(n: int, seed: int = 1, side: int = 400) -> list[Item]:
+    rng = random.Random(seed)
+    cells = rng.sample([(x, y) for x in range(side) for y in range(side)], n)
+    return [Item(k, 18, 1000 + x, 2000 + y, rng.random()) for k, (x, y) in enumerate(cells)]
+
+
+def path_length(items: list[Item]) -> float:
+    return sum(math.dist((a.x, a.y), (b.x, b.y)) for a, b in zip(items, items[1:]))
+
+
+def test_by_score_is_highest_first() -> None:
+    items = random_items(50)
+    ordered = by_score(items)
+    assert [i.score for i in ordered] == sorted((i.score for i in items), reverse=True)
+
+
+def test_nearest_path_is_the_exact_greedy_walk() -> None:
+    items = random_items(400, side=60)
+    order = nearest_path(items, start=(1000.0, 2000.0))
+    assert sorted(i.key for i in order) == list(range(400))
+    px, py, left = 1000.0, 2000.0, set(items)
+    for it in order:  # each step goes to a nearest remaining candidate (brute force)
+        nearest = min((j.x - px) ** 2 + (j.y - py) ** 2 for j in left)
+        assert (it.x - px) ** 2 + (it.y - py) ** 2 == nearest
+        left.discard(it)
+        px, py = it.x, it.y
+
+
+def test_nearest_path_moves_far_less_than_score_order() -> None:
+    items = random_items(3000)
+    assert path_length(nearest_path(items)) < path_length(by_score(items)) / 10
+    assert nearest_path(items)[0] == by_score(items)[0]  # no start: the best candidate first
+    assert nearest_path([]) == []
+
+
+@pytest.mark.parametrize("mode", ["stride", "region"])
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_shares_are_disjoint_and_cover_the_queue(mode: str, parts: int) -> None:
+    items = by_score(random_items(100))
+    shares = [share(items, p, parts, mode) for p in range(parts)]
+    keys = [i.key for s in shares for i in s]
+    assert sorted(keys) == list(range(100))
+    assert max(len(s) for s in shares) - min(len(s) for s in shares) <= 1
+    for s in shares:  # the queue's order is kept within a share
+        assert s == [i for i in items if i in s]
+
+
+def test_region_shares_are_west_to_east_strips_and_stable() -> None:
+    items = random_items(90)
+    a, b, c = (share(items, p, 3, "region") for p in range(3))
+    assert max(i.x for i in a) <= min(i.x for i in b) and max(i.x for i in b) <= min(i.x for i in c)
+    # a share does not depend on the queue order (each mapper's QGIS may sort differently)
+    assert {i.key for i in share(by_score(items), 1, 3, "stride")} == {i.key for i in share(items, 1, 3, "stride")}
+
+
+def test_share_rejects_nonsense() -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        share([], 3, 3)
+    with pytest.raises(ValueError, match="stride, region"):
+        share([], 0, 2, "random")
+
+
+def test_sites_group_touching_tiles_only() -> None:
+    items = [
+        Item(0, 18, 10, 10, 0.9),
+        Item(1, 18, 11, 11, 0.95),  # diagonal neighbour of 0
+        Item(2, 18, 12, 11, 0.6),  # neighbour of 1: same site through 1
+        Item(3, 18, 20, 10, 0.8),  # alone
+        Item(4, 17, 11, 10, 0.7),  # another zoom: never grouped
+        Item(5, 18, 14, 11, 0.99),  # two columns from 2: not touching
+    ]
+    groups = sites(items)
+    assert [[i.key for i in g] for g in groups] == [[1, 0, 2], [3], [4], [5]]
+    assert sites([]) == []
