@@ -124,7 +124,18 @@ def scan(plugin, raster, model):
     iface.setActiveLayer(layer)
     plugin.on_review()
     dock = plugin.review_dock
+    dock.sites_check.setChecked(True)
+    if dock.imagery_combo.currentLayer() is None:
+        dock.imagery_combo.setLayer(raster)
+    dock.preview_check.setChecked(True)
+    from school_detector.core.results import ReviewStatus
+
+    for status in (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED, ReviewStatus.CONFIRMED):
+        dock.decide(status)  # a few decisions, so the map shows each style
     dock.status_combo.setCurrentIndex(dock.status_combo.findData(""))
+    dock.skip()
+    dock.skip()
+    dock.skip()
     pump(3)
     save(iface.mainWindow(), "review_dock")
 

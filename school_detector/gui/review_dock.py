@@ -2,7 +2,10 @@
 
 Every decision is written straight to the GeoPackage through the data provider (no edit
 session to forget to save): closing QGIS or a crash loses nothing. Y confirm, N reject,
-U unsure, S skip, B back (undoes the last decision)."""
+U unsure, S skip, B back (undoes the last decision). The threshold slider filters the layer
+(going below the scan's threshold uses the kept scores: never a rescan); the queue can be
+ordered by score or as a short walk over the map, shared between mappers, and grouped into
+sites so a school seen from four tiles is decided once."""
 
 from __future__ import annotations
 
@@ -11,35 +14,50 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsField,
     QgsMapLayerProxyModel,
     QgsProject,
+    QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QVariant
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QVariant
+from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ..core.errors import InputError, SchoolDetectorError
 from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
-from ..core.tiles import Tile, bounds_3857
+from ..core.review_queue import Item, by_score, nearest_path, share, sites
+from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
+from ..notify import report_error, report_info
+from ..qgis_io import review_layer
+from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..review.export import export
+from ..tasks.add_reviewed_task import AddReviewedTask
 
+PREVIEW_PX = 160
 KEYS = (
     ("confirm", ReviewStatus.CONFIRMED, "Y"),
     ("reject", ReviewStatus.REJECTED, "N"),
@@ -77,47 +95,28 @@ class _KeyPad(QWidget):
         super().keyPressEvent(event)
 
 
+ORDERS = (("score", "highest score first"), ("nearest", "nearest first (short walk from the map centre)"))
+SHARES = (("", "whole queue"), ("stride", "every N-th (stride)"), ("region", "west-to-east strips (region)"))
+
+
 class ReviewDock(QgsDockWidget):
     def __init__(self, iface: Any, parent: QWidget | None = None) -> None:
         super().__init__(tr("School detector — Review"), parent)
         self.setObjectName("SchoolDetectorReviewDock")
         self.iface = iface
         self.layer: QgsVectorLayer | None = None
-        self.queue: list[int] = []
+        self.queue: list[list[int]] = []  # groups of feature ids: one entry per site, best first
+        self.listed: dict[int, str] = {}  # the status each candidate had when the queue was built
         self.position = 0
-        self.history: list[tuple[int, dict[str, Any], int]] = []
+        self.history: list[tuple[dict[int, dict[str, Any]], int]] = []
         self.decisions = 0
         self.started = time.time()
         self.reviewer = reviewer_name()
+        self._overwrite: tuple[int, ...] | None = None
         body = _KeyPad(self)
         body.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(body)
-        grid = QGridLayout()
-        self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
-        self.layer_combo.layerChanged.connect(self.set_layer)
-        grid.addWidget(QLabel(tr("Candidates:")), 0, 0)
-        grid.addWidget(self.layer_combo, 0, 1, 1, 3)
-        self.status_combo = QComboBox()
-        for value, text in (
-            ("unreviewed", tr("unreviewed")),
-            ("", tr("all")),
-            ("unsure", tr("unsure")),
-            ("confirmed", tr("confirmed")),
-            ("rejected", tr("rejected")),
-        ):
-            self.status_combo.addItem(text, value)
-        self.status_combo.currentIndexChanged.connect(self.refresh_queue)
-        self.min_score = QDoubleSpinBox()
-        self.min_score.setRange(0.0, 1.0)
-        self.min_score.setSingleStep(0.05)
-        self.min_score.setDecimals(2)
-        self.min_score.valueChanged.connect(self.refresh_queue)
-        grid.addWidget(QLabel(tr("Show:")), 1, 0)
-        grid.addWidget(self.status_combo, 1, 1)
-        grid.addWidget(QLabel(tr("score ≥")), 1, 2)
-        grid.addWidget(self.min_score, 1, 3)
-        layout.addLayout(grid)
+        layout.addLayout(self._build_filters())
         self.queue_list = QListWidget()
         self.queue_list.setMaximumHeight(140)
         self.queue_list.currentRowChanged.connect(self._on_row)
@@ -125,24 +124,11 @@ class ReviewDock(QgsDockWidget):
         self.current_label = QLabel(tr("Choose a candidates layer (from a scan)."))
         self.current_label.setWordWrap(True)
         layout.addWidget(self.current_label)
+        layout.addLayout(self._build_preview())
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText(tr("note (optional), saved with the next decision"))
         layout.addWidget(self.note_edit)
-        row = QHBoxLayout()
-        self.buttons: dict[str, QPushButton] = {}
-        for key, status, shortcut in KEYS:
-            button = QPushButton(f"{tr(key.capitalize())} ({shortcut})")
-            button.clicked.connect(lambda _=False, s=status: self.decide(s))
-            row.addWidget(button)
-            self.buttons[key] = button
-        layout.addLayout(row)
-        row = QHBoxLayout()
-        for key, text, shortcut, slot in (("back", tr("Back"), "B", self.back), ("skip", tr("Skip"), "S", self.skip)):
-            button = QPushButton(f"{text} ({shortcut})")
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.buttons[key] = button
-        layout.addLayout(row)
+        layout.addLayout(self._build_buttons())
         self.stats_label = QLabel()
         self.stats_label.setWordWrap(True)
         layout.addWidget(self.stats_label)
@@ -150,8 +136,124 @@ class ReviewDock(QgsDockWidget):
         self.fix_button.setVisible(False)
         self.fix_button.clicked.connect(self.add_missing_fields)
         layout.addWidget(self.fix_button)
+        row = QHBoxLayout()
+        self.export_button = QPushButton(tr("Export confirmed…"))
+        self.export_button.setToolTip(tr("Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary"))
+        self.export_button.clicked.connect(self.on_export)
+        self.training_button = QPushButton(tr("Add reviewed to training data…"))
+        self.training_button.setToolTip(
+            tr("Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives")
+        )
+        self.training_button.clicked.connect(self.on_add_to_training)
+        row.addWidget(self.export_button)
+        row.addWidget(self.training_button)
+        layout.addLayout(row)
         layout.addStretch(1)
         self.setWidget(body)
+        self._threshold_timer = QTimer(self)
+        self._threshold_timer.setSingleShot(True)
+        self._threshold_timer.setInterval(300)
+        self._threshold_timer.timeout.connect(lambda: self.set_threshold(self.threshold_slider.value() / 100))
+        self.tasks: list[Any] = []
+        QgsProject.instance().layersWillBeRemoved.connect(self._on_layers_removed)
+
+    def _on_layers_removed(self, ids: list[str]) -> None:
+        """Let go of a layer the project is about to delete (it would dangle: a crash later)."""
+        if self.layer is not None and self.layer.id() in ids:
+            self.set_layer(None)
+
+    def _build_filters(self) -> QGridLayout:
+        grid = QGridLayout()
+        self.layer_combo = QgsMapLayerComboBox()
+        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.layer_combo.layerChanged.connect(self.set_layer)
+        grid.addWidget(QLabel(tr("Candidates:")), 0, 0)
+        grid.addWidget(self.layer_combo, 0, 1, 1, 4)
+        self.status_combo = QComboBox()
+        for value in ("unreviewed", "", "unsure", "confirmed", "rejected"):
+            self.status_combo.addItem(tr(value or "all"), value)
+        self.status_combo.currentIndexChanged.connect(self.refresh_queue)
+        self.order_combo = QComboBox()
+        for value, text in ORDERS:
+            self.order_combo.addItem(tr(text), value)
+        self.order_combo.currentIndexChanged.connect(self.refresh_queue)
+        grid.addWidget(QLabel(tr("Show:")), 1, 0)
+        grid.addWidget(self.status_combo, 1, 1)
+        grid.addWidget(self.order_combo, 1, 2, 1, 3)
+        self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
+        self.threshold_slider.setRange(0, 100)
+        self.threshold_slider.setToolTip(tr("Only candidates scoring at least this are shown (a filter, not a rescan)"))
+        self.threshold_slider.valueChanged.connect(self._on_slider)
+        self.threshold_label = QLabel("≥ 0.00")
+        grid.addWidget(QLabel(tr("Threshold:")), 2, 0)
+        grid.addWidget(self.threshold_slider, 2, 1, 1, 3)
+        grid.addWidget(self.threshold_label, 2, 4)
+        self.share_combo = QComboBox()
+        for value, text in SHARES:
+            self.share_combo.addItem(tr(text), value)
+        self.share_combo.setToolTip(
+            tr("Several mappers split one queue: each picks the same split and their own part; merge the files after")
+        )
+        self.part_spin = QSpinBox()
+        self.part_spin.setRange(1, 99)
+        self.parts_spin = QSpinBox()
+        self.parts_spin.setRange(1, 99)
+        self.parts_spin.setValue(2)
+        for widget in (self.share_combo, self.part_spin, self.parts_spin):
+            signal = widget.currentIndexChanged if isinstance(widget, QComboBox) else widget.valueChanged
+            signal.connect(self.refresh_queue)
+        grid.addWidget(QLabel(tr("Share:")), 3, 0)
+        grid.addWidget(self.share_combo, 3, 1)
+        grid.addWidget(self.part_spin, 3, 2)
+        grid.addWidget(QLabel(tr("of")), 3, 3)
+        grid.addWidget(self.parts_spin, 3, 4)
+        self.sites_check = QCheckBox(tr("One decision per site (candidates in touching tiles)"))
+        self.sites_check.setToolTip(
+            tr("A school seen from several neighbouring tiles is decided once, for all of them")
+        )
+        self.sites_check.toggled.connect(self.refresh_queue)
+        grid.addWidget(self.sites_check, 4, 0, 1, 5)
+        return grid
+
+    def _build_preview(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        column = QVBoxLayout()
+        self.preview_check = QCheckBox(tr("Chip preview from:"))
+        self.preview_check.setToolTip(tr("The imagery exactly as the model saw it for this tile"))
+        self.preview_check.toggled.connect(self.show_current)
+        self.imagery_combo = QgsMapLayerComboBox()
+        self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.imagery_combo.setAllowEmptyLayer(True)
+        self.imagery_combo.setLayer(None)  # chosen from the scan's record, or by the mapper
+        self.imagery_combo.layerChanged.connect(self.show_current)
+        column.addWidget(self.preview_check)
+        column.addWidget(self.imagery_combo)
+        column.addStretch(1)
+        self.preview_label = QLabel()
+        self.preview_label.setFixedSize(PREVIEW_PX, PREVIEW_PX)
+        self.preview_label.setVisible(False)
+        row.addLayout(column, 1)
+        row.addWidget(self.preview_label)
+        return row
+
+    def _build_buttons(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, status, shortcut in KEYS:
+            button = QPushButton(f"{tr(key.capitalize())} ({shortcut})")
+            button.clicked.connect(lambda _=False, s=status: self.decide(s))
+            row.addWidget(button)
+            self.buttons[key] = button
+        rows.addLayout(row)
+        row = QHBoxLayout()
+        for key, text, shortcut, slot in (("back", tr("Back"), "B", self.back), ("skip", tr("Skip"), "S", self.skip)):
+            button = QPushButton(f"{text} ({shortcut})")
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            self.buttons[key] = button
+        rows.addLayout(row)
+        return rows
 
     # -- layer ----------------------------------------------------------------------------
     def set_layer(self, layer: Any) -> None:
@@ -159,7 +261,11 @@ class ReviewDock(QgsDockWidget):
         self.history.clear()
         if self.layer is None:
             self.queue = []
+            self.listed = {}
             self.queue_list.clear()
+            self.preview_label.setVisible(False)
+            self.current_label.setText(tr("Choose a candidates layer (from a scan)."))
+            self.update_stats()
             return
         missing = missing_fields([f.name() for f in self.layer.fields()])
         self.fix_button.setVisible(bool(missing))
@@ -174,7 +280,38 @@ class ReviewDock(QgsDockWidget):
             return
         if self.layer_combo.currentLayer() is not self.layer:
             self.layer_combo.setLayer(self.layer)
+        scanned = self._scanned_imagery()
+        if scanned is not None and self.imagery_combo.currentLayer() is None:
+            self.imagery_combo.setLayer(scanned)
+        self.threshold_slider.blockSignals(True)
+        self.threshold_slider.setValue(round(self._layer_threshold() * 100))
+        self.threshold_slider.blockSignals(False)
+        self.threshold_label.setText(f"≥ {self.threshold_slider.value() / 100:.2f}")
         self.refresh_queue()
+
+    def _scanned_imagery(self) -> QgsRasterLayer | None:
+        """The project's raster layer the scan used, from the file's record of its imagery."""
+        assert self.layer is not None
+        path = review_layer.results_path(self.layer)
+        imagery = (review_layer.scan_info(path) if path is not None else {}).get("imagery") or {}
+        for layer in QgsProject.instance().mapLayers().values():
+            if not isinstance(layer, QgsRasterLayer):
+                continue
+            if imagery.get("layer_id") == layer.id() or (
+                imagery.get("path") and Path(layer.source().split("|")[0]) == Path(imagery["path"])
+            ):
+                return layer
+        named = QgsProject.instance().mapLayersByName(imagery.get("layer") or "")
+        return named[0] if len(named) == 1 and isinstance(named[0], QgsRasterLayer) else None
+
+    def _layer_threshold(self) -> float:
+        """The layer's threshold as last set, else the scan's threshold, else 0."""
+        assert self.layer is not None
+        chosen = review_layer.threshold_of(self.layer)
+        if chosen is not None:
+            return chosen
+        path = review_layer.results_path(self.layer)
+        return (review_layer.candidate_floor(path) if path else None) or 0.0
 
     def add_missing_fields(self) -> None:
         if self.layer is None:
@@ -188,67 +325,160 @@ class ReviewDock(QgsDockWidget):
         self.layer.updateFields()
         self.set_layer(self.layer)
 
-    # -- queue ----------------------------------------------------------------------------
-    def refresh_queue(self) -> None:
+    # -- threshold ------------------------------------------------------------------------
+    def _on_slider(self, value: int) -> None:
+        self.threshold_label.setText(f"≥ {value / 100:.2f}")
+        self._threshold_timer.start()  # filter once the slider rests, not on every pixel
+
+    def set_threshold(self, threshold: float) -> None:
+        """Filter the layer (and its footprints) to scores >= threshold, adding candidates from
+        the kept scores when going below the scan's threshold."""
         if self.layer is None:
             return
+        self._threshold_timer.stop()
+        self.threshold_slider.blockSignals(True)
+        self.threshold_slider.setValue(round(threshold * 100))
+        self.threshold_slider.blockSignals(False)
+        self.threshold_label.setText(f"≥ {threshold:.2f}")
+        try:
+            added = review_layer.apply_threshold(self.layer, threshold)
+        except SchoolDetectorError as exc:
+            report_error(self.iface, exc)
+            return
+        if added:
+            report_info(
+                self.iface,
+                tr("{n} more candidates from the scan's kept scores (no rescan needed).").format(n=added),
+            )
+        self.refresh_queue()
+
+    # -- queue ----------------------------------------------------------------------------
+    def refresh_queue(self) -> None:
+        if self.layer is None or missing_fields([f.name() for f in self.layer.fields()]):
+            return
         wanted = self.status_combo.currentData()
-        rows = []
-        for f in self.layer.getFeatures():
-            status = f["status"] or ReviewStatus.UNREVIEWED.value
-            score = f["score"] if f["score"] is not None else 0.0
-            if (not wanted or status == wanted) and score >= self.min_score.value():
-                rows.append((score, f.id(), f["tile"], status))
-        rows.sort(key=lambda r: -r[0])  # highest score first
-        self.queue = [r[1] for r in rows]
+        rows = [c for c in review_layer.read_candidates(self.layer) if not wanted or c.status == wanted]
+        self.listed = {c.item.key: c.status for c in rows}
+        info = {c.item.key: c for c in rows}
+        items = by_score([c.item for c in rows])
+        # sites first, so that shares and orders move whole sites: two mappers never split one
+        site_of: dict[int, list[Item]] = {}
+        if self.sites_check.isChecked():
+            for group in sites([i for i in items if i.z >= 0]):  # tile-less layers: one by one
+                site_of.update((i.key, group) for i in group)
+        groups: dict[int, list[Item]] = {}
+        for it in items:
+            group = site_of.get(it.key, [it])
+            groups.setdefault(group[0].key, group)
+        best = [group[0] for group in groups.values()]
+        mode = self.share_combo.currentData()
+        self.part_spin.setMaximum(self.parts_spin.value())
+        if mode:
+            best = share(best, self.part_spin.value() - 1, self.parts_spin.value(), mode)
+        if self.order_combo.currentData() == "nearest":
+            best = nearest_path(best, self._map_centre_tile(best))
+        self.queue = [[i.key for i in groups[b.key]] for b in best]
         self.queue_list.blockSignals(True)
         self.queue_list.clear()
-        for score, _, tile, status in rows:
-            self.queue_list.addItem(f"{score:.3f}  {tile}  {status}")
+        for fids in self.queue:
+            self.queue_list.addItem(self._row_text(info[fids[0]].item.score, info[fids[0]].tile, fids))
         self.queue_list.blockSignals(False)
         self.position = 0
+        self._overwrite = None
         self.show_current()
+
+    def _row_text(self, score: float, tile: str, group: list[int], status: str | None = None) -> str:
+        sizes = f"  (+{len(group) - 1} tiles)" if len(group) > 1 else ""
+        return f"{score:.3f}  {tile}{sizes}  {status or self.listed.get(group[0], 'unreviewed')}"
+
+    def _map_centre_tile(self, items: list[Item]) -> tuple[float, float] | None:
+        canvas = self.iface.mapCanvas() if self.iface is not None else None
+        zooms = {i.z for i in items if i.z >= 0}
+        if canvas is None or len(zooms) != 1:
+            return None
+        centre = canvas.extent().center()
+        to3857 = QgsCoordinateTransform(
+            QgsProject.instance().crs(), QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance()
+        )
+        try:
+            p = to3857.transform(centre)
+        except Exception:  # noqa: BLE001 - a map CRS that cannot reach EPSG:3857: start at the best
+            return None
+        tx, ty = xy_to_fractional_tile(p.x(), p.y(), zooms.pop())
+        return tx - 0.5, ty - 0.5  # tile coordinates of centres, as the items use
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self.queue):
             self.position = row
+            self._overwrite = None
             self.show_current()
 
+    def current_group(self) -> list[int]:
+        return self.queue[self.position] if 0 <= self.position < len(self.queue) else []
+
     def current_fid(self) -> int | None:
-        return self.queue[self.position] if 0 <= self.position < len(self.queue) else None
+        group = self.current_group()
+        return group[0] if group else None
 
     def show_current(self) -> None:
         self.update_stats()
         fid = self.current_fid()
         if fid is None or self.layer is None:
             self.current_label.setText(tr("Nothing left in this queue."))
+            self.preview_label.setVisible(False)
             return
         f = self.layer.getFeature(fid)
+        group = self.current_group()
         self.queue_list.blockSignals(True)
         self.queue_list.setCurrentRow(self.position)
         self.queue_list.blockSignals(False)
+        site = tr(", a site of {n} tiles").format(n=len(group)) if len(group) > 1 else ""
         self.current_label.setText(
-            tr("{i}/{n}: tile {tile}, score {score:.3f}, status {status}").format(
+            tr("{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}").format(
                 i=self.position + 1,
                 n=len(self.queue),
                 tile=f["tile"],
+                site=site,
                 score=f["score"] or 0.0,
                 status=f["status"] or "unreviewed",
             )
         )
-        self.layer.selectByIds([fid])
+        self.layer.selectByIds(group)
         try:
-            self.zoom_to(Tile(int(f["x"]), int(f["y"]), int(f["z"])))
+            tile: Tile | None = Tile(int(f["x"]), int(f["y"]), int(f["z"]))
         except (TypeError, ValueError):  # no tile fields (a layer from elsewhere): around the point
+            tile = None
             self.zoom_to_point(f.geometry().asPoint())
+        if tile is not None:
+            self.zoom_to(tile)
+        self.show_preview(tile)
+
+    def show_preview(self, tile: Tile | None) -> None:
+        """What the model saw: the imagery layer rendered over the tile at the scan's chip size."""
+        imagery = self.imagery_combo.currentLayer()
+        if not self.preview_check.isChecked() or tile is None or not isinstance(imagery, QgsRasterLayer):
+            self.preview_label.setVisible(False)
+            return
+        path = review_layer.results_path(self.layer) if self.layer is not None else None
+        info = review_layer.scan_info(path) if path is not None else {}
+        chip_px = 512 if info.get("supertile") else 256
+        source = QgisLayerSource(imagery)
+        try:
+            chip = source.read(bounds_3857(tile), chip_px)
+        finally:
+            source.close()
+        pixmap = QPixmap.fromImage(rgb_to_qimage(chip.rgb)).scaled(
+            PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        self.preview_label.setPixmap(pixmap)
+        self.preview_label.setToolTip(tr("{t}: {px} px, as the model saw it").format(t=tile.id, px=chip_px))
+        self.preview_label.setVisible(True)
 
     def zoom_to_point(self, point: Any) -> None:
         canvas = self.iface.mapCanvas() if self.iface is not None else None
         if canvas is None or self.layer is None:
             return
-        tr_canvas = QgsCoordinateTransform(
-            self.layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
-        )
+        tr_canvas = QgsCoordinateTransform(self.layer.crs(), QgsProject.instance().crs(), QgsProject.instance())
         centre = tr_canvas.transform(point)
         canvas.setCenter(centre)
         canvas.refresh()
@@ -261,64 +491,85 @@ class ReviewDock(QgsDockWidget):
         b = bounds_3857(tile)
         size = b.east - b.west
         rect = QgsRectangle(b.west - size, b.south - size, b.east + size, b.north + size)
-        crs = canvas.mapSettings().destinationCrs()
+        crs = QgsProject.instance().crs()  # the map canvas follows the project CRS
         tr3857 = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:3857"), crs, QgsProject.instance())
         canvas.setExtent(tr3857.transformBoundingBox(rect))
         canvas.refresh()
 
     # -- decisions ------------------------------------------------------------------------
-    def _write(self, fid: int, values: dict[str, Any]) -> bool:
-        assert self.layer is not None
-        fields = self.layer.fields()
-        change = {fields.indexOf(k): v for k, v in values.items()}
-        ok = self.layer.dataProvider().changeAttributeValues({fid: change})
-        if not ok:
+    def decide(self, status: ReviewStatus) -> bool:
+        group = self.current_group()
+        if not group or self.layer is None:
+            return False
+        before = {fid: review_layer.current_values(self.layer, fid, REVIEW_FIELDS) for fid in group}
+        elsewhere = [
+            fid for fid in group if (before[fid].get("status") or ReviewStatus.UNREVIEWED.value) != self.listed.get(fid)
+        ]
+        if elsewhere and self._overwrite != tuple(group):
+            # someone (another QGIS, a merge) decided this candidate since the queue was built
+            self._overwrite = tuple(group)
+            other = before[elsewhere[0]]
             self.current_label.setText(
                 tr(
-                    "Could not save the decision: the file is read-only or locked by another "
-                    "program. Nothing was changed."
-                )
+                    "This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that "
+                    "decision, or Skip (S) to keep it."
+                ).format(s=other.get("status") or "unreviewed", who=other.get("reviewer") or "someone")
             )
             return False
-        self.layer.triggerRepaint()
-        return True
-
-    def decide(self, status: ReviewStatus) -> bool:
-        fid = self.current_fid()
-        if fid is None or self.layer is None:
-            return False
-        before = {k: self.layer.getFeature(fid)[k] for k in REVIEW_FIELDS}
+        self._overwrite = None
         values = {
             "status": status.value,
             "reviewer": self.reviewer,
             "note": self.note_edit.text().strip() or None,
             "reviewed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        if not self._write(fid, values):
+        if not self._write({fid: values for fid in group}):
             return False
-        self.history.append((fid, before, self.position))
+        self.history.append((before, self.position))
+        for fid in group:
+            self.listed[fid] = status.value
         self.decisions += 1
         self.note_edit.clear()
-        self.queue_list.item(self.position).setText(
-            f"{self.layer.getFeature(fid)['score'] or 0.0:.3f}  {self.layer.getFeature(fid)['tile']}  {status.value}"
-        )
+        f = self.layer.getFeature(group[0])
+        self.queue_list.item(self.position).setText(self._row_text(f["score"] or 0.0, f["tile"], group))
         self.position += 1
         self.show_current()
         return True
+
+    def _write(self, values: dict[int, dict[str, Any]]) -> bool:
+        assert self.layer is not None
+        if review_layer.write_values(self.layer, values):
+            return True
+        self.current_label.setText(
+            tr(
+                "Could not save the decision: the file is read-only or locked by another program. "
+                "Nothing was changed; make the file writable (or wait for the other program) and press again."
+            )
+        )
+        return False
 
     def back(self) -> None:
         """Undo the last decision and go back to that candidate."""
         if not self.history or self.layer is None:
             return
-        fid, before, position = self.history.pop()
-        if self._write(fid, before):
+        before, position = self.history[-1]
+        restored = {fid: {k: values.get(k) for k in REVIEW_FIELDS} for fid, values in before.items()}
+        if self._write(restored):
+            self.history.pop()
+            for fid, values in restored.items():
+                self.listed[fid] = values.get("status") or ReviewStatus.UNREVIEWED.value
             self.decisions = max(0, self.decisions - 1)
             self.position = position
+            group = self.current_group()
+            if group:
+                f = self.layer.getFeature(group[0])
+                self.queue_list.item(position).setText(self._row_text(f["score"] or 0.0, f["tile"], group))
             self.show_current()
 
     def skip(self) -> None:
         if self.position < len(self.queue):
             self.position += 1
+            self._overwrite = None
             self.show_current()
 
     def update_stats(self) -> None:
@@ -341,3 +592,87 @@ class ReviewDock(QgsDockWidget):
                 rate=self.decisions / hours if self.decisions else 0.0,
             )
         )
+
+    # -- export and the active-learning loop ----------------------------------------------
+    def _results_or_say(self) -> Path | None:
+        path = review_layer.results_path(self.layer) if self.layer is not None else None
+        if path is None:
+            report_error(self.iface, InputError("Choose a candidates layer from a scan's GeoPackage first."))
+        return path
+
+    def on_export(self) -> None:
+        path = self._results_or_say()
+        if path is None:
+            return
+        out, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("Export confirmed schools"),
+            str(path.with_name(path.stem + "-schools.geojson")),
+            tr("GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)"),
+        )
+        if out:
+            self.export_to(Path(out))
+
+    def export_to(self, out: Path) -> dict[str, Any] | None:
+        """Confirmed schools to ``out`` (format from the extension), one per site when sites are on."""
+        path = self._results_or_say()
+        if path is None:
+            return None
+        fmt = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".csv": "csv"}.get(out.suffix.lower())
+        if fmt is None:
+            report_error(self.iface, InputError(f"Export to .geojson, .gpkg or .csv, not {out.suffix or 'no suffix'}."))
+            return None
+        try:
+            result = export(path, out, fmt, [ReviewStatus.CONFIRMED.value], one_per_site=self.sites_check.isChecked())
+        except SchoolDetectorError as exc:
+            report_error(self.iface, exc)
+            return None
+        precision = result["review_precision"]
+        report_info(
+            self.iface,
+            tr("Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.").format(
+                n=result["exported"], out=out, p="n/a" if precision is None else f"{precision:.0%}"
+            ),
+        )
+        return result
+
+    def on_add_to_training(self) -> None:
+        if self._results_or_say() is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, tr("Dataset folder (with dataset.json) to add to"))
+        if folder:
+            self.add_to_training(Path(folder))
+
+    def add_to_training(self, data_dir: Path) -> AddReviewedTask | None:
+        """Confirmed → school, rejected → not-school chips, rendered from the preview imagery layer."""
+        path = self._results_or_say()
+        imagery = self.imagery_combo.currentLayer()
+        if path is None:
+            return None
+        if not isinstance(imagery, QgsRasterLayer):
+            report_error(self.iface, InputError("Choose the imagery the scan used (the chip preview's layer) first."))
+            return None
+        task = AddReviewedTask(path, imagery.clone(), data_dir)
+
+        def done() -> None:
+            if task in self.tasks:
+                self.tasks.remove(task)
+            if task.error is not None:
+                report_error(self.iface, task.error)
+            elif task.result_data is not None:
+                r = task.result_data
+                report_info(
+                    self.iface,
+                    tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
+                        n=r["added"],
+                        labels=", ".join(f"{v} {k}" for k, v in r["by_label"].items()) or "none new",
+                        d=data_dir,
+                        v=r["dataset_version"],
+                    ),
+                )
+
+        task.taskCompleted.connect(done)
+        task.taskTerminated.connect(done)
+        self.tasks.append(task)
+        QgsApplication.taskManager().addTask(task)
+        return task

@@ -11,6 +11,7 @@ clone of the layer made on the main thread.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -58,13 +59,17 @@ def layer_description(layer: QgsRasterLayer) -> dict[str, Any]:
     """Provider and CRS, never the full source: a URL can carry an API key."""
     source = layer.source()
     kind = "xyz" if "type=xyz" in source else layer.providerType()
-    return {
+    description = {
         "type": f"qgis-{kind}",
         "layer": layer.name(),
+        "layer_id": layer.id(),
         "crs": layer.crs().authid(),
         "provider": layer.providerType(),
         "stretch": None,
     }
+    if layer.providerType() == "gdal" and Path(source.split("|")[0]).is_file():
+        description["path"] = source.split("|")[0]  # a local file: no secret in it, and it finds the layer again
+    return description
 
 
 class QgisLayerSource:

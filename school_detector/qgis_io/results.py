@@ -6,30 +6,66 @@ from pathlib import Path
 
 from qgis.core import (
     QgsFillSymbol,
-    QgsGraduatedSymbolRenderer,
     QgsMarkerSymbol,
     QgsProject,
-    QgsRendererRange,
+    QgsRuleBasedRenderer,
     QgsVectorLayer,
 )
 
 from ..core.results import CANDIDATES_TABLE, FOOTPRINTS_TABLE
 
 SCORE_CLASSES = (
-    (0.0, 0.5, "#ffd60a", "below 0.5"),
-    (0.5, 0.8, "#ff9500", "0.5 – 0.8"),
-    (0.8, 1.01, "#ff2d55", "0.8 – 1"),
+    (0.0, 0.5, "#ffd60a", "unreviewed, score below 0.5"),
+    (0.5, 0.8, "#ff9500", "unreviewed, score 0.5 – 0.8"),
+    (0.8, 1.01, "#ff2d55", "unreviewed, score 0.8 – 1"),
+)
+#: decided candidates: shapes as well as colours, so they read for colour-blind mappers too
+STATUS_SYMBOLS = (
+    ("confirmed", "circle", "#34c759", "confirmed school"),
+    ("unsure", "diamond", "#bf5af2", "unsure"),
+    ("rejected", "cross_fill", "#d1d1d6", "rejected"),
 )
 
 
+def _marker(shape: str, color: str, size: float = 3.6) -> QgsMarkerSymbol:
+    return QgsMarkerSymbol.createSimple(
+        {"name": shape, "color": color, "outline_color": "black", "outline_width": "0.4", "size": str(size)}
+    )
+
+
+#: marks the rule that holds the review panel's threshold (its filter); the style's rules sit under it
+THRESHOLD_RULE = "school_detector:threshold"
+
+
+def threshold_rule() -> QgsRuleBasedRenderer.Rule:
+    return QgsRuleBasedRenderer.Rule(None, 0, 0, "", "all scores", THRESHOLD_RULE)
+
+
+def _set_rules(layer: QgsVectorLayer, rules: list[QgsRuleBasedRenderer.Rule]) -> None:
+    root = QgsRuleBasedRenderer.Rule(None)
+    wrapper = threshold_rule()
+    root.appendChild(wrapper)
+    for rule in rules:
+        wrapper.appendChild(rule)
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    layer.triggerRepaint()
+
+
 def style_candidates(layer: QgsVectorLayer) -> None:
-    ranges = []
+    """By status once decided, by score while unreviewed; black outlines read over imagery."""
+    rules = [
+        QgsRuleBasedRenderer.Rule(_marker(shape, color), 0, 0, f"\"status\" = '{status}'", label)
+        for status, shape, color, label in STATUS_SYMBOLS
+    ]
     for lo, hi, color, label in SCORE_CLASSES:
-        symbol = QgsMarkerSymbol.createSimple(
-            {"name": "circle", "color": color, "outline_color": "black", "outline_width": "0.4", "size": "3.6"}
-        )
-        ranges.append(QgsRendererRange(lo, hi, symbol, label))
-    layer.setRenderer(QgsGraduatedSymbolRenderer("score", ranges))
+        expression = f'coalesce("status", \'unreviewed\') = \'unreviewed\' AND "score" >= {lo} AND "score" < {hi}'
+        rules.append(QgsRuleBasedRenderer.Rule(_marker("circle", color), 0, 0, expression, label))
+    _set_rules(layer, rules)
+
+
+def style_footprints(layer: QgsVectorLayer) -> None:
+    symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#ff2d55", "outline_width": "0.4"})
+    _set_rules(layer, [QgsRuleBasedRenderer.Rule(symbol, 0, 0, "", "candidate tile")])
 
 
 def load_results(
@@ -41,9 +77,8 @@ def load_results(
     if not candidates.isValid():
         raise OSError(f"{path} has no readable '{CANDIDATES_TABLE}' layer")
     style_candidates(candidates)
-    if footprints.isValid() and footprints.renderer() is not None:
-        symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#ff2d55", "outline_width": "0.4"})
-        footprints.renderer().setSymbol(symbol)
+    if footprints.isValid():
+        style_footprints(footprints)
     if add:
         project = QgsProject.instance()
         project.addMapLayer(candidates)

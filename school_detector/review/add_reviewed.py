@@ -13,12 +13,14 @@ import io
 import json
 import os
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..core.dataset import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
-from ..core.errors import InputError
+from ..core.errors import InputError, JobCancelled
+from ..core.progress import Reporter
 from ..core.results import ReviewStatus
 from ..core.tiles import Tile, bounds_3857, parse_tile_id
 from ..dataset.builder import (
@@ -32,7 +34,18 @@ from ..dataset.builder import (
 from .export import read_candidates
 
 
-def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 0.8) -> dict[str, Any]:
+def add_reviewed(
+    results: Path,
+    source: Any,
+    data_dir: Path,
+    min_valid: float = 0.8,
+    save_png: Callable[[Any, Path], None] = pil_save_png,
+    reporter: Reporter | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> dict[str, Any]:
+    """``save_png`` and the source differ between the CLI (Pillow, rasterio) and QGIS (Qt,
+    QGIS rendering); the chips and the dataset rules are the same. Cancel stops before the
+    manifest is rewritten: chips already cut are kept as files and the next run reuses them."""
     data_dir = Path(data_dir)
     info_path = data_dir / DATASET_JSON
     if not info_path.is_file():
@@ -75,7 +88,11 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
         assign_splits(new, tuple(settings.get("split", (0.7, 0.15, 0.15))), int(settings.get("seed", 0)), levels)
     img = imagery_id(source.describe())
     added: list[dict[str, Any]] = []
-    for p in plans:
+    reporter = reporter or Reporter("callback")
+    for done, p in enumerate(plans):
+        if cancelled():
+            raise JobCancelled("Cancelled: the dataset is unchanged (chips cut so far are reused next time).")
+        reporter.progress(done, len(plans), unit="chip", message="Cutting reviewed chips")
         chip = source.read(bounds_3857(p.tile), chip_px)
         if chip.valid_fraction < min_valid:
             stats["no imagery"] += 1
@@ -83,7 +100,7 @@ def add_reviewed(results: Path, source: Any, data_dir: Path, min_valid: float = 
         target = data_dir / p.relative_path()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        pil_save_png(chip.rgb, tmp)
+        save_png(chip.rgb, tmp)
         os.replace(tmp, target)
         added.append(
             {

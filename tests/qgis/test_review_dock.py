@@ -34,7 +34,7 @@ def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     dock = ReviewDock(qgis_iface)
     dock.set_layer(layer)
     dock.show()
-    assert [layer.getFeature(f)["score"] for f in dock.queue] == [0.95, 0.9, 0.8, 0.7, 0.6]  # highest first
+    assert [layer.getFeature(g[0])["score"] for g in dock.queue] == [0.95, 0.9, 0.8, 0.7, 0.6]  # highest first
     dock.note_edit.setText("big yard, pitch")
     for key in (Qt.Key.Key_Y, Qt.Key.Key_N, Qt.Key.Key_U):
         QTest.keyClick(dock.widget(), key)
@@ -60,7 +60,7 @@ def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     dock.status_combo.setCurrentIndex(dock.status_combo.findData("confirmed"))
     assert len(dock.queue) == 1
     dock.status_combo.setCurrentIndex(dock.status_combo.findData(""))
-    dock.min_score.setValue(0.85)
+    dock.set_threshold(0.85)
     assert len(dock.queue) == 2
 
 

@@ -4,6 +4,7 @@ import csv
 import json
 import sqlite3
 
+import pytest
 from PIL import Image
 
 from school_detector.core.dataset import ChipPlan, block_of
@@ -89,3 +90,45 @@ def test_add_reviewed_needs_a_dataset(tmp_path, cli):
         str(tmp_path / "nodata"),
     )
     assert proc.returncode == 2 and "dataset.json" in events[-1]["message"]
+
+
+def review_copy(src, dst, decisions, reviewer, at):
+    import shutil
+
+    shutil.copy(src, dst)
+    with sqlite3.connect(dst) as c:
+        for tile, status in decisions.items():
+            c.execute(
+                "UPDATE candidates SET status=?, reviewer=?, reviewed_at=? WHERE tile=?", (status, reviewer, at, tile)
+            )
+    return dst
+
+
+def test_cli_export_and_merge_of_mappers_reviews(tmp_path, cli):
+    from school_detector.core.tiles import Tile
+
+    store = ResultStore(tmp_path / "scan.gpkg", "schools:1", 0.5)
+    store.commit([(Tile(500, 700, 18), 0.9), (Tile(501, 700, 18), 0.8), (Tile(520, 700, 18), 0.7)])
+    store.close()
+    ana = review_copy(
+        tmp_path / "scan.gpkg",
+        tmp_path / "ana.gpkg",
+        {"18/500/700": "confirmed", "18/501/700": "confirmed"},
+        "ana",
+        "1",
+    )
+    ben = review_copy(tmp_path / "scan.gpkg", tmp_path / "ben.gpkg", {"18/520/700": "rejected"}, "ben", "2")
+    proc, events = cli("merge", str(tmp_path / "scan.gpkg"), str(ana), str(ben), "--out", str(tmp_path / "all.gpkg"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    merged = next(e for e in events if e["event"] == "result")["data"]
+    assert merged["conflicts"] == 0 and merged["decisions_merged"] == 3
+    out = tmp_path / "schools.csv"
+    proc, events = cli(
+        "export", "--results", str(tmp_path / "all.gpkg"), "--status", "confirmed", "--format", "csv",
+        "--one-per-site", "--out", str(out),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    res = next(e for e in events if e["event"] == "result")["data"]
+    assert res["exported"] == 1 and res["review_precision"] == pytest.approx(2 / 3, abs=1e-3)
+    (row,) = list(csv.DictReader(out.open()))
+    assert row["site_tiles"] == "2" and row["reviewer"] == "ana" and row["tile"] == "18/500/700"

@@ -1,0 +1,208 @@
+"""The review layer's data side: what the panel reads from a candidates layer and writes back.
+
+Decisions go straight through the data provider (no edit session to forget to save), so a
+crash or a closed QGIS loses nothing. The threshold is a live filter: a rule of the layer's
+style (instant, no data reload, shown in the legend) and of the review queue. A provider
+subset string would reload the data and, in QGIS 3.22, breaks feature counts when two layers
+of one GeoPackage are filtered. Below the scan's own threshold the file's kept scores supply
+the extra candidates, so it is never a rescan.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from qgis.core import QgsFeatureRequest, QgsProject, QgsRuleBasedRenderer, QgsVectorLayer
+
+from ..core.errors import InputError
+from ..core.results import FOOTPRINTS_TABLE, SCORES_TABLE, ReviewStatus
+from ..core.review_queue import Item
+from .results import THRESHOLD_RULE, threshold_rule
+
+
+class Candidate(NamedTuple):
+    item: Item  # key = feature id
+    status: str
+    tile: str
+
+
+def results_path(layer: QgsVectorLayer) -> Path | None:
+    """The GeoPackage behind a layer, when it is one."""
+    if layer.providerType() != "ogr":
+        return None
+    path = Path(layer.source().split("|")[0])
+    return path if path.suffix.lower() == ".gpkg" and path.is_file() else None
+
+
+THRESHOLD_PROPERTY = "school_detector/threshold"
+
+
+def threshold_of(layer: QgsVectorLayer) -> float | None:
+    """The threshold set with the panel (kept in the project with the layer)."""
+    value = layer.customProperty(THRESHOLD_PROPERTY)
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def read_candidates(layer: QgsVectorLayer) -> list[Candidate]:
+    """Every feature at or above the layer's threshold, with its tile (or -1s for a layer from
+    another tool without tile fields: such candidates are ordered and shown by geometry)."""
+    names = {f.name() for f in layer.fields()}
+    threshold = threshold_of(layer) or 0.0
+    out = []
+    for f in layer.getFeatures():
+        status = f["status"] or ReviewStatus.UNREVIEWED.value
+        score = float(f["score"]) if f["score"] is not None else 0.0
+        if score < threshold:
+            continue
+        try:
+            z, x, y = int(f["z"]), int(f["x"]), int(f["y"])
+        except (KeyError, TypeError, ValueError):
+            z = x = y = -1
+        tile = str(f["tile"]) if "tile" in names and f["tile"] is not None else f"#{f.id()}"
+        out.append(Candidate(Item(f.id(), z, x, y, score), status, tile))
+    return out
+
+
+def sibling_layers(layer: QgsVectorLayer) -> list[QgsVectorLayer]:
+    """The candidates layer and the footprints layers of the same file in the project."""
+    path = results_path(layer)
+    found = [layer]
+    if path is None:
+        return found
+    for other in QgsProject.instance().mapLayers().values():
+        if other is layer or not isinstance(other, QgsVectorLayer):
+            continue
+        if results_path(other) == path and f"layername={FOOTPRINTS_TABLE}" in other.source():
+            found.append(other)
+    return found
+
+
+def scan_info(path: Path) -> dict[str, Any]:
+    """The scan's settings stored in the file ({} for a file from elsewhere)."""
+    from ..scan.store import INFO_TABLE
+
+    conn = None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if SCORES_TABLE not in tables or INFO_TABLE not in tables:
+            return {}
+        return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
+    except (sqlite3.Error, ValueError):
+        return {}
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def candidate_floor(path: Path) -> float | None:
+    """The lowest score the file holds candidates for; None when it keeps no scores."""
+    info = scan_info(path)
+    if not info:
+        return None
+    return float(info.get("candidate_floor", info.get("threshold", 0.5)))
+
+
+def apply_threshold(layer: QgsVectorLayer, threshold: float) -> int:
+    """Show candidates scoring at or above ``threshold`` (on the layer and its footprints).
+    Returns how many candidates the kept scores added (when going below the
+    scan's threshold)."""
+    added = 0
+    path = results_path(layer)
+    floor = candidate_floor(path) if path is not None else None
+    if path is not None and floor is not None and threshold < floor - 1e-9:
+        from ..scan.store import ResultStore
+
+        try:
+            store = ResultStore(path, "", 1.0)
+            try:
+                added = store.lower_threshold(threshold)
+            finally:
+                store.close()
+        except InputError as exc:
+            raise InputError(f"Could not add candidates below {floor:.2f}: {exc.message}") from exc
+        if added:
+            for each in sibling_layers(layer):
+                each.reload()
+    for each in sibling_layers(layer):
+        set_style_threshold(each, threshold)
+        each.setCustomProperty(THRESHOLD_PROPERTY, threshold)
+    return added
+
+
+def set_style_threshold(layer: QgsVectorLayer, threshold: float) -> None:
+    """Set the filter of the style's threshold rule (``"score" >= threshold``; none for 0). A
+    layer styled elsewhere gets its style wrapped in such a rule first, so it is kept."""
+    renderer = layer.renderer()
+    if renderer is None:
+        return
+    expression = f'"score" >= {threshold:.4f}' if threshold > 0 else ""
+    label = f"score ≥ {threshold:.2f}" if threshold > 0 else "all scores"
+    if not has_threshold_rule(layer):
+        wrap_in_threshold_rule(layer)
+    # change a copy and hand it over: the live renderer may be drawing in another thread
+    new = layer.renderer().clone()
+    rule = new.rootRule().children()[0]
+    rule.setFilterExpression(expression)
+    rule.setLabel(label)
+    del rule
+    layer.setRenderer(new)
+    layer.triggerRepaint()
+
+
+def has_threshold_rule(layer: QgsVectorLayer) -> bool:
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        return False
+    children = renderer.rootRule().children()
+    return len(children) == 1 and children[0].description() == THRESHOLD_RULE
+
+
+def threshold_filter(layer: QgsVectorLayer) -> tuple[str, str, int] | None:
+    """(filter, legend label, rules under it) of the threshold rule, or None."""
+    if not has_threshold_rule(layer):
+        return None
+    rule = layer.renderer().rootRule().children()[0]
+    return rule.filterExpression(), rule.label(), len(rule.children())
+
+
+def wrap_in_threshold_rule(layer: QgsVectorLayer) -> None:
+    renderer = layer.renderer()
+    converted = (
+        renderer.clone()
+        if isinstance(renderer, QgsRuleBasedRenderer)
+        else QgsRuleBasedRenderer.convertFromRenderer(renderer)
+    )
+    if converted is None:
+        return
+    root = QgsRuleBasedRenderer.Rule(None)
+    wrapper = threshold_rule()
+    root.appendChild(wrapper)
+    for child in converted.rootRule().children():
+        wrapper.appendChild(child.clone())
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+
+
+def write_values(layer: QgsVectorLayer, values: dict[int, dict[str, Any]]) -> bool:
+    """One provider call for every feature (a site's tiles change together or not at all)."""
+    fields = layer.fields()
+    changes = {fid: {fields.indexOf(k): v for k, v in row.items()} for fid, row in values.items()}
+    if not layer.dataProvider().changeAttributeValues(changes):
+        return False
+    for each in sibling_layers(layer):
+        each.triggerRepaint()
+    return True
+
+
+def current_values(layer: QgsVectorLayer, fid: int, names: tuple[str, ...]) -> dict[str, Any]:
+    """A feature's values as the file holds them now (another QGIS may have written since)."""
+    f = next(iter(layer.dataProvider().getFeatures(QgsFeatureRequest(fid))), None)
+    if f is None:
+        return {}
+    return {n: (None if f[n] is None or (hasattr(f[n], "isNull") and f[n].isNull()) else f[n]) for n in names}

@@ -1,0 +1,47 @@
+"""Add reviewed candidates to a training dataset from QGIS: chips rendered from a QGIS raster
+layer (the one the scan used), written by the same code as the CLI's ``add-reviewed``."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from qgis.core import QgsRasterLayer
+
+from ..core.errors import InputError, JobCancelled, SchoolDetectorError
+from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
+from ..review.add_reviewed import add_reviewed
+from .in_process import InProcessTask
+
+
+class AddReviewedTask(InProcessTask):
+    def __init__(self, results: Path, imagery: QgsRasterLayer, data_dir: Path) -> None:
+        super().__init__("Add reviewed to training data", "chips")
+        self.results = results
+        self.imagery: QgsRasterLayer | None = imagery  # a clone, owned by the task
+        self.data_dir = data_dir
+
+    def finished(self, result: bool) -> None:
+        self.imagery = None  # main thread, before QGIS exits: a layer outliving QGIS crashes it
+
+    def run(self) -> bool:
+        try:
+            assert self.imagery is not None
+            self.result_data = add_reviewed(
+                self.results,
+                QgisLayerSource(self.imagery),
+                self.data_dir,
+                save_png=qimage_save_png,
+                reporter=self.reporter(),
+                cancelled=self.isCanceled,
+            )
+            return True
+        except (JobCancelled, SchoolDetectorError) as exc:
+            self.error = exc
+        except OSError as exc:
+            self.error = InputError(
+                f"Writing the dataset failed: {exc.strerror or exc} ({exc.filename or ''}).", traceback.format_exc()
+            )
+        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
+            self.error = SchoolDetectorError(f"Adding reviewed tiles failed: {exc}", traceback.format_exc())
+        return False
