@@ -103,7 +103,7 @@ def scan(plugin, raster, model):
     dialog.resume_check.setChecked(False)
     from qgis.core import QgsCoordinateReferenceSystem
 
-    iface.mapCanvas().setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
     iface.mapCanvas().setExtent(raster.extent())
     pump(1)
     dialog._update_estimate()
@@ -136,6 +136,12 @@ def scan(plugin, raster, model):
     dock.skip()
     dock.skip()
     dock.skip()
+    for other in QgsProject.instance().mapLayersByName("Labels"):  # the scan's candidates only
+        QgsProject.instance().layerTreeRoot().findLayer(other.id()).setItemVisibilityChecked(False)
+    box = layer.extent()
+    box.scale(0.55)  # a part of the scene: decided and undecided candidates side by side
+    iface.mapCanvas().setExtent(box)
+    iface.mapCanvas().refresh()
     pump(3)
     save(iface.mainWindow(), "review_dock")
 
@@ -157,7 +163,7 @@ def run():
         QgsProject.instance().addMapLayer(raster)
         QgsProject.instance().addMapLayer(labels)  # added last: drawn on top
         QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
-        iface.mapCanvas().setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+        QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
         iface.mapCanvas().setExtent(raster.extent())
         iface.mapCanvas().refresh()
         pump(4)

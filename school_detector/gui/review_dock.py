@@ -398,7 +398,7 @@ class ReviewDock(QgsDockWidget):
             return None
         centre = canvas.extent().center()
         to3857 = QgsCoordinateTransform(
-            QgsProject.instance().crs(), QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance()
+            canvas.mapSettings().destinationCrs(), QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance()
         )
         try:
             p = to3857.transform(centre)
@@ -478,7 +478,9 @@ class ReviewDock(QgsDockWidget):
         canvas = self.iface.mapCanvas() if self.iface is not None else None
         if canvas is None or self.layer is None:
             return
-        tr_canvas = QgsCoordinateTransform(self.layer.crs(), QgsProject.instance().crs(), QgsProject.instance())
+        tr_canvas = QgsCoordinateTransform(
+            self.layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance()
+        )
         centre = tr_canvas.transform(point)
         canvas.setCenter(centre)
         canvas.refresh()
@@ -491,7 +493,7 @@ class ReviewDock(QgsDockWidget):
         b = bounds_3857(tile)
         size = b.east - b.west
         rect = QgsRectangle(b.west - size, b.south - size, b.east + size, b.north + size)
-        crs = QgsProject.instance().crs()  # the map canvas follows the project CRS
+        crs = canvas.mapSettings().destinationCrs()
         tr3857 = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:3857"), crs, QgsProject.instance())
         canvas.setExtent(tr3857.transformBoundingBox(rect))
         canvas.refresh()
@@ -581,16 +583,17 @@ class ReviewDock(QgsDockWidget):
             counts[f["status"] or "unreviewed"] = counts.get(f["status"] or "unreviewed", 0) + 1
         total = sum(counts.values())
         reviewed = total - counts["unreviewed"]
-        hours = max((time.time() - self.started) / 3600, 1e-6)
+        seconds = time.time() - self.started
+        pace = (
+            tr(" · {rate:.0f} per hour this session").format(rate=self.decisions * 3600 / seconds)
+            if self.decisions and seconds >= 60  # a rate from a few seconds would say nothing
+            else ""
+        )
         self.stats_label.setText(
-            tr("Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure · {rate:.0f} per hour this session").format(
-                r=reviewed,
-                t=total,
-                c=counts["confirmed"],
-                x=counts["rejected"],
-                u=counts["unsure"],
-                rate=self.decisions / hours if self.decisions else 0.0,
+            tr("Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure").format(
+                r=reviewed, t=total, c=counts["confirmed"], x=counts["rejected"], u=counts["unsure"]
             )
+            + pace
         )
 
     # -- export and the active-learning loop ----------------------------------------------
