@@ -326,6 +326,7 @@ def _write_outputs(
         "format": DATASET_FORMAT,
         "format_version": DATASET_VERSION,
         "complete": complete,
+        "dataset_version": 1,  # add-reviewed counts up from here
         "zoom": geometry.zoom,
         "tile_size": geometry.tile_size,
         "chip_size": geometry.chip_px,

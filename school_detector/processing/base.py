@@ -4,12 +4,17 @@ Processing errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsRasterLayer
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..core.errors import SchoolDetectorError
+from ..core.errors import JobCancelled, RuntimeJobError, SchoolDetectorError
+from ..core.progress import ERROR, LOG, PROGRESS, RESULT, Reporter, parse_line
+from ..runtime.locate import runtime_command, runtime_env
+from ..tasks.process import stream_process
+from ..tasks.runtime_job import describe_progress
 
 
 class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
@@ -19,6 +24,8 @@ class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
         return type(self)()
 
     def prepareAlgorithm(self, parameters: dict[str, Any], context: Any, feedback: Any) -> bool:  # noqa: N802
+        if self.parameterDefinition(self.IMAGERY) is None:
+            return True  # an algorithm without imagery
         layer = self.parameterAsRasterLayer(parameters, self.IMAGERY, context)
         if layer is None:
             raise QgsProcessingException(QCoreApplication.translate("SchoolDetector", "Choose an imagery layer."))
@@ -38,3 +45,59 @@ class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
 
     def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
         raise NotImplementedError
+
+
+def feedback_reporter(feedback: Any) -> Reporter:
+    """Our progress events as Processing feedback (percent, rate and ETA text, log lines)."""
+    return Reporter("callback", sink=feedback_sink(feedback))
+
+
+def feedback_sink(feedback: Any) -> Callable[[dict[str, Any]], None]:
+    def sink(obj: dict[str, Any]) -> None:
+        if obj.get("event") == PROGRESS and obj.get("total"):
+            feedback.setProgress(100.0 * obj["done"] / obj["total"])
+            feedback.setProgressText(describe_progress(str(obj.get("message", "")), obj))
+        elif obj.get("event") == LOG:
+            feedback.pushInfo(str(obj.get("message", "")))
+
+    return sink
+
+
+def run_runtime_cli(title: str, args: list[str], feedback: Any) -> dict[str, Any]:
+    """One ``school-detector`` command in the ML runtime, followed like a runtime task:
+    progress to the feedback, cancel (the algorithm's Cancel button) sends SIGTERM."""
+    from ..settings import current_runtime
+
+    location = current_runtime()
+    if not location.found or location.python is None:
+        raise RuntimeJobError(
+            "The ML runtime is not set up: open School detector > Settings… and click 'Set up ML runtime…' "
+            "(or set SCHOOL_DETECTOR_PYTHON).",
+            location.describe(),
+        )
+    result: dict[str, Any] = {}
+    errors: list[SchoolDetectorError] = []
+    sink = feedback_sink(feedback)
+
+    def on_line(line: str) -> None:
+        event = parse_line(line)
+        if event is None:
+            return
+        if event.event in (PROGRESS, LOG):
+            sink({"event": event.event, **event.data})
+        elif event.event == RESULT:
+            result.update(event.data)
+        elif event.event == ERROR and event.data.get("kind") != "JobCancelled":
+            errors.append(RuntimeJobError(str(event.data.get("message")), str(event.data.get("details", ""))))
+
+    command = runtime_command(location.python, [*args, "--progress", "jsonl"])
+    outcome = stream_process(command, runtime_env(), on_line, feedback.isCanceled)
+    if outcome.cancelled:
+        raise JobCancelled(f"{title}: cancelled.")
+    if outcome.returncode != 0:
+        raise (
+            errors[0]
+            if errors
+            else RuntimeJobError(f"{title} failed (exit {outcome.returncode}).", outcome.stderr_tail)
+        )
+    return result

@@ -20,7 +20,15 @@ class SchoolDetectorProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
         from .build_dataset_algorithm import BuildDatasetAlgorithm
+        from .review_algorithms import AddReviewedAlgorithm, ExportReviewedAlgorithm
         from .scan_algorithm import ScanAlgorithm
+        from .train_algorithm import TrainAlgorithm
 
-        self.addAlgorithm(BuildDatasetAlgorithm())
-        self.addAlgorithm(ScanAlgorithm())
+        for algorithm in (
+            BuildDatasetAlgorithm(),
+            TrainAlgorithm(),
+            ScanAlgorithm(),
+            ExportReviewedAlgorithm(),
+            AddReviewedAlgorithm(),
+        ):
+            self.addAlgorithm(algorithm)

@@ -20,7 +20,7 @@ def provider(qgis_processing):
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory):
     out = tmp_path_factory.mktemp("scene")
-    write_scene(SceneSpec(tiles=5, seed=8), out)
+    write_scene(SceneSpec(tiles=8, seed=8, schools=16), out)
     return out
 
 
@@ -81,3 +81,107 @@ def test_algorithm_reports_bad_input(provider, scene, tmp_path):
             },
         )
     assert not (tmp_path / "e").exists() and not (tmp_path / "s").exists()
+
+
+@pytest.fixture(scope="module")
+def dataset(provider, scene, tmp_path_factory):
+    import processing
+
+    out = tmp_path_factory.mktemp("ds") / "ds"
+    processing.run(
+        "school_detector:build_training_data",
+        {
+            "LABELS": f"{scene / 'labels.gpkg'}|layername=labels",
+            "FIELD": "label",
+            "SCHOOL_VALUES": "school",
+            "IMAGERY": str(scene / "scene.tif"),
+            "ZOOM": 18,
+            "BACKGROUND": 1.0,
+            "OUTPUT": str(out),
+        },
+    )
+    return out
+
+
+def reviewed_results(scene, dataset, path):
+    """A scan result over the scene's tiles that are not in the dataset yet: 2 confirmed, 1 rejected."""
+    import csv
+    import sqlite3
+
+    from school_detector.core.tiles import Tile, tile_for_xy
+    from school_detector.scan.store import ResultStore
+
+    raster = QgsRasterLayer(str(scene / "scene.tif"), "scene")
+    e = raster.extent()
+    first = tile_for_xy(e.xMinimum() + 1, e.yMaximum() - 1, 18)
+    present = {r["tile"] for r in csv.DictReader((dataset / "manifest.csv").open())}
+    fresh = [t for t in (Tile(first.x + i, first.y + j, 18) for j in range(5) for i in range(5)) if t.id not in present]
+    store = ResultStore(path, "schools:1", 0.5)
+    store.commit([(t, 0.9 - 0.01 * k) for k, t in enumerate(fresh[:4])])
+    store.close()
+    with sqlite3.connect(path) as c:
+        for t, status in zip(fresh[:3], ("confirmed", "confirmed", "rejected")):
+            c.execute("UPDATE candidates SET status=?, reviewer='ana' WHERE tile=?", (status, t.id))
+    del raster
+    return path
+
+
+def test_export_and_add_reviewed_algorithms(provider, scene, dataset, tmp_path):
+    import processing
+
+    results = reviewed_results(scene, dataset, tmp_path / "r.gpkg")
+    out = processing.run(
+        "school_detector:exportreviewed",
+        {"RESULTS": str(results), "STATUS": [1], "OUTPUT": str(tmp_path / "schools.geojson")},
+    )
+    features = json.loads((tmp_path / "schools.geojson").read_text())["features"]
+    assert out["EXPORTED"] == len(features) == 2 and out["REVIEW_PRECISION"] == pytest.approx(2 / 3, abs=1e-3)
+    with pytest.raises(QgsProcessingException, match=r"geojson, \.gpkg or \.csv"):
+        processing.run("school_detector:exportreviewed", {"RESULTS": str(results), "OUTPUT": str(tmp_path / "x.shp")})
+    before = json.loads((dataset / "dataset.json").read_text())["dataset_version"]
+    added = processing.run(
+        "school_detector:addreviewed",
+        {"RESULTS": str(results), "IMAGERY": str(scene / "scene.tif"), "DATA": str(dataset)},
+    )
+    assert added["ADDED"] == 3 and added["DATASET_VERSION"] == before + 1
+    again = processing.run(  # the same decisions again: nothing twice
+        "school_detector:addreviewed",
+        {"RESULTS": str(results), "IMAGERY": str(scene / "scene.tif"), "DATA": str(dataset)},
+    )
+    assert again["ADDED"] == 0
+
+
+def test_train_algorithm_in_the_runtime_with_cancel(provider, dataset, tmp_path, with_runtime):
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    params = {
+        "DATA": str(dataset),
+        "BACKBONE": 2,  # tiny
+        "WEIGHTS": 1,  # none: offline
+        "EPOCHS": 2,
+        "FINE_TUNE_EPOCHS": 0,
+        "BATCH_SIZE": 8,
+        "OUTPUT": str(tmp_path / "model"),
+    }
+    result = processing.run("school_detector:train", params)
+    card = json.loads((tmp_path / "model" / "model_card.json").read_text())
+    assert result["MODEL_DIR"] == str(tmp_path / "model") and card["backbone"] == "tiny"
+    assert 0.0 <= result["ROC_AUC"] <= 1.0 and result["THRESHOLD"] == pytest.approx(card["threshold"])
+
+    class CancelAtFirstProgress(QgsProcessingFeedback):
+        def setProgress(self, value):  # noqa: N802 (Qt API)
+            super().setProgress(value)
+            if value > 0:
+                self.cancel()
+
+    with pytest.raises(QgsProcessingException, match="cancelled"):
+        processing.run("school_detector:train", {**params, "EPOCHS": 50, "OUTPUT": str(tmp_path / "m2")},
+                       feedback=CancelAtFirstProgress())  # fmt: skip
+
+
+def test_train_algorithm_without_runtime_says_how_to_get_one(provider, dataset, tmp_path, without_runtime):
+    import processing
+
+    with pytest.raises(QgsProcessingException, match="Set up ML runtime"):
+        processing.run("school_detector:train", {"DATA": str(dataset), "OUTPUT": str(tmp_path / "m")})
