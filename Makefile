@@ -15,7 +15,7 @@ DEMO_DIR := demo_output
 UNIT_FLAGS := -p no:pytest_qgis -p no:pytest-qt
 QGIS_FLAGS := --qgis_disable_gui
 
-.PHONY: help setup apt test test-unit test-runtime test-qgis demo package lint bench screenshots clean
+.PHONY: help setup apt test test-unit test-runtime test-qgis demo package lint bench screenshots translations clean
 
 help:
 	@echo "make demo         set up, then run the sample loop offline (see README)"
@@ -24,6 +24,7 @@ help:
 	@echo "make package      build dist/school_detector.zip (QGIS: Plugins > Install from ZIP)"
 	@echo "make lint         ruff + mypy"
 	@echo "make bench        benchmarks"
+	@echo "make translations the Qt Linguist template i18n/school_detector.ts"
 	@echo "make screenshots  real QGIS under Xvfb -> docs/img/*.png"
 
 setup: apt $(VENV)/.installed $(RUNTIME)/.installed
@@ -81,6 +82,9 @@ lint: setup
 
 bench: setup
 	$(RUNTIME)/bin/python scripts/bench.py
+
+translations: setup
+	$(VENV)/bin/python scripts/i18n.py i18n/school_detector.ts
 
 screenshots: package
 	bash scripts/screenshots.sh dist/school_detector.zip docs/img

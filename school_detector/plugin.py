@@ -15,6 +15,7 @@ from .notify import report_error
 from .paths import icon_path
 from .settings import current_runtime
 from .tasks.registry import TaskRegistry
+from .translation import N_
 
 MENU = "&School detector"
 
@@ -42,22 +43,22 @@ class SchoolDetectorPlugin:
     ACTIONS = (
         (
             "build_data",
-            "Build training data…",
+            N_("Build training data…"),
             "build_data",
             False,
-            "Cut labeled image chips from imagery for training",
+            N_("Cut labeled image chips from imagery for training"),
         ),
-        ("train", "Train classifier…", "train", True, "Train a school classifier on a chip dataset"),
+        ("train", N_("Train classifier…"), "train", True, N_("Train a school classifier on a chip dataset")),
         (
             "scan_extent",
-            "Scan current extent",
+            N_("Scan current extent"),
             "scan_extent",
             True,
-            "Scan the visible map extent with the last model and settings",
+            N_("Scan the visible map extent with the last model and settings"),
         ),
-        ("scan_region", "Scan region…", "scan_region", True, "Scan polygons (e.g. a district) tile by tile"),
-        ("review", "Review detections", "review", False, "Confirm or reject candidate schools"),
-        ("settings", "Settings…", "settings", False, "ML runtime, TensorFlow and GPU state"),
+        ("scan_region", N_("Scan region…"), "scan_region", True, N_("Scan polygons (e.g. a district) tile by tile")),
+        ("review", N_("Review detections"), "review", False, N_("Confirm or reject candidate schools")),
+        ("settings", N_("Settings…"), "settings", False, N_("ML runtime, TensorFlow and GPU state")),
     )
 
     def __init__(self, iface: Any) -> None:
@@ -71,6 +72,12 @@ class SchoolDetectorPlugin:
         from .tasks.local_server import LocalServer
 
         self.server = LocalServer()
+        from qgis.PyQt.QtCore import QSettings
+
+        from .translation import install_translator
+
+        locale = str(QSettings().value("locale/userLocale", "") or "")
+        self.translator = install_translator(locale) if locale else None
 
     # -- QGIS life cycle ------------------------------------------------------------------
     def initProcessing(self) -> None:  # noqa: N802 (QGIS API)
@@ -99,6 +106,11 @@ class SchoolDetectorPlugin:
     def unload(self) -> None:
         self.tasks.cancel_all()
         self.server.stop()
+        if self.translator is not None:
+            from qgis.PyQt.QtCore import QCoreApplication
+
+            QCoreApplication.removeTranslator(self.translator)
+            self.translator = None
         if self.provider is not None:
             from qgis.core import QgsApplication
 

@@ -46,6 +46,7 @@ from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import format_eta
+from ..translation import N_
 
 
 def tr(text: str) -> str:
@@ -154,7 +155,7 @@ class BuildDatasetDialog(QDialog):
         advanced.setCollapsed(True)
         grid = QGridLayout(advanced)
         self.split_spins = []
-        for i, (name, value) in enumerate((("train", 0.7), ("valid", 0.15), ("test", 0.15))):
+        for i, (name, value) in enumerate(((N_("train"), 0.7), (N_("valid"), 0.15), (N_("test"), 0.15))):
             spin = QDoubleSpinBox()
             spin.setRange(0.0, 1.0)
             spin.setSingleStep(0.05)

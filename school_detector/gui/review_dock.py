@@ -56,12 +56,13 @@ from ..qgis_io import review_layer
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..review.export import export
 from ..tasks.add_reviewed_task import AddReviewedTask
+from ..translation import N_
 
 PREVIEW_PX = 160
 KEYS = (
-    ("confirm", ReviewStatus.CONFIRMED, "Y"),
-    ("reject", ReviewStatus.REJECTED, "N"),
-    ("unsure", ReviewStatus.UNSURE, "U"),
+    ("confirm", ReviewStatus.CONFIRMED, "Y", N_("Confirm")),
+    ("reject", ReviewStatus.REJECTED, "N", N_("Reject")),
+    ("unsure", ReviewStatus.UNSURE, "U", N_("Unsure")),
 )
 
 
@@ -86,7 +87,7 @@ class _KeyPad(QWidget):
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         key = event.text().upper()
         actions: dict[str, Callable[[], Any]] = {"B": self.dock.back, "S": self.dock.skip}
-        for _, status, shortcut in KEYS:
+        for _, status, shortcut, _ in KEYS:
             actions[shortcut] = partial(self.dock.decide, status)
         if key in actions and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier:
             actions[key]()
@@ -95,8 +96,19 @@ class _KeyPad(QWidget):
         super().keyPressEvent(event)
 
 
-ORDERS = (("score", "highest score first"), ("nearest", "nearest first (short walk from the map centre)"))
-SHARES = (("", "whole queue"), ("stride", "every N-th (stride)"), ("region", "west-to-east strips (region)"))
+ORDERS = (("score", N_("highest score first")), ("nearest", N_("nearest first (short walk from the map centre)")))
+SHARES = (
+    ("", N_("whole queue")),
+    ("stride", N_("every N-th (stride)")),
+    ("region", N_("west-to-east strips (region)")),
+)
+STATUS_FILTERS = (
+    ("unreviewed", N_("unreviewed")),
+    ("", N_("all")),
+    ("unsure", N_("unsure")),
+    ("confirmed", N_("confirmed")),
+    ("rejected", N_("rejected")),
+)
 
 
 class ReviewDock(QgsDockWidget):
@@ -170,8 +182,8 @@ class ReviewDock(QgsDockWidget):
         grid.addWidget(QLabel(tr("Candidates:")), 0, 0)
         grid.addWidget(self.layer_combo, 0, 1, 1, 4)
         self.status_combo = QComboBox()
-        for value in ("unreviewed", "", "unsure", "confirmed", "rejected"):
-            self.status_combo.addItem(tr(value or "all"), value)
+        for value, text in STATUS_FILTERS:
+            self.status_combo.addItem(tr(text), value)
         self.status_combo.currentIndexChanged.connect(self.refresh_queue)
         self.order_combo = QComboBox()
         for value, text in ORDERS:
@@ -240,8 +252,8 @@ class ReviewDock(QgsDockWidget):
         rows = QVBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for key, status, shortcut in KEYS:
-            button = QPushButton(f"{tr(key.capitalize())} ({shortcut})")
+        for key, status, shortcut, label in KEYS:
+            button = QPushButton(f"{tr(label)} ({shortcut})")
             button.clicked.connect(lambda _=False, s=status: self.decide(s))
             row.addWidget(button)
             self.buttons[key] = button

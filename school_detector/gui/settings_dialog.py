@@ -74,7 +74,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout(box)
         row = QHBoxLayout()
         self.python_edit = QLineEdit(self.settings.runtime_python)
-        self.python_edit.setPlaceholderText(tr(f"automatic: ${ENV_VAR}, then the managed runtime"))
+        self.python_edit.setPlaceholderText(tr("automatic: ${env}, then the managed runtime").format(env=ENV_VAR))
         self.python_edit.editingFinished.connect(self._refresh_location)
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
@@ -121,8 +121,11 @@ class SettingsDialog(QDialog):
         self.button_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         self.button_box.accepted.connect(self.save)
         self.button_box.rejected.connect(self.reject)
-        copy = self.button_box.addButton(tr("Copy state"), QDialogButtonBox.ButtonRole.ActionRole)
-        copy.clicked.connect(self._copy_state)
+        self.diagnostics_button = self.button_box.addButton(tr("Diagnostics"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.diagnostics_button.setToolTip(
+            tr("Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)")
+        )
+        self.diagnostics_button.clicked.connect(self.copy_diagnostics)
         layout.addWidget(self.button_box)
 
     # -- state --------------------------------------------------------------------------
@@ -158,8 +161,18 @@ class SettingsDialog(QDialog):
         self.settings.save()
         self.accept()
 
-    def _copy_state(self) -> None:
-        QGuiApplication.clipboard().setText(f"{self.location_label.text()}\n{self.state_label.text()}")
+    def copy_diagnostics(self) -> str:
+        """The diagnostics report, on the clipboard and in the log view."""
+        from dataclasses import asdict
+
+        from ..diagnostics import report
+        from ..notify import RECENT_ERRORS
+
+        text = report(self.location(), self.last_info, asdict(self.settings), list(RECENT_ERRORS))
+        QGuiApplication.clipboard().setText(text)
+        self.append_log(text)
+        report_info(self.iface, tr("Diagnostics copied to the clipboard: paste them into your bug report."))
+        return text
 
     def append_log(self, line: str) -> None:
         self.log_view.appendPlainText(line)

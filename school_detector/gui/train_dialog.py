@@ -33,17 +33,18 @@ from ..notify import error_text, report_info
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask, format_eta
+from ..translation import N_
 from .plot_widget import CurvePlot
 
 BACKBONES = (
-    ("mobilenetv2", "MobileNetV2 (recommended: ~4x faster)"),
-    ("xception", "Xception (slower, a bit more accurate)"),
-    ("tiny", "Tiny CNN (from scratch; quick CPU experiments)"),
+    ("mobilenetv2", N_("MobileNetV2 (recommended: ~4x faster)")),
+    ("xception", N_("Xception (slower, a bit more accurate)")),
+    ("tiny", N_("Tiny CNN (from scratch; quick CPU experiments)")),
 )
 WEIGHTS = (
-    ("imagenet", "ImageNet (downloaded once)"),
-    ("none", "None (train from scratch)"),
-    ("file", "Local file… (offline)"),
+    ("imagenet", N_("ImageNet (downloaded once)")),
+    ("none", N_("None (train from scratch)")),
+    ("file", N_("Local file… (offline)")),
 )
 
 

@@ -26,6 +26,22 @@ def test_shows_where_the_runtime_is_and_what_it_has(qgis_iface, with_runtime):
     text = dialog.state_label.text()
     assert "TensorFlow 2.21" in text and "Python 3." in text and ("GPU" in text)
     assert dialog.check_button.isEnabled() and dialog.progress.value() == 100
+    # Diagnostics, after the check: versions, TF and GPUs, the last errors; secrets masked
+    from qgis.PyQt.QtGui import QGuiApplication
+
+    from school_detector.notify import RECENT_ERRORS
+    from school_detector.version import __version__
+
+    RECENT_ERRORS.append("Tile server https://tiles.example.com/{z}/{x}/{y}.png?key=SECRET-PLANTED-1 said 403")
+    RECENT_ERRORS.append("Serving refused: Authorization: Bearer SECRET-PLANTED-2")
+    try:
+        text = dialog.copy_diagnostics()
+    finally:
+        RECENT_ERRORS.clear()
+    assert QGuiApplication.clipboard().text() == text
+    assert f"plugin: {__version__}" in text and "QGIS: 3.22" in text and "TensorFlow: 2.21" in text
+    assert "GPUs:" in text and "tiles.example.com" in text and "said 403" in text
+    assert "SECRET-PLANTED" not in text
 
 
 def test_selftest_from_the_dialog(qgis_iface, with_runtime):

@@ -1,0 +1,1509 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1">
+<context>
+    <name>BuildDatasetAlgorithm</name>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="46"/>
+        <source>Build training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="49"/>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="55"/>
+        <source>Cuts one image chip per labeled web-mercator tile from any raster layer into OUT/{train,valid,test}/{school,not-school}/z-x-y.png, with manifest.csv, dataset.json and chips.gpkg. Splits are spatially blocked and reproducible with the seed; a tile labeled both ways follows the conflict rule. Re-running into the same folder resumes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="66"/>
+        <source>Labeled points (or polygons)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="70"/>
+        <source>Class field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="73"/>
+        <source>Values meaning school (comma-separated; others are not-school)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="76"/>
+        <source>Imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="78"/>
+        <source>Zoom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="80"/>
+        <source>Supertiles (512 px)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="81"/>
+        <source>Centre chips on the points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="82"/>
+        <source>Split train,valid,test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="84"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="87"/>
+        <source>Tile labeled both ways</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="92"/>
+        <source>Random background tiles per school</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="100"/>
+        <source>Dataset folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="101"/>
+        <source>Chips written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="102"/>
+        <source>Chip footprints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="108"/>
+        <source>The labels layer is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="143"/>
+        <source>Cancelled; the chips written so far are kept and a re-run resumes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="145"/>
+        <source>{n} chips written to {out}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BuildDatasetDialog</name>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <source>School detector — Build training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="76"/>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="78"/>
+        <source>One layer with a class field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="79"/>
+        <source>Two layers: schools and not-schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="96"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="124"/>
+        <source>Layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
+        <source>Class field:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="102"/>
+        <source>Ticked values are schools; the others are not-school</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="103"/>
+        <source>Values meaning school:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="110"/>
+        <source>Schools layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="114"/>
+        <source>Not-schools layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="116"/>
+        <source>Only selected features</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="120"/>
+        <source>Imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="133"/>
+        <source>Zoom:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="135"/>
+        <source>Tile (256 px)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
+        <source>Supertile (512 px, more context)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="138"/>
+        <source>Centre on the point</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="141"/>
+        <source>Chips:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="144"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="148"/>
+        <source>Folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="149"/>
+        <source>Add chip footprints to the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="154"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
+        <source>Random not-school tiles per school chip, inside the imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
+        <source>Choose labels, imagery and an output folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
+        <source>Preview</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
+        <source>Build</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="221"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="168"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
+        <source>drop the tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
+        <source>school wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="174"/>
+        <source>not-school wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="177"/>
+        <source>Tile labeled both ways</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="183"/>
+        <source>Background per school</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="189"/>
+        <source>…at least from schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <source>train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <source>valid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <source>test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="289"/>
+        <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="385"/>
+        <source>Building… {n} labeled points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="416"/>
+        <source>Skipped: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="429"/>
+        <source>Chips — {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="367"/>
+        <source>Preview of {n} chips: schools left, not-schools right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="414"/>
+        <source>{n} chips in {out}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="419"/>
+        <source>{c} tiles labeled both ways ({rule}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="396"/>
+        <source>{done}/{total} chips</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewAlgorithms</name>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="38"/>
+        <source>Reviewing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="55"/>
+        <source>Export reviewed candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="58"/>
+        <source>Writes the candidates with the chosen review statuses (confirmed schools by default) to GeoJSON, GeoPackage or CSV (by the output's extension): lon/lat or the tile polygon, score, status, reviewer, time and model. 'One per site' merges touching tiles of one status into one school. Also reports the model's precision as measured by the review.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="112"/>
+        <source>Add reviewed to training data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="115"/>
+        <source>The active-learning step: confirmed candidates become 'school' chips and rejected ones 'not-school' hard negatives in an existing dataset folder, rendered from the imagery the scan used, with the dataset's own chip geometry and split rules and no duplicates; dataset.json gets a new version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="44"/>
+        <source>Scan results (GeoPackage)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="69"/>
+        <source>Statuses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="72"/>
+        <source>Tile polygons instead of points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="73"/>
+        <source>One per site (touching tiles)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="76"/>
+        <source>Output file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="76"/>
+        <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="79"/>
+        <source>Exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="80"/>
+        <source>Precision measured by the review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="124"/>
+        <source>Imagery the scan used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="127"/>
+        <source>Dataset folder (with dataset.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="130"/>
+        <source>Chips added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="131"/>
+        <source>Dataset version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="97"/>
+        <source>{n} exported; {c} confirmed, {r} rejected, {u} unsure, {o} unreviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/review_algorithms.py" line="147"/>
+        <source>Added {n} chips {labels}; dataset version {v}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDock</name>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="63"/>
+        <source>Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="64"/>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="65"/>
+        <source>Unsure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <source>highest score first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <source>nearest first (short walk from the map centre)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="101"/>
+        <source>whole queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="102"/>
+        <source>every N-th (stride)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="103"/>
+        <source>west-to-east strips (region)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="106"/>
+        <source>unreviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="107"/>
+        <source>all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="108"/>
+        <source>unsure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <source>confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="110"/>
+        <source>rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="116"/>
+        <source>School detector — Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="136"/>
+        <location filename="school_detector/gui/review_dock.py" line="279"/>
+        <source>Choose a candidates layer (from a scan).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="141"/>
+        <source>note (optional), saved with the next decision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="147"/>
+        <source>Add the missing review fields</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="152"/>
+        <source>Export confirmed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="153"/>
+        <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="155"/>
+        <source>Add reviewed to training data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="157"/>
+        <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="197"/>
+        <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="207"/>
+        <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="222"/>
+        <source>One decision per site (candidates in touching tiles)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="224"/>
+        <source>A school seen from several neighbouring tiles is decided once, for all of them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="233"/>
+        <source>Chip preview from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="234"/>
+        <source>The imagery exactly as the model saw it for this tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="558"/>
+        <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="624"/>
+        <source>Export confirmed schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="626"/>
+        <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="657"/>
+        <source>Dataset folder (with dataset.json) to add to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="182"/>
+        <source>Candidates:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="192"/>
+        <source>Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="200"/>
+        <source>Threshold:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="217"/>
+        <source>Share:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="220"/>
+        <source>of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="262"/>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="262"/>
+        <source>Skip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="335"/>
+        <source>Could not add fields: is the file read-only?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="439"/>
+        <source>Nothing left in this queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="447"/>
+        <source>, a site of {n} tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="449"/>
+        <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="486"/>
+        <source>{t}: {px} px, as the model saw it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="600"/>
+        <source> · {rate:.0f} per hour this session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="648"/>
+        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="286"/>
+        <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="363"/>
+        <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="527"/>
+        <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="605"/>
+        <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="681"/>
+        <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ScanAlgorithm</name>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="51"/>
+        <source>Scan for schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="54"/>
+        <source>Scanning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="60"/>
+        <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. With 'Resume', tiles already in the file are skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="67"/>
+        <source>Imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="71"/>
+        <source>Region polygons (empty: the imagery's extent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="82"/>
+        <source>Threshold (-1: the model card's)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="90"/>
+        <source>Resume an existing results file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
+        <source>Tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <source>Candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="125"/>
+        <source>The ML runtime is not set up: School detector &gt; Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="132"/>
+        <source>Starting the model server in the ML runtime…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="108"/>
+        <source>The region layer has no polygons.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
+        <source>A web layer has no extent: give region polygons.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="152"/>
+        <source>Cancelled; finished batches are saved (resume to continue).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="158"/>
+        <source>{c} candidates in {n} tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="128"/>
+        <source>{out} exists; tick Resume or choose a new file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ScanDialog</name>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="89"/>
+        <source>School detector — Scan region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="96"/>
+        <source>Region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="98"/>
+        <source>Current map extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="99"/>
+        <source>Selected polygons of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="100"/>
+        <source>All polygons of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="114"/>
+        <source>Polygon layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="120"/>
+        <source>Imagery:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="123"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="129"/>
+        <source>Model folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="133"/>
+        <source>Local (this computer, in the ML runtime)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="134"/>
+        <source>TF Serving endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="145"/>
+        <source>URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="148"/>
+        <source>model name (default: the card's)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
+        <source>version or label (default: latest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="153"/>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="155"/>
+        <source>Authentication:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="160"/>
+        <source>Threshold:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="164"/>
+        <source>Batch size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="175"/>
+        <source>Results:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="176"/>
+        <source>Resume into an existing results file (skip tiles already scanned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="192"/>
+        <source>Scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="195"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="198"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="220"/>
+        <source>Choose a model folder (Train classifier… makes one).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
+        <source>Large scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="376"/>
+        <source>{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="223"/>
+        <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="262"/>
+        <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="267"/>
+        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most){eta}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="341"/>
+        <source>Starting ({n} tiles)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="372"/>
+        <source>Candidate schools — {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="380"/>
+        <source>Skipped: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="390"/>
+        <source>Candidate schools (partial)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
+        <source>This scan covers {n} tiles. Start it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="353"/>
+        <source>{done}/{total} tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SchoolDetector</name>
+    <message>
+        <location filename="school_detector/plugin.py" line="46"/>
+        <source>Build training data…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="49"/>
+        <source>Cut labeled image chips from imagery for training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="51"/>
+        <source>Train classifier…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="51"/>
+        <source>Train a school classifier on a chip dataset</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="54"/>
+        <source>Scan current extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="57"/>
+        <source>Scan the visible map extent with the last model and settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="59"/>
+        <source>Scan region…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="59"/>
+        <source>Scan polygons (e.g. a district) tile by tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="60"/>
+        <source>Review detections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="60"/>
+        <source>Confirm or reject candidate schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="61"/>
+        <source>Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="61"/>
+        <source>ML runtime, TensorFlow and GPU state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="94"/>
+        <location filename="school_detector/plugin.py" line="147"/>
+        <source>School detector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="147"/>
+        <source>This needs the ML runtime (TensorFlow), which is not set up yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="149"/>
+        <source>Set up ML runtime…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="209"/>
+        <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="223"/>
+        <source>Add or show an imagery layer, then scan again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="65"/>
+        <source>School detector — Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
+        <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="79"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="83"/>
+        <source>Python:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="87"/>
+        <source>In use:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="88"/>
+        <source>not checked yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
+        <source>State:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
+        <source>default: PyPI (set a mirror URL if your network needs one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="93"/>
+        <source>Package index:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
+        <source>Check runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="97"/>
+        <source>Test runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="98"/>
+        <source>Build a tiny model and time predictions on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <source>Set up ML runtime…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
+        <source>Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="105"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
+        <source>Diagnostics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
+        <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="153"/>
+        <source>ML runtime Python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="174"/>
+        <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="234"/>
+        <source>checking… (importing TensorFlow can take a while)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="235"/>
+        <source>Check ML runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="242"/>
+        <source>Test ML runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
+        <source>The ML runtime is ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="49"/>
+        <source>no GPU seen (CPU only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="246"/>
+        <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="47"/>
+        <source>GPUs: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="52"/>
+        <source>TensorFlow not usable: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="77"/>
+        <source>automatic: ${env}, then the managed runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="143"/>
+        <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="258"/>
+        <source>Setting up the ML runtime in {dir}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrainAlgorithm</name>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="36"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="105"/>
+        <source>Train classifier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="39"/>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="45"/>
+        <source>Trains a school / not-school classifier on a dataset folder made by 'Build training data' (transfer learning: a frozen backbone, then fine-tuning), picks the F2 threshold on the validation split, evaluates on the test split and exports a TF Serving model folder with model_card.json and report.html. Runs in the ML runtime; Cancel stops after the current batch and keeps the best checkpoint. Without internet, choose weights 'none' or a local weights file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="56"/>
+        <source>Dataset folder (with dataset.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="59"/>
+        <source>Backbone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="60"/>
+        <source>Start weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="63"/>
+        <source>Local weights file (.h5, overrides 'Start weights')</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="67"/>
+        <source>Epochs with the backbone frozen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="68"/>
+        <source>Fine-tuning epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="69"/>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="77"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="80"/>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="78"/>
+        <source>Test ROC AUC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="79"/>
+        <source>Decision threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="109"/>
+        <source>Model {m}: test ROC AUC {auc}, threshold {t}; report: {r}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrainDialog</name>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="40"/>
+        <source>MobileNetV2 (recommended: ~4x faster)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="41"/>
+        <source>Xception (slower, a bit more accurate)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="42"/>
+        <source>Tiny CNN (from scratch; quick CPU experiments)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="45"/>
+        <source>ImageNet (downloaded once)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="46"/>
+        <source>None (train from scratch)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="47"/>
+        <source>Local file… (offline)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="111"/>
+        <source>School detector — Train classifier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="117"/>
+        <source>Data and model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="122"/>
+        <source>Dataset folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="124"/>
+        <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="139"/>
+        <source>Backbone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="150"/>
+        <source>Weights:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="163"/>
+        <source>Epochs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="166"/>
+        <source>Model folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="169"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="174"/>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="176"/>
+        <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="188"/>
+        <source>Augment (flips, rotations, brightness/contrast)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="212"/>
+        <source>Training runs in the ML runtime; QGIS stays responsive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="216"/>
+        <source>Open report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="219"/>
+        <source>Use this model for scanning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="222"/>
+        <source>Train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="225"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="227"/>
+        <source>Stops after the current batch; the best checkpoint is kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="229"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="321"/>
+        <source>Train classifier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="331"/>
+        <source>Starting the ML runtime…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="158"/>
+        <source>frozen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="160"/>
+        <source>+ fine-tuning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="366"/>
+        <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="66"/>
+        <source>The dataset build did not finish; build again into the same folder to complete it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="69"/>
+        <source>dataset.json is unreadable; counting files instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="88"/>
+        <source>Classes are imbalanced ({p} schools : {n} not-schools); class weights compensate, but more of the rarer class helps.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="94"/>
+        <source>Only {p} school chips to train on: expect a weak model; 200+ is better.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="192"/>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="193"/>
+        <source>Input size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="194"/>
+        <source>Fine-tune layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="195"/>
+        <source>Early-stop patience</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="196"/>
+        <source>Learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="197"/>
+        <source>Fine-tune learning rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="198"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="199"/>
+        <source>Model name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="402"/>
+        <source>Scans will use {dir}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="82"/>
+        <source>{split}/ lacks a class: training needs schools and not-schools in it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="340"/>
+        <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
