@@ -1,9 +1,10 @@
 """`make demo`: run the loop on the bundled sample scene, offline, through the same CLI
 subprocesses the plugin uses, and print where everything is.
 
-Today's loop: check the ML runtime, generate the scene, build training data, train a small
-model, evaluate it on the held-out test split, scan the scene and score the candidates against
-the ground truth. Review slots in when it lands.
+The loop: check the ML runtime, generate the scene, build training data, train a small model,
+evaluate it on the held-out test split, scan the scene through the plugin's own path (QGIS
+rendering + the local TF-Serving-compatible server) into the review GeoPackage, render a PNG
+map of the detections with QGIS, and score the candidates against the scene's ground truth.
 A second run reuses the scene, the dataset and the model.
 """
 
@@ -52,6 +53,25 @@ def _follow(proc: subprocess.Popen[str]) -> dict[str, Any]:
         elif kind == "result":
             result = event.get("data", {})
     proc.wait()
+    return result
+
+
+def qgis_scan(logs: Path, scene: Path, model_dir: Path, results: Path, png: Path) -> dict[str, Any]:
+    """scripts/demo_qgis.py in the QGIS Python: the plugin's ScanTask, then the PNG map."""
+    import os
+
+    qgis_python = ROOT / ".venv" / "bin" / "python"
+    cmd = [str(qgis_python), str(ROOT / "scripts" / "demo_qgis.py"), "--scene", str(scene), "--model", str(model_dir)]
+    cmd += ["--python", sys.executable, "--out", str(results), "--png", str(png)]
+    xdg = ROOT / ".cache" / "xdg"
+    xdg.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(xdg))
+    log_path = logs / "scan.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+        result = _follow(proc)
+    if proc.returncode != 0 or not result:
+        sys.exit(f"demo step failed: the QGIS scan\n{log_path.read_text()[-3000:]}")
     return result
 
 
@@ -139,19 +159,10 @@ def main() -> None:
         )
     print("5/6 Evaluate the exported model through its serving signature")
     evaluation = cli(logs, "evaluate", "--model", str(model_dir), "--data", str(out / "dataset" / "test"))
-    print("6/6 Scan the whole scene")
+    print("6/6 Scan the whole scene the plugin's way (QGIS renders, the local TF-Serving-compatible server scores)")
     results = out / "results.gpkg"
-    scanned = cli(
-        logs,
-        "scan",
-        "--imagery",
-        str(out / "scene" / "scene.tif"),
-        "--model",
-        str(model_dir),
-        "--out",
-        str(results),
-        "--resume",
-    )
+    png = out / "detections.png"
+    scanned = qgis_scan(logs, out / "scene", model_dir, results, png)
     truth = against_truth(results, out / "scene" / "labels.gpkg")
     tf = info.get("tensorflow", {})
     counts = data["counts"]
@@ -184,10 +195,24 @@ def main() -> None:
         f"candidate in their tile, {truth['unmapped_found']}/{truth['unmapped']} of the unmapped ones); "
         f"precision {truth['precision']:.2f} (candidates touching a school compound)"
     )
-    print(f"  total          {time.perf_counter() - t0:.1f} s")
+    print(f"  map            {png} (candidates in the review style over the imagery; cyan: true schools)")
+    total = time.perf_counter() - t0
+    print(f"  total          {total:.1f} s")
+    summary = {
+        "chips": data["chips"],
+        "training_seconds": trained["card"]["training_seconds"],
+        "test": {k: m[k] for k in ("roc_auc", "precision", "recall", "threshold")},
+        "tiles": scanned["tiles"],
+        "tiles_per_s": scanned.get("tiles_per_s"),
+        "candidates": truth["candidates"],
+        "truth": truth,
+        "outputs": {"dataset": str(out / "dataset"), "model": str(model_dir), "results": str(results), "map": str(png)},
+        "seconds": round(total, 1),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(
-        "\nOpen scene.tif, results.gpkg (candidates) and dataset/chips.gpkg in QGIS to look at them; the "
-        "review panel arrives in the next release (see CHANGELOG.md)."
+        f"\nOpen {results} in QGIS (School detector → Review detections) to confirm or reject the "
+        f"candidates over scene.tif; the numbers above are in {out / 'summary.json'}."
     )
 
 
