@@ -9,22 +9,10 @@ credential, wherever they appear (an error message can quote a URL with a key in
 from __future__ import annotations
 
 import platform
-import re
 import sys
 from typing import Any
 
-SECRET_KEYS = r"(?:api[_-]?key|apikey|key|token|access[_-]?token|secret|password|passwd|pwd|auth|authorization|sig)"
-_PATTERNS = (
-    (re.compile(r"(?i)([?&]" + SECRET_KEYS + r"=)[^&\s\"']+"), r"\1***"),
-    (re.compile(r"(?i)(://)[^/@\s:]+:[^/@\s]+@"), r"\1***:***@"),
-    (re.compile(r"(?i)\b(" + SECRET_KEYS + r"\s*[:=]\s*)(?:Bearer\s+|Basic\s+)?[^\s,;\"'&]+"), r"\1***"),
-)
-
-
-def redact(text: str) -> str:
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+from .core.redact import redact
 
 
 def report(runtime: Any, last_info: dict[str, Any] | None, settings: dict[str, Any], errors: list[str]) -> str:

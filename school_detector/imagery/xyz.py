@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.redact import redact
 from ..core.tiles import Bounds, Tile, bounds_3857, pixel_size_3857, tile_for_xy
 from ..version import __version__
 from .base import Chip, ImageryError
@@ -34,7 +35,9 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def expand_env(value: str) -> str:
     def repl(m: re.Match[str]) -> str:
         if m.group(1) not in os.environ:
-            raise ImageryError(f"Header refers to ${{{m.group(1)}}} but that environment variable is not set.")
+            raise ImageryError(
+                f"The imagery settings refer to ${{{m.group(1)}}}, but that environment variable is not set."
+            )
         return os.environ[m.group(1)]
 
     return _ENV_REF.sub(repl, value)
@@ -76,7 +79,8 @@ class XyzSource:
 
         if not is_xyz_template(template):
             raise ImageryError(f"{template!r} is not an XYZ URL template such as https://host/{{z}}/{{x}}/{{y}}.png.")
-        self.template = template
+        self.template = template  # as given: ${ENV} references unexpanded, so no key in it
+        self.url_template = expand_env(template)  # a key can live in the environment: ?key=${TILE_KEY}
         self.headers = dict(headers or {})
         self.timeout = timeout
         self.retries = retries
@@ -99,7 +103,7 @@ class XyzSource:
 
     def describe(self) -> dict[str, Any]:
         """No header values here: they may be secrets."""
-        return {"type": "xyz", "template": self.template, "headers": sorted(self.headers), "stretch": None}
+        return {"type": "xyz", "template": redact(self.template), "headers": sorted(self.headers), "stretch": None}
 
     def extent_3857(self) -> Bounds | None:
         return None
@@ -108,7 +112,7 @@ class XyzSource:
         from ..core.tiles import quadkey
 
         return (
-            self.template.replace("{z}", str(tile.z))
+            self.url_template.replace("{z}", str(tile.z))
             .replace("{zoom}", str(tile.z))
             .replace("{x}", str(tile.x))
             .replace("{y}", str(tile.y))
@@ -127,7 +131,7 @@ class XyzSource:
         """Tile bytes, or None when the server has no tile there (404/204)."""
         import requests
 
-        if self.template.startswith("file://"):
+        if self.url_template.startswith("file://"):
             return self._read_file(tile)
         cache = self._cache_path(tile)
         if cache is not None:
@@ -158,7 +162,7 @@ class XyzSource:
             if resp.status_code >= 400:
                 self._count("failed")
                 raise ImageryError(
-                    f"The tile server refused {self.url(tile)} with HTTP {resp.status_code}"
+                    f"The tile server refused {redact(self.url(tile))} with HTTP {resp.status_code}"
                     + (" (check the API key/headers)." if resp.status_code in (401, 403) else ".")
                 )
             self._count("fetched")
@@ -171,7 +175,7 @@ class XyzSource:
             never_worked = self._successes == 0 and self.stats["cached"] == 0
         if never_worked:
             raise ImageryError(
-                f"The tile server is unreachable or failing ({last_error}) at {self.url(tile)}; "
+                f"The tile server is unreachable or failing ({redact(last_error)}) at {redact(self.url(tile))}; "
                 "check the URL and your connection."
             )
         raise TileFetchError(f"Tile {tile.id} failed after {self.retries + 1} tries: {last_error}")

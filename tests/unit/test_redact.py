@@ -2,7 +2,7 @@
 
 import pytest
 
-from school_detector.diagnostics import redact
+from school_detector.core.redact import redact
 
 
 @pytest.mark.parametrize(
