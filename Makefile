@@ -15,7 +15,7 @@ DEMO_DIR := demo_output
 UNIT_FLAGS := -p no:pytest_qgis -p no:pytest-qt
 QGIS_FLAGS := --qgis_disable_gui
 
-.PHONY: help setup apt test test-unit test-runtime test-qgis demo package lint bench screenshots translations clean
+.PHONY: help setup apt test test-unit test-runtime test-faults test-qgis demo package lint bench screenshots translations clean
 
 help:
 	@echo "make demo         set up, then run the sample loop offline (see README)"
@@ -56,6 +56,8 @@ test: setup
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(UNIT_FLAGS) tests/unit -q || status=1; \
 	echo "== ML runtime tests (TensorFlow, numpy 2; the unit tests again under numpy 2)"; \
 	$(RUNTIME)/bin/python -m pytest tests/unit tests/runtime -q || status=1; \
+	echo "== fault and bad-input suites (real processes on loopback, faults injected)"; \
+	$(RUNTIME)/bin/python -m pytest tests/faults -q || status=1; \
 	echo "== QGIS tests (pytest-qgis, headless)"; \
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q || status=1; \
 	exit $$status
@@ -64,6 +66,8 @@ test-unit: setup
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(UNIT_FLAGS) tests/unit -q
 test-runtime: setup
 	$(RUNTIME)/bin/python -m pytest tests/runtime -q
+test-faults: setup
+	$(RUNTIME)/bin/python -m pytest tests/faults -q
 test-qgis: setup
 	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q

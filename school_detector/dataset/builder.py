@@ -230,6 +230,7 @@ def build_dataset(
 
     done = 0
     write_every = max(50, total // 20)
+    flush(complete=False)  # from the first chip on, a killed run leaves a folder the next run resumes
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
             pending: list[tuple[ChipPlan, Future[Chip | str]]] = []

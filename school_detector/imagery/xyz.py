@@ -165,6 +165,10 @@ class XyzSource:
                     f"The tile server refused {redact(self.url(tile))} with HTTP {resp.status_code}"
                     + (" (check the API key/headers)." if resp.status_code in (401, 403) else ".")
                 )
+            problem = _not_an_image(resp.content)
+            if problem:  # an HTML error page, a truncated body: retried, and never cached
+                last_error = problem
+                continue
             self._count("fetched")
             with self._lock:
                 self._successes += 1
@@ -245,6 +249,19 @@ class XyzSource:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _not_an_image(content: bytes) -> str:
+    """Why ``content`` is not a whole image ("" when it is one): checks the structure (PNG chunk
+    CRCs up to IEND, JPEG markers) without decoding the pixels."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(content)) as im:
+            im.verify()
+    except Exception as exc:  # noqa: BLE001 - PIL raises many kinds for a broken file
+        return f"not a whole image ({len(content)} bytes: {type(exc).__name__})"
+    return ""
 
 
 class TileFetchError(ImageryError):

@@ -24,8 +24,19 @@ Fault = Callable[[int, int], "tuple[int, bytes, float] | None"]
 
 
 class FakeServing:
-    def __init__(self, fault: Fault | None = None, metadata: dict[str, Any] | None = None, score: float = 0.7) -> None:
+    def __init__(
+        self,
+        fault: Fault | None = None,
+        metadata: dict[str, Any] | None = None,
+        score: float = 0.7,
+        by_content: bool = False,
+        required_headers: dict[str, str] | None = None,
+    ) -> None:
+        """``by_content``: each image's score is a hash of its bytes, so an answer attributed to
+        the wrong tile shows. ``required_headers``: answer 401 without them (an API key)."""
         self.fault = fault
+        self.by_content = by_content
+        self.required_headers = required_headers or {}
         self.metadata = metadata or {
             "model_spec": {"name": "schools", "version": "1", "signature_name": ""},
             "metadata": {"signature_def": {"signature_def": GOOD_SIGNATURE}},
@@ -49,13 +60,24 @@ class FakeServing:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                if not self._authorised():
+                    return
                 if self.path.endswith("/metadata"):
                     self._send(200, json.dumps(fake.metadata).encode())
                 else:
                     self._send(200, b'{"model_version_status": [{"version": "1", "state": "AVAILABLE"}]}')
 
+            def _authorised(self) -> bool:
+                if all(self.headers.get(k) == v for k, v in fake.required_headers.items()):
+                    return True
+                self._send(401, b'{"error": "missing or wrong credentials"}')
+                return False
+
             def do_POST(self) -> None:
-                n = len(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["instances"])
+                instances = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["instances"]
+                n = len(instances)
+                if not self._authorised():
+                    return
                 with fake.lock:
                     fake.predicts += 1
                     nth = fake.predicts
@@ -72,7 +94,11 @@ class FakeServing:
                         return
                     self._send(status, body)
                     return
-                self._send(200, json.dumps({"predictions": [[fake.score]] * n}).encode())
+                if fake.by_content:
+                    scores = [content_score(i["b64"]) for i in instances]
+                else:
+                    scores = [fake.score] * n
+                self._send(200, json.dumps({"predictions": [[s] for s in scores]}).encode())
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -85,6 +111,12 @@ class FakeServing:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def content_score(b64: str) -> float:
+    import hashlib
+
+    return int(hashlib.sha1(b64.encode()).hexdigest()[:6], 16) / 0xFFFFFF
 
 
 def reference_metadata() -> dict[str, Any]:
