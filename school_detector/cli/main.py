@@ -12,6 +12,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse
+import errno
 import signal
 import sys
 import traceback
@@ -65,6 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         reporter.error(type(exc).__name__, exc.message, exc.details)
         return exc.exit_code
     except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            reporter.error(
+                "DiskFull",
+                f"Out of disk space writing {exc.filename or 'the output'} ({exc.strerror}). Free some space and "
+                "run the same command again: everything written so far is kept, and it continues from there.",
+                traceback.format_exc(),
+            )
+            return 2
         reporter.error("OSError", f"{exc.strerror or exc} ({exc.filename or 'no file'}).", traceback.format_exc())
         return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence: report, don't dump

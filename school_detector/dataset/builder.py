@@ -224,7 +224,11 @@ def build_dataset(
             return
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
-        save_png(result.rgb, tmp)
+        try:
+            save_png(result.rgb, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a disk-full write leaves no partial file behind
+            raise
         os.replace(tmp, target)
         rows.append(_row(plan, img_id, result.valid_fraction))
 

@@ -7,6 +7,7 @@ remote scan are the same code path (serving.client)."""
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -37,7 +38,8 @@ class LocalServer:
             if self.running and self._model == model_dir and self._python == Path(python):
                 return self.url
             self._stop_locked()
-            cmd = runtime_command(python, ["serve", "--model", str(model_dir), "--port", "0", "--progress", "jsonl"])
+            args = ["serve", "--model", str(model_dir), "--port", "0", "--parent-pid", str(os.getpid())]
+            cmd = runtime_command(python, [*args, "--progress", "jsonl"])  # it stops if QGIS dies
             proc = subprocess.Popen(
                 cmd,
                 stdout=subprocess.PIPE,
