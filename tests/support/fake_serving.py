@@ -104,6 +104,16 @@ class FakeServing:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
+    def use_tls(self, cert: Path, key: Path) -> FakeServing:
+        """Serve HTTPS with this certificate (e.g. a self-signed one)."""
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert), str(key))
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = self.url.replace("http://", "https://")
+        return self
+
     def __enter__(self) -> FakeServing:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
