@@ -33,7 +33,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="school-detector",
         description="Find unmapped schools in high-resolution imagery (the ML runtime of the QGIS plugin).",
     )
@@ -51,9 +51,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: options whose value may start with "-" (a western or southern coordinate): "--bbox -70,…"
+NEGATIVE_VALUE_OPTIONS = ("--bbox",)
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--bbox -70.1,10,-70,10.1`` as argparse would otherwise read it: an unknown option."""
+    out: list[str] = []
+    for item in argv:
+        if out and out[-1] in NEGATIVE_VALUE_OPTIONS and item.startswith("-") and item[1:2].isdigit():
+            out[-1] = f"{out[-1]}={item}"
+        else:
+            out.append(item)
+    return out
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        raise _UsageError(f"{self.prog}: {message}. See '{self.prog} --help'.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:  # a usage error is bad input too: say it the way the caller listens
+        mode = "jsonl" if "jsonl" in argv and "--progress" in " ".join(argv) else "text"
+        Reporter(mode).error("UsageError", str(exc))
+        return 2
     reporter = Reporter(args.progress)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:

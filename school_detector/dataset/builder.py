@@ -271,7 +271,13 @@ def build_dataset(
     if not rows:
         if created:
             shutil.rmtree(out, ignore_errors=True)  # nothing half-done left behind
-        reasons = Counter(s["reason"] for s in skipped)
+        if not plans:
+            raise InputError(
+                f"Nothing to cut: the {stats.points} labeled points gave no chip ({stats.conflicts} tiles had "
+                "conflicting labels and were dropped). Check the label values, or keep conflicts with "
+                "another conflict rule."
+            )
+        reasons = Counter(s["reason"].split(":")[0] for s in skipped)
         raise InputError(
             "No chip could be cut: "
             + ", ".join(f"{n} {r}" for r, n in reasons.items())

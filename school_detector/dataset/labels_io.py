@@ -177,7 +177,16 @@ def _read_geojson(path: Path, mapping: LabelMapping | None, fixed_label: str | N
         rows.append(
             (str(f.get("id") or props.get("id") or i), pt[0], pt[1], props.get(mapping.field) if mapping else None)
         )
+    _need_locations(rows, len(features), path.name)
     return _finish(rows, crs, mapping, fixed_label)
+
+
+def _need_locations(rows: list[Any], features: int, name: str) -> None:
+    if features and not rows:
+        raise InputError(
+            f"{name}: none of its {features} features has a location (no geometry, or not a point or polygon). "
+            "Labels need points (or polygons, whose centroid is used)."
+        )
 
 
 def _read_gpkg(
@@ -210,10 +219,13 @@ def _read_gpkg(
         ).fetchone()[0]
         field_sql = f', "{mapping.field}"' if mapping and fixed_label is None else ", NULL"
         rows = []
+        features = 0
         for fid, blob, value in g.conn.execute(f'SELECT fid, "{geom_col}"{field_sql} FROM "{table}"'):
+            features += 1
             if blob is None:
                 continue
             kind, coords = decode_geometry(blob)
             pt = coords if kind == "POINT" else ring_centroid(coords[0])
             rows.append((str(fid), pt[0], pt[1], value))
+    _need_locations(rows, features, f"{path.name} layer {table}")
     return _finish(rows, crs, mapping, fixed_label)

@@ -14,6 +14,8 @@ from ..core.tiles import Bounds
 class ImageryError(SchoolDetectorError):
     """The imagery cannot be read (missing file, no georeference, server down)."""
 
+    exit_code = 2  # the user's to fix (a path, a georeference, a URL or key), like other bad input
+
 
 @dataclass
 class Chip:

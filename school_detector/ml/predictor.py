@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import InputError
 from ..core.model_card import ModelCard
 
 
@@ -20,8 +21,15 @@ class SavedModelPredictor:
 
         self.card = ModelCard.read(model_dir)
         self._tf = tf
-        loaded = tf.saved_model.load(str(version_dir(model_dir, self.card)))
+        folder = version_dir(model_dir, self.card)
+        loaded = tf.saved_model.load(str(folder))
         self._loaded = loaded  # keep the variables alive
+        if "predict_uint8" not in loaded.signatures:
+            raise InputError(
+                f"The SavedModel in {folder} has no 'predict_uint8' signature (it has "
+                f"{', '.join(sorted(loaded.signatures)) or 'none'}): it was not exported by school_detector. "
+                "Train or export it with school-detector, or serve it with TF Serving and scan with --serving-url."
+            )
         self._fn = loaded.signatures["predict_uint8"]
         self.device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
