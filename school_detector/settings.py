@@ -5,7 +5,7 @@ Secrets never go here: API keys and tokens live in the QGIS auth manager.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsSettings
@@ -23,6 +23,8 @@ class PluginSettings:
     imagery_layer_id: str = ""  # the last imagery scanned, for one-click "Scan current extent"
     ask_above_tiles: int = 20000  # confirm scans larger than this
     last_rate: float = 0.0  # tiles/s of the last scan, for ETAs before starting
+    #: model folders the user agreed to load (a SavedModel runs its own code), or trained here
+    trusted_models: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -34,6 +36,7 @@ class PluginSettings:
             imagery_layer_id=str(s.value(PREFIX + "imagery_layer_id", "") or ""),
             ask_above_tiles=int(s.value(PREFIX + "ask_above_tiles", 20000) or 20000),
             last_rate=float(s.value(PREFIX + "last_rate", 0.0) or 0.0),
+            trusted_models=_as_list(s.value(PREFIX + "trusted_models", [])),
         )
 
     def save(self) -> None:
@@ -44,6 +47,22 @@ class PluginSettings:
         s.setValue(PREFIX + "imagery_layer_id", self.imagery_layer_id)
         s.setValue(PREFIX + "ask_above_tiles", self.ask_above_tiles)
         s.setValue(PREFIX + "last_rate", self.last_rate)
+        s.setValue(PREFIX + "trusted_models", self.trusted_models)
+
+    def trusts(self, model_dir: str | Path) -> bool:
+        return str(Path(model_dir).resolve()) in self.trusted_models
+
+    def trust(self, model_dir: str | Path) -> None:
+        key = str(Path(model_dir).resolve())
+        if key not in self.trusted_models:
+            self.trusted_models.append(key)
+
+
+def _as_list(value: object) -> list[str]:
+    """QSettings gives a str for a one-item list, and None or "" for none."""
+    if not value:
+        return []
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[attr-defined]
 
 
 def profile_dir() -> Path:

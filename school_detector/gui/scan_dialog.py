@@ -319,6 +319,9 @@ class ScanDialog(QDialog):
         except (InputError, ModelCardError) as exc:
             self.status_label.setText(exc.message)
             return None
+        if params.model_dir is not None and not self.trust_model(params.model_dir, ask=confirm):
+            self.status_label.setText(tr("Not started: the model folder was not trusted."))
+            return None
         n = count_cover(params.polygons, params.settings.key_zoom)
         if confirm and n > self.settings.ask_above_tiles:
             answer = QMessageBox.question(
@@ -341,6 +344,28 @@ class ScanDialog(QDialog):
         self.status_label.setText(tr("Starting ({n} tiles)…").format(n=n))
         self.tasks.start(task)
         return task
+
+    def trust_model(self, model_dir: Path, ask: bool = True) -> bool:
+        """The first time a model folder is loaded, say that loading it runs its code."""
+        settings = PluginSettings.load()
+        if settings.trusts(model_dir):
+            return True
+        if ask:
+            answer = QMessageBox.warning(
+                self,
+                tr("Load this model?"),
+                tr(
+                    "Loading a model runs its code: a SavedModel can carry arbitrary operations. Load "
+                    "{dir} only if you made it or trust where it comes from.\n\nLoad it and remember the choice?"
+                ).format(dir=model_dir),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        settings.trust(model_dir)
+        settings.save()
+        return True
 
     def _on_progress(self, value: float) -> None:
         self.progress.setValue(int(value))

@@ -398,6 +398,7 @@ class TrainDialog(QDialog):
             return
         settings = PluginSettings.load()
         settings.model_dir = self.last_result["model_dir"]
+        settings.trust(settings.model_dir)  # trained here: no warning when it is loaded
         settings.save()
         report_info(self.iface, tr("Scans will use {dir}.").format(dir=settings.model_dir))
 

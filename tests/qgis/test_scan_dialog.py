@@ -135,7 +135,10 @@ def test_one_click_scan_of_the_current_extent(
     import school_detector
 
     monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
-    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(model_dir=str(world / "model"))))
+    trusted = [str((world / "model").resolve())]  # agreed to before: no question this time
+    monkeypatch.setattr(
+        PluginSettings, "load", classmethod(lambda cls: cls(model_dir=str(world / "model"), trusted_models=trusted))
+    )
     monkeypatch.setattr(PluginSettings, "save", lambda self: None)
     monkeypatch.setattr("school_detector.gui.scan_dialog.default_output", lambda: tmp_path / "oneclick.gpkg")
     e = scene_layer.extent()
@@ -223,3 +226,30 @@ def test_odd_map_extents_are_explained_not_raised(qgis_canvas):
         extent_region(QgsRectangle(-math.inf, -math.inf, math.inf, math.inf), wgs84)
     world = extent_region(QgsRectangle(-200, -95, 200, 95), wgs84)  # a world view: clamped, not an error
     assert world and all(math.isfinite(x) and math.isfinite(y) for x, y in world[0][0])
+
+
+def test_loading_a_model_the_first_time_warns_that_it_runs_code(
+    qgis_iface, server, runtime_python, world, scene_layer, tmp_path, monkeypatch
+):
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    stored = {"trusted": []}
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(trusted_models=list(stored["trusted"]))))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: stored.update(trusted=list(self.trusted_models)))
+    asked = []
+
+    def answer(reply):
+        def warning(parent, title, text, *args):
+            asked.append(text)
+            return reply
+
+        return warning
+
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg")
+    monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.No))
+    assert d.trust_model(world / "model") is False and stored["trusted"] == []
+    assert "runs its code" in asked[-1] and str(world / "model") in asked[-1]
+    monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.Yes))
+    assert d.trust_model(world / "model") is True and len(asked) == 2
+    assert stored["trusted"] == [str((world / "model").resolve())]
+    assert d.trust_model(world / "model") is True and len(asked) == 2  # remembered: asked once only
