@@ -28,7 +28,7 @@ from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtGui import QColor, QImage, QPainter
 
 from ..core.tiles import ORIGIN_SHIFT, Bounds
-from ..imagery.base import Chip
+from ..imagery.base import Chip, ImageryError
 
 EPSG_3857 = "EPSG:3857"
 STRIP = 8  # tiles rendered at once for grid-aligned chips
@@ -74,6 +74,11 @@ def layer_description(layer: QgsRasterLayer) -> dict[str, Any]:
 
 class QgisLayerSource:
     def __init__(self, layer: QgsRasterLayer) -> None:
+        if not layer.crs().isValid():
+            raise ImageryError(
+                f"The layer '{layer.name()}' has no coordinate reference system (no georeference): set it in "
+                "Layer Properties → Source, or georeference the image (Raster → Georeferencer) first."
+            )
         self.layer = layer
         self.crs = QgsCoordinateReferenceSystem(EPSG_3857)
         self._description = layer_description(layer)

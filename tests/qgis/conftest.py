@@ -75,6 +75,19 @@ def plugin(qgis_iface, qgis_app):
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def pytest_runtest_logreport(report):
+    from tests import suite_summary
+
+    suite_summary.record(report, "qgis")
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import suite_summary
+
+    for line in suite_summary.summary_lines():
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def release_layers_before_exit(qgis_app):
     """Layers that outlive exitQgis() crash the interpreter at exit: collect them first."""
