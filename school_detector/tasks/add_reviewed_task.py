@@ -3,12 +3,10 @@ layer (the one the scan used), written by the same code as the CLI's ``add-revie
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 
 from qgis.core import QgsRasterLayer
 
-from ..core.errors import InputError, JobCancelled, SchoolDetectorError
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
 from ..review.add_reviewed import add_reviewed
 from .in_process import InProcessTask
@@ -36,12 +34,6 @@ class AddReviewedTask(InProcessTask):
                 cancelled=self.isCanceled,
             )
             return True
-        except (JobCancelled, SchoolDetectorError) as exc:
-            self.error = exc
-        except OSError as exc:
-            self.error = InputError(
-                f"Writing the dataset failed: {exc.strerror or exc} ({exc.filename or ''}).", traceback.format_exc()
-            )
-        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
-            self.error = SchoolDetectorError(f"Adding reviewed tiles failed: {exc}", traceback.format_exc())
+        except Exception as exc:  # noqa: BLE001 - stored, never raised out of run()
+            self.capture(exc, "Adding reviewed tiles")
         return False

@@ -6,14 +6,13 @@ folder the CLI writes (core planning + dataset.builder)."""
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from qgis.core import QgsRasterLayer
 
 from ..core.dataset import LabeledPoint
-from ..core.errors import InputError, JobCancelled, SchoolDetectorError
+from ..core.errors import InputError
 from ..dataset.builder import BuildOptions, build_dataset
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
 from .in_process import InProcessTask
@@ -64,14 +63,6 @@ class BuildDatasetTask(InProcessTask):
                     exc.message += " The imagery layer drew nothing: is its server reachable from this computer?"
                 raise
             return True
-        except JobCancelled as exc:
-            self.error = exc
-        except SchoolDetectorError as exc:
-            self.error = exc
-        except OSError as exc:
-            self.error = InputError(
-                f"Writing the dataset failed: {exc.strerror or exc} ({exc.filename or ''}).", traceback.format_exc()
-            )
-        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
-            self.error = SchoolDetectorError(f"Building the dataset failed: {exc}", traceback.format_exc())
+        except Exception as exc:  # noqa: BLE001 - stored, never raised out of run()
+            self.capture(exc, "Building the dataset")
         return False

@@ -3,12 +3,13 @@ events become the task's progress, a description with rate and ETA, and a Qt sig
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
-from ..core.errors import SchoolDetectorError
+from ..core.errors import InputError, SchoolDetectorError
 from ..core.progress import Event, Reporter
 from .runtime_job import describe_progress
 
@@ -38,3 +39,15 @@ class InProcessTask(QgsTask):
         if event.event != "progress":
             return
         self.setDescription(describe_progress(self.title, event.data, self.unit_label))
+
+    def capture(self, exc: BaseException, what: str) -> None:
+        """Store ``exc`` as the task's error (run() must never raise: that takes QGIS down).
+        ``what`` names the job for unexpected errors: "Building the dataset"."""
+        if isinstance(exc, SchoolDetectorError):  # JobCancelled included
+            self.error = exc
+        elif isinstance(exc, OSError):
+            self.error = InputError(
+                f"Could not write {exc.filename or 'the output'}: {exc.strerror or exc}.", traceback.format_exc()
+            )
+        else:
+            self.error = SchoolDetectorError(f"{what} failed: {exc}", traceback.format_exc())

@@ -4,14 +4,13 @@ GeoPackage batch by batch. Progress shows tiles/s and ETA in the task manager.""
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qgis.core import QgsRasterLayer
 
 from ..core.cover import Polygon
-from ..core.errors import InputError, JobCancelled, SchoolDetectorError
+from ..core.errors import InputError
 from ..imagery.png import png_bytes
 from ..qgis_io.layer_source import QgisLayerSource
 from ..scan.scanner import ScanSettings, scan
@@ -83,10 +82,8 @@ class ScanTask(InProcessTask):
                 resume=p.resume,
             )
             return True
-        except (JobCancelled, SchoolDetectorError) as exc:
-            self.error = exc
-        except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
-            self.error = SchoolDetectorError(f"The scan failed: {exc}", traceback.format_exc())
+        except Exception as exc:  # noqa: BLE001 - stored, never raised out of run()
+            self.capture(exc, "The scan")
         finally:
             if store is not None:
                 store.close()

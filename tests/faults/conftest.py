@@ -40,6 +40,16 @@ def scene(work) -> Path:
 
 
 @pytest.fixture(scope="session")
+def big_scene(work) -> Path:
+    """144 tiles: long enough to interrupt, big enough to outgrow a file's free pages."""
+    from school_detector.sample.scene import SceneSpec, write_scene
+
+    out = work / "big"
+    write_scene(SceneSpec(tiles=12, seed=5, schools=10), out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def model(work) -> Path:
     """A tiny exported model (untrained: the faults do not care what it scores)."""
     from school_detector.core.model_card import ModelCard

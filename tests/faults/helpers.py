@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tests.paths import ROOT
@@ -57,3 +59,19 @@ def kill_when(args: list[str], when: Callable[[Event], bool], delay: float = 0.0
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, f"the job ended by itself ({proc.returncode}) before the kill"
     return seen
+
+
+@contextmanager
+def serving(model: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``school-detector serve`` on a free port: (the process, the URL it says it listens on)."""
+    proc = subprocess.Popen(
+        command("serve", "--model", str(model), "--port", "0"), cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, env=env(),
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = next(json.loads(x)["listening"] for x in proc.stdout if '"listening"' in x)
+        yield proc, url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

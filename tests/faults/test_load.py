@@ -4,8 +4,6 @@ concurrent requests), and the server's memory stays flat."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,8 +11,7 @@ import numpy as np
 
 from school_detector.imagery.png import png_bytes
 from school_detector.serving.client import Endpoint, ServingClient
-from tests.faults.helpers import command, env
-from tests.paths import ROOT
+from tests.faults.helpers import serving
 
 THREADS, ROUNDS, BATCH = 6, 5, 8
 REQUESTS_PER_ROUND = 60
@@ -34,13 +31,7 @@ def test_sustained_concurrent_load(model):
     images = [rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(BATCH * 24)]
     expected = SavedModelPredictor(model).predict(images)  # the same model, in process
     encoded = [png_bytes(im) for im in images]
-    proc = subprocess.Popen(
-        command("serve", "--model", str(model), "--port", "0"), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, env=env(),
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        url = next(json.loads(x)["listening"] for x in proc.stdout if '"listening"' in x)
+    with serving(model) as (proc, url):
         client = ServingClient(Endpoint(url, "schools"), pool=THREADS)
         client.check_signature()
 
@@ -62,6 +53,3 @@ def test_sustained_concurrent_load(model):
         assert client.stats["retries"] == 0
         assert memory[-1] <= memory[0] * 1.10, memory  # flat after warm-up
         print(f"load: {answered} predictions in {seconds:.1f} s by {THREADS} threads; server RSS {memory} MB")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

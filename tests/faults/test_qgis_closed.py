@@ -15,15 +15,6 @@ from tests.faults.helpers import result_of, run
 from tests.paths import ROOT, RUNTIME_PYTHON, VENV_PYTHON
 
 
-@pytest.fixture(scope="module")
-def big_scene(work):
-    from school_detector.sample.scene import SceneSpec, write_scene
-
-    out = work / "big"
-    write_scene(SceneSpec(tiles=12, seed=5, schools=10), out)
-    return out
-
-
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -10,8 +10,7 @@ import subprocess
 import pytest
 
 from school_detector.serving.client import Endpoint, ServingClient, ServingError
-from tests.faults.helpers import command, env, result_of, run
-from tests.paths import ROOT
+from tests.faults.helpers import result_of, run, serving
 from tests.support.fake_serving import FakeServing
 from tests.support.tile_server import TileServer
 
@@ -83,23 +82,9 @@ def test_tls_is_verified_by_default(tmp_path):
 
 
 def test_the_local_server_listens_on_loopback_only(model):
-    proc = subprocess.Popen(
-        command("serve", "--model", str(model), "--port", "0"), cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, env=env(),
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        listening = ""
-        for line in proc.stdout:
-            event = json.loads(line) if line.startswith("{") else {}
-            if event.get("event") == "metric" and "listening" in event:
-                listening = event["listening"]
-                break
+    with serving(model) as (_, listening):
         port = int(listening.rsplit(":", 1)[1])
         assert listening.startswith("http://127.0.0.1:")
         sockets = [line.split() for line in open("/proc/net/tcp").read().splitlines()[1:]]
         bound = {s[1] for s in sockets if s[3] == "0A" and int(s[1].split(":")[1], 16) == port}  # LISTEN
         assert bound == {f"0100007F:{port:04X}"}  # 127.0.0.1, not 0.0.0.0
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)

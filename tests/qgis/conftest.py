@@ -99,3 +99,14 @@ def release_layers_before_exit(qgis_app):
     QgsProject.instance().removeAllMapLayers()
     gc.collect()
     flush_deletes()
+
+
+@pytest.fixture(scope="module")
+def provider(qgis_processing):
+    """Our Processing provider, registered as the plugin registers it."""
+    from school_detector.processing.provider import SchoolDetectorProvider
+
+    p = SchoolDetectorProvider()
+    QgsApplication.processingRegistry().addProvider(p)
+    yield p
+    QgsApplication.processingRegistry().removeProvider(p)

@@ -7,19 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingException
+from qgis.core import QgsProcessingException
 
 from school_detector.core.gpkg import GeoPackage
-from school_detector.processing.provider import SchoolDetectorProvider
 from school_detector.sample.scene import SceneSpec, write_scene
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    p = SchoolDetectorProvider()
-    QgsApplication.processingRegistry().addProvider(p)
-    yield p
-    QgsApplication.processingRegistry().removeProvider(p)
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,9 @@
 import json
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingException, QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsRasterLayer, QgsVectorLayer
 
-from school_detector.processing.provider import SchoolDetectorProvider
 from school_detector.sample.scene import SceneSpec, write_scene
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_processing):
-    p = SchoolDetectorProvider()
-    QgsApplication.processingRegistry().addProvider(p)
-    yield p
-    QgsApplication.processingRegistry().removeProvider(p)
 
 
 @pytest.fixture(scope="module")
