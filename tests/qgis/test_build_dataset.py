@@ -158,55 +158,6 @@ def test_cancel_keeps_a_resumable_folder(qgis_iface, layers, tmp_path):
     assert json.loads((tmp_path / "c" / "dataset.json").read_text())["complete"] is True
 
 
-@pytest.mark.parametrize(
-    ("case", "expected"),
-    [
-        ("empty", "is empty"),
-        ("no_field", "no class field"),
-        ("no_school_value", "Tick at least one value"),
-        ("outside", "outside imagery"),
-        ("no_folder", "output folder"),
-        ("selected_none", "nothing is selected"),
-    ],
-)
-def test_bad_input_is_explained_and_writes_nothing(qgis_iface, layers, tmp_path, case, expected):
-    raster, labels = layers
-    out = tmp_path / "o"
-    d = dialog_for(qgis_iface, raster, labels, out)
-    if case == "empty":
-        empty = QgsVectorLayer("Point?crs=EPSG:4326&field=label:string", "empty", "memory")
-        QgsProject.instance().addMapLayer(empty)
-        d.layer_combo.setLayer(empty)
-    elif case == "no_field":
-        d.field_combo.setField("kind")
-        d.set_school_values([])
-        d.field_combo.setField("")
-    elif case == "no_school_value":
-        d.set_school_values([])
-    elif case == "outside":
-        far = QgsVectorLayer("Point?crs=EPSG:4326&field=label:string", "far", "memory")
-        from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
-
-        f = QgsFeature(far.fields())
-        f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(10.0, 50.0)))
-        f["label"] = "school"
-        far.dataProvider().addFeatures([f])
-        QgsProject.instance().addMapLayer(far)
-        d.layer_combo.setLayer(far)
-        d.field_combo.setField("label")
-        d.set_school_values(["school"])
-    elif case == "no_folder":
-        d.folder_widget.setFilePath("")
-    elif case == "selected_none":
-        labels.removeSelection()
-        d.selected_only.setChecked(True)
-    task = d.start()
-    if task is not None:
-        wait_for_task(task)
-    assert expected in d.status_label.text()
-    assert not out.exists()
-
-
 def test_readonly_output_folder(qgis_iface, layers, tmp_path):
     raster, labels = layers
     blocker = tmp_path / "file"
