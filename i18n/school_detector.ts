@@ -906,12 +906,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="323"/>
+        <source>Not started: the model folder was not trusted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="328"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="376"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="356"/>
+        <source>Load this model?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
         <source>{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -931,32 +941,39 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="341"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="344"/>
         <source>Starting ({n} tiles)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="372"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="397"/>
         <source>Candidate schools — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="380"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="405"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="390"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="415"/>
         <source>Candidate schools (partial)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="328"/>
         <source>This scan covers {n} tiles. Start it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="353"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="357"/>
+        <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
+
+Load it and remember the choice?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="378"/>
         <source>{done}/{total} tiles</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1491,7 +1508,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="402"/>
+        <location filename="school_detector/gui/train_dialog.py" line="403"/>
         <source>Scans will use {dir}.</source>
         <translation type="unfinished"></translation>
     </message>
