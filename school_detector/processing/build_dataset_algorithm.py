@@ -23,11 +23,10 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.dataset import CONFLICT_RULES, ChipGeometry, parse_split
 from ..core.errors import JobCancelled
-from ..core.progress import Reporter
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions, build_dataset
 from ..qgis_io.labels import labels_from_features
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
-from .base import SchoolDetectorAlgorithm
+from .base import SchoolDetectorAlgorithm, feedback_reporter
 
 
 def tr(text: str) -> str:
@@ -122,20 +121,13 @@ class BuildDatasetAlgorithm(SchoolDetectorAlgorithm):
                 workers=1,
             )
             out = Path(self.parameterAsString(parameters, self.OUTPUT, context))
-
-            def sink(obj: dict[str, Any]) -> None:
-                if obj["event"] == "progress" and obj.get("total"):
-                    feedback.setProgress(100.0 * obj["done"] / obj["total"])
-                elif obj["event"] == "log":
-                    feedback.pushInfo(str(obj.get("message", "")))
-
             imagery = self.imagery(context)
             info = build_dataset(
                 got.points,
                 QgisLayerSource(imagery),
                 out,
                 options,
-                Reporter("callback", sink=sink),
+                feedback_reporter(feedback),
                 cancelled=feedback.isCanceled,
                 save_png=qimage_save_png,
             )

@@ -22,7 +22,6 @@ from qgis.PyQt.QtCore import QCoreApplication
 from ..core.cover import Polygon, polygons_to_3857
 from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
-from ..core.progress import Reporter
 from ..imagery.png import png_bytes
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.region import to_3857
@@ -33,7 +32,7 @@ from ..serving.client import Endpoint, ServingClient
 from ..serving.predictor import RestPredictor
 from ..settings import current_runtime
 from ..tasks.local_server import LocalServer
-from .base import SchoolDetectorAlgorithm
+from .base import SchoolDetectorAlgorithm, feedback_reporter
 
 
 def tr(text: str) -> str:
@@ -133,18 +132,13 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             url = server.ensure(python, Path(self.parameterAsFile(parameters, self.MODEL, context)))
             predictor = RestPredictor(ServingClient(Endpoint(url, card.name)))
             store = ResultStore(out, card.model_id, settings.threshold)
-
-            def sink(obj: dict[str, Any]) -> None:
-                if obj["event"] == "progress" and obj.get("total"):
-                    feedback.setProgress(100.0 * obj["done"] / obj["total"])
-
             res = scan(
                 source,
                 predictor,
                 store,
                 polygons,
                 settings,
-                Reporter("callback", sink=sink),
+                feedback_reporter(feedback),
                 cancelled=feedback.isCanceled,
                 encode=png_bytes,
             )
