@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def render_png(layers: list, extent: object, png: Path, width: int = 1600) -> None:
+def render_png(layers: list, extent: object, png: Path, legend: list, width: int = 1600) -> None:
     from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererSequentialJob, QgsMapSettings
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
@@ -29,8 +29,37 @@ def render_png(layers: list, extent: object, png: Path, width: int = 1600) -> No
     job = QgsMapRendererSequentialJob(settings)
     job.start()
     job.waitForFinished()
-    if not job.renderedImage().save(str(png), "PNG"):
+    image = job.renderedImage()
+    draw_legend(image, legend)
+    if not image.save(str(png), "PNG"):
         raise OSError(f"Could not write {png}")
+
+
+def draw_legend(image: object, entries: list[tuple[str, str, bool]]) -> None:
+    """A legend box in the top-left corner: (label, colour, outline only)."""
+    from qgis.PyQt.QtCore import QRectF, Qt
+    from qgis.PyQt.QtGui import QBrush, QColor, QFont, QPainter, QPen
+
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    font = QFont()
+    font.setPixelSize(22)
+    painter.setFont(font)
+    row = 34
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
+    painter.drawRect(QRectF(12, 12, 470, 20 + row * len(entries)))
+    for k, (label, colour, outline) in enumerate(entries):
+        y = 22 + k * row
+        painter.setPen(QPen(QColor("#00e5ff" if outline else "black"), 3 if outline else 1.5))
+        painter.setBrush(QBrush(Qt.NoBrush) if outline else QBrush(QColor(colour)))
+        if outline:
+            painter.drawRect(QRectF(24, y + 2, 24, 20))
+        else:
+            painter.drawEllipse(QRectF(26, y + 2, 20, 20))
+        painter.setPen(QColor("black"))
+        painter.drawText(QRectF(60, y, 420, 26), Qt.AlignVCenter, label)
+    painter.end()
 
 
 def main() -> int:
@@ -84,7 +113,11 @@ def scan_and_render(args: argparse.Namespace) -> int:
     truth = QgsVectorLayer(f"{args.scene / 'labels.gpkg'}|layername=truth_footprints", "truth", "ogr")
     symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#00e5ff", "outline_width": "0.5"})
     truth.renderer().setSymbol(symbol)
-    render_png([candidates, truth, raster], raster.extent(), args.png)
+    from school_detector.qgis_io.results import SCORE_CLASSES
+
+    legend = [(f"candidate, {label.split(', ')[1]}", colour, False) for _, _, colour, label in SCORE_CLASSES]
+    legend.append(("true school (ground truth)", "#00e5ff", True))
+    render_png([candidates, truth, raster], raster.extent(), args.png, legend)
     print(json.dumps({"event": "result", "data": {**(task.result_data or {}), "png": str(args.png)}}), flush=True)
     return 0
 
