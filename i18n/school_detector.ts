@@ -4,102 +4,102 @@
 <context>
     <name>BuildDatasetAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="46"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="45"/>
         <source>Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="49"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="48"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="55"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="54"/>
         <source>Cuts one image chip per labeled web-mercator tile from any raster layer into OUT/{train,valid,test}/{school,not-school}/z-x-y.png, with manifest.csv, dataset.json and chips.gpkg. Splits are spatially blocked and reproducible with the seed; a tile labeled both ways follows the conflict rule. Re-running into the same folder resumes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="66"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="65"/>
         <source>Labeled points (or polygons)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="70"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="69"/>
         <source>Class field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="73"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="72"/>
         <source>Values meaning school (comma-separated; others are not-school)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="76"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="75"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="78"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="77"/>
         <source>Zoom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="80"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="79"/>
         <source>Supertiles (512 px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="81"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="80"/>
         <source>Centre chips on the points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="82"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="81"/>
         <source>Split train,valid,test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="84"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="83"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="87"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="86"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="92"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="91"/>
         <source>Random background tiles per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="100"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="99"/>
         <source>Dataset folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="101"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="100"/>
         <source>Chips written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="102"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="101"/>
         <source>Chip footprints</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="108"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="107"/>
         <source>The labels layer is empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="143"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="135"/>
         <source>Cancelled; the chips written so far are kept and a re-run resumes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="145"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="137"/>
         <source>{n} chips written to {out}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -434,253 +434,253 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="63"/>
+        <location filename="school_detector/gui/review_dock.py" line="60"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="64"/>
+        <location filename="school_detector/gui/review_dock.py" line="61"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="65"/>
+        <location filename="school_detector/gui/review_dock.py" line="62"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <location filename="school_detector/gui/review_dock.py" line="96"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <location filename="school_detector/gui/review_dock.py" line="96"/>
         <source>nearest first (short walk from the map centre)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="101"/>
+        <location filename="school_detector/gui/review_dock.py" line="98"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="102"/>
+        <location filename="school_detector/gui/review_dock.py" line="99"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="103"/>
+        <location filename="school_detector/gui/review_dock.py" line="100"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="106"/>
+        <location filename="school_detector/gui/review_dock.py" line="103"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="107"/>
+        <location filename="school_detector/gui/review_dock.py" line="104"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="108"/>
+        <location filename="school_detector/gui/review_dock.py" line="105"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <location filename="school_detector/gui/review_dock.py" line="106"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="110"/>
+        <location filename="school_detector/gui/review_dock.py" line="107"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="116"/>
+        <location filename="school_detector/gui/review_dock.py" line="113"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="136"/>
-        <location filename="school_detector/gui/review_dock.py" line="279"/>
+        <location filename="school_detector/gui/review_dock.py" line="133"/>
+        <location filename="school_detector/gui/review_dock.py" line="276"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="141"/>
+        <location filename="school_detector/gui/review_dock.py" line="138"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="147"/>
+        <location filename="school_detector/gui/review_dock.py" line="144"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="152"/>
+        <location filename="school_detector/gui/review_dock.py" line="149"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="153"/>
+        <location filename="school_detector/gui/review_dock.py" line="150"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="155"/>
+        <location filename="school_detector/gui/review_dock.py" line="152"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="157"/>
+        <location filename="school_detector/gui/review_dock.py" line="154"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="197"/>
+        <location filename="school_detector/gui/review_dock.py" line="194"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="207"/>
+        <location filename="school_detector/gui/review_dock.py" line="204"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="222"/>
+        <location filename="school_detector/gui/review_dock.py" line="219"/>
         <source>One decision per site (candidates in touching tiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="224"/>
+        <location filename="school_detector/gui/review_dock.py" line="221"/>
         <source>A school seen from several neighbouring tiles is decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="233"/>
+        <location filename="school_detector/gui/review_dock.py" line="230"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="234"/>
+        <location filename="school_detector/gui/review_dock.py" line="231"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="558"/>
+        <location filename="school_detector/gui/review_dock.py" line="555"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="624"/>
-        <source>Export confirmed schools</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="626"/>
-        <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="657"/>
-        <source>Dataset folder (with dataset.json) to add to</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="182"/>
+        <location filename="school_detector/gui/review_dock.py" line="179"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="192"/>
+        <location filename="school_detector/gui/review_dock.py" line="189"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="200"/>
+        <location filename="school_detector/gui/review_dock.py" line="197"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="217"/>
+        <location filename="school_detector/gui/review_dock.py" line="214"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="220"/>
+        <location filename="school_detector/gui/review_dock.py" line="217"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="262"/>
+        <location filename="school_detector/gui/review_dock.py" line="259"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="262"/>
+        <location filename="school_detector/gui/review_dock.py" line="259"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="335"/>
+        <location filename="school_detector/gui/review_dock.py" line="332"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="439"/>
+        <location filename="school_detector/gui/review_dock.py" line="436"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="447"/>
+        <location filename="school_detector/gui/review_dock.py" line="444"/>
         <source>, a site of {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="449"/>
+        <location filename="school_detector/gui/review_dock.py" line="446"/>
         <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="486"/>
+        <location filename="school_detector/gui/review_dock.py" line="483"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="600"/>
+        <location filename="school_detector/gui/review_dock.py" line="597"/>
         <source> · {rate:.0f} per hour this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="648"/>
-        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="286"/>
+        <location filename="school_detector/gui/review_dock.py" line="283"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="363"/>
+        <location filename="school_detector/gui/review_dock.py" line="360"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="527"/>
+        <location filename="school_detector/gui/review_dock.py" line="524"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="605"/>
+        <location filename="school_detector/gui/review_dock.py" line="602"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="681"/>
+        <location filename="school_detector/gui/review_outputs.py" line="46"/>
+        <source>Export confirmed schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="48"/>
+        <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="79"/>
+        <source>Dataset folder (with dataset.json) to add to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="70"/>
+        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="103"/>
         <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -688,92 +688,92 @@
 <context>
     <name>ScanAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="51"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="50"/>
         <source>Scan for schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="54"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="53"/>
         <source>Scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="60"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="59"/>
         <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. With 'Resume', tiles already in the file are skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="67"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="66"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="71"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="70"/>
         <source>Region polygons (empty: the imagery's extent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="76"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="82"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="81"/>
         <source>Threshold (-1: the model card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="90"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="89"/>
         <source>Resume an existing results file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="90"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
         <source>Tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
         <source>Candidates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="125"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="124"/>
         <source>The ML runtime is not set up: School detector &gt; Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="132"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="131"/>
         <source>Starting the model server in the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="108"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="107"/>
         <source>The region layer has no polygons.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
         <source>A web layer has no extent: give region polygons.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="152"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="146"/>
         <source>Cancelled; finished batches are saved (resume to continue).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="158"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="152"/>
         <source>{c} candidates in {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="128"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="127"/>
         <source>{out} exists; tick Resume or choose a new file.</source>
         <translation type="unfinished"></translation>
     </message>

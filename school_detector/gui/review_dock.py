@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsField,
@@ -34,7 +33,6 @@ from qgis.PyQt.QtGui import QPixmap
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -47,16 +45,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import InputError, SchoolDetectorError
+from ..core.errors import SchoolDetectorError
 from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
 from ..core.review_queue import Item, by_score, nearest_path, share, sites
 from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_io import review_layer
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
-from ..review.export import export
-from ..tasks.add_reviewed_task import AddReviewedTask
 from ..translation import N_
+from .review_outputs import ReviewOutputs
 
 PREVIEW_PX = 160
 KEYS = (
@@ -111,7 +108,7 @@ STATUS_FILTERS = (
 )
 
 
-class ReviewDock(QgsDockWidget):
+class ReviewDock(ReviewOutputs, QgsDockWidget):
     def __init__(self, iface: Any, parent: QWidget | None = None) -> None:
         super().__init__(tr("School detector — Review"), parent)
         self.setObjectName("SchoolDetectorReviewDock")
@@ -607,87 +604,3 @@ class ReviewDock(QgsDockWidget):
             )
             + pace
         )
-
-    # -- export and the active-learning loop ----------------------------------------------
-    def _results_or_say(self) -> Path | None:
-        path = review_layer.results_path(self.layer) if self.layer is not None else None
-        if path is None:
-            report_error(self.iface, InputError("Choose a candidates layer from a scan's GeoPackage first."))
-        return path
-
-    def on_export(self) -> None:
-        path = self._results_or_say()
-        if path is None:
-            return
-        out, _ = QFileDialog.getSaveFileName(
-            self,
-            tr("Export confirmed schools"),
-            str(path.with_name(path.stem + "-schools.geojson")),
-            tr("GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)"),
-        )
-        if out:
-            self.export_to(Path(out))
-
-    def export_to(self, out: Path) -> dict[str, Any] | None:
-        """Confirmed schools to ``out`` (format from the extension), one per site when sites are on."""
-        path = self._results_or_say()
-        if path is None:
-            return None
-        fmt = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".csv": "csv"}.get(out.suffix.lower())
-        if fmt is None:
-            report_error(self.iface, InputError(f"Export to .geojson, .gpkg or .csv, not {out.suffix or 'no suffix'}."))
-            return None
-        try:
-            result = export(path, out, fmt, [ReviewStatus.CONFIRMED.value], one_per_site=self.sites_check.isChecked())
-        except SchoolDetectorError as exc:
-            report_error(self.iface, exc)
-            return None
-        precision = result["review_precision"]
-        report_info(
-            self.iface,
-            tr("Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.").format(
-                n=result["exported"], out=out, p="n/a" if precision is None else f"{precision:.0%}"
-            ),
-        )
-        return result
-
-    def on_add_to_training(self) -> None:
-        if self._results_or_say() is None:
-            return
-        folder = QFileDialog.getExistingDirectory(self, tr("Dataset folder (with dataset.json) to add to"))
-        if folder:
-            self.add_to_training(Path(folder))
-
-    def add_to_training(self, data_dir: Path) -> AddReviewedTask | None:
-        """Confirmed → school, rejected → not-school chips, rendered from the preview imagery layer."""
-        path = self._results_or_say()
-        imagery = self.imagery_combo.currentLayer()
-        if path is None:
-            return None
-        if not isinstance(imagery, QgsRasterLayer):
-            report_error(self.iface, InputError("Choose the imagery the scan used (the chip preview's layer) first."))
-            return None
-        task = AddReviewedTask(path, imagery.clone(), data_dir)
-
-        def done() -> None:
-            if task in self.tasks:
-                self.tasks.remove(task)
-            if task.error is not None:
-                report_error(self.iface, task.error)
-            elif task.result_data is not None:
-                r = task.result_data
-                report_info(
-                    self.iface,
-                    tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
-                        n=r["added"],
-                        labels=", ".join(f"{v} {k}" for k, v in r["by_label"].items()) or "none new",
-                        d=data_dir,
-                        v=r["dataset_version"],
-                    ),
-                )
-
-        task.taskCompleted.connect(done)
-        task.taskTerminated.connect(done)
-        self.tasks.append(task)
-        QgsApplication.taskManager().addTask(task)
-        return task

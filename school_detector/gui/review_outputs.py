@@ -1,0 +1,115 @@
+"""The review panel's outputs: confirmed schools exported, and reviewed candidates added to the
+training data (the active-learning step). A mixin of ReviewDock, kept apart from the queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsApplication, QgsRasterLayer, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QFileDialog
+
+from ..core.errors import InputError, SchoolDetectorError
+from ..core.results import ReviewStatus
+from ..notify import report_error, report_info
+from ..qgis_io import review_layer
+from ..review.export import export
+from ..tasks.add_reviewed_task import AddReviewedTask
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ReviewDock", text)
+
+
+class ReviewOutputs:
+    """Needs the dock's layer, iface, sites check box, imagery combo and task list."""
+
+    layer: QgsVectorLayer | None
+    iface: Any
+    sites_check: Any
+    imagery_combo: Any
+    tasks: list[Any]
+
+    def _results_or_say(self) -> Path | None:
+        path = review_layer.results_path(self.layer) if self.layer is not None else None
+        if path is None:
+            report_error(self.iface, InputError("Choose a candidates layer from a scan's GeoPackage first."))
+        return path
+
+    def on_export(self) -> None:
+        path = self._results_or_say()
+        if path is None:
+            return
+        out, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("Export confirmed schools"),
+            str(path.with_name(path.stem + "-schools.geojson")),
+            tr("GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)"),
+        )
+        if out:
+            self.export_to(Path(out))
+
+    def export_to(self, out: Path) -> dict[str, Any] | None:
+        """Confirmed schools to ``out`` (format from the extension), one per site when sites are on."""
+        path = self._results_or_say()
+        if path is None:
+            return None
+        fmt = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".csv": "csv"}.get(out.suffix.lower())
+        if fmt is None:
+            report_error(self.iface, InputError(f"Export to .geojson, .gpkg or .csv, not {out.suffix or 'no suffix'}."))
+            return None
+        try:
+            result = export(path, out, fmt, [ReviewStatus.CONFIRMED.value], one_per_site=self.sites_check.isChecked())
+        except SchoolDetectorError as exc:
+            report_error(self.iface, exc)
+            return None
+        precision = result["review_precision"]
+        report_info(
+            self.iface,
+            tr("Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.").format(
+                n=result["exported"], out=out, p="n/a" if precision is None else f"{precision:.0%}"
+            ),
+        )
+        return result
+
+    def on_add_to_training(self) -> None:
+        if self._results_or_say() is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, tr("Dataset folder (with dataset.json) to add to"))
+        if folder:
+            self.add_to_training(Path(folder))
+
+    def add_to_training(self, data_dir: Path) -> AddReviewedTask | None:
+        """Confirmed → school, rejected → not-school chips, rendered from the preview imagery layer."""
+        path = self._results_or_say()
+        imagery = self.imagery_combo.currentLayer()
+        if path is None:
+            return None
+        if not isinstance(imagery, QgsRasterLayer):
+            report_error(self.iface, InputError("Choose the imagery the scan used (the chip preview's layer) first."))
+            return None
+        task = AddReviewedTask(path, imagery.clone(), data_dir)
+
+        def done() -> None:
+            if task in self.tasks:
+                self.tasks.remove(task)
+            if task.error is not None:
+                report_error(self.iface, task.error)
+            elif task.result_data is not None:
+                r = task.result_data
+                report_info(
+                    self.iface,
+                    tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
+                        n=r["added"],
+                        labels=", ".join(f"{v} {k}" for k, v in r["by_label"].items()) or "none new",
+                        d=data_dir,
+                        v=r["dataset_version"],
+                    ),
+                )
+
+        task.taskCompleted.connect(done)
+        task.taskTerminated.connect(done)
+        self.tasks.append(task)
+        QgsApplication.taskManager().addTask(task)
+        return task
