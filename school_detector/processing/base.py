@@ -10,11 +10,9 @@ from typing import Any
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsRasterLayer
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..core.errors import JobCancelled, RuntimeJobError, SchoolDetectorError
-from ..core.progress import ERROR, LOG, PROGRESS, RESULT, Reporter, parse_line
-from ..runtime.locate import runtime_command, runtime_env
-from ..tasks.process import stream_process
-from ..tasks.runtime_job import describe_progress
+from ..core.errors import RuntimeJobError, SchoolDetectorError
+from ..core.progress import LOG, PROGRESS, Event, Reporter
+from ..tasks.runtime_job import describe_progress, run_cli_job
 
 
 class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
@@ -75,29 +73,10 @@ def run_runtime_cli(title: str, args: list[str], feedback: Any) -> dict[str, Any
             "(or set SCHOOL_DETECTOR_PYTHON).",
             location.describe(),
         )
-    result: dict[str, Any] = {}
-    errors: list[SchoolDetectorError] = []
     sink = feedback_sink(feedback)
 
-    def on_line(line: str) -> None:
-        event = parse_line(line)
-        if event is None:
-            return
+    def on_event(event: Event) -> None:
         if event.event in (PROGRESS, LOG):
             sink({"event": event.event, **event.data})
-        elif event.event == RESULT:
-            result.update(event.data)
-        elif event.event == ERROR and event.data.get("kind") != "JobCancelled":
-            errors.append(RuntimeJobError(str(event.data.get("message")), str(event.data.get("details", ""))))
 
-    command = runtime_command(location.python, [*args, "--progress", "jsonl"])
-    outcome = stream_process(command, runtime_env(), on_line, feedback.isCanceled)
-    if outcome.cancelled:
-        raise JobCancelled(f"{title}: cancelled.")
-    if outcome.returncode != 0:
-        raise (
-            errors[0]
-            if errors
-            else RuntimeJobError(f"{title} failed (exit {outcome.returncode}).", outcome.stderr_tail)
-        )
-    return result
+    return run_cli_job(location.python, args, title, on_event, feedback.isCanceled)

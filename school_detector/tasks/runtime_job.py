@@ -9,7 +9,7 @@ an exception escaping ``QgsTask.run`` takes QGIS down.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,56 @@ def describe_progress(title: str, d: dict[str, Any], unit: str | None = None) ->
     return f"{title} ({', '.join(parts)})"
 
 
+def run_cli_job(
+    python: Path,
+    args: Sequence[str],
+    title: str,
+    on_event: Callable[[Event], None],
+    is_cancelled: Callable[[], bool],
+) -> dict[str, Any]:
+    """Run ``python -m school_detector.cli ARGS --progress jsonl``, hand every event to
+    ``on_event``, and return the command's result, or raise what stopped it (the job's own
+    error with the stderr tail, JobCancelled, or a RuntimeJobError). The runtime tasks and the
+    Processing algorithms both follow jobs through this."""
+    if not Path(python).is_file():
+        raise RuntimeJobError(
+            f"The ML runtime Python {python} does not exist. Open Settings… and choose one, or click "
+            "'Set up ML runtime…'."
+        )
+    result: dict[str, Any] = {}
+    errors: list[RuntimeJobError] = []
+    cancel_message = ""
+
+    def on_line(line: str) -> None:
+        nonlocal cancel_message
+        event = parse_line(line)
+        if event is None:
+            return
+        if event.event == RESULT:
+            result.update(event.data)
+        elif event.event == ERROR and event.data.get("kind") == "JobCancelled":
+            cancel_message = str(event.data.get("message", ""))
+        elif event.event == ERROR:
+            errors.append(
+                RuntimeJobError(
+                    str(event.data.get("message", "The job failed.")), details=str(event.data.get("details", ""))
+                )
+            )
+        on_event(event)
+
+    command = runtime_command(Path(python), [*args, "--progress", "jsonl"])
+    outcome = stream_process(command, runtime_env(), on_line, is_cancelled)
+    if outcome.cancelled:
+        raise JobCancelled(cancel_message or f"{title}: cancelled.")
+    if errors:
+        if outcome.stderr_tail:
+            errors[0].details = (errors[0].details + "\n--- stderr ---\n" + outcome.stderr_tail).strip()
+        raise errors[0]
+    if outcome.returncode != 0:
+        raise RuntimeJobError(f"{title} failed (exit code {outcome.returncode}).", outcome.stderr_tail)
+    return result
+
+
 class RuntimeJobTask(QgsTask):
     """Run ``python -m school_detector.cli ARGS --progress jsonl`` and follow it."""
 
@@ -58,8 +108,6 @@ class RuntimeJobTask(QgsTask):
         self.args = list(args)
         self.result_data: dict[str, Any] | None = None
         self.error: SchoolDetectorError | None = None
-        self.last_progress: Event | None = None
-        self.cancel_message = ""
         self.eventReceived.connect(self._show_progress)
 
     def _show_progress(self, event: Event) -> None:
@@ -68,49 +116,17 @@ class RuntimeJobTask(QgsTask):
             return
         self.setDescription(describe_progress(self.base_description, event.data))
 
-    @property
-    def command(self) -> list[str]:
-        return runtime_command(self.python, [*self.args, "--progress", "jsonl"])
-
-    def _on_line(self, line: str) -> None:
-        event = parse_line(line)
-        if event is None:
-            return
-        if event.event == PROGRESS:
-            self.last_progress = event
-            pct = event.percent
-            if pct is not None:
-                self.setProgress(pct)
-        elif event.event == RESULT:
-            self.result_data = event.data
-        elif event.event == ERROR and event.data.get("kind") == "JobCancelled":
-            self.cancel_message = str(event.data.get("message", ""))
-        elif event.event == ERROR:
-            self.error = RuntimeJobError(
-                str(event.data.get("message", "The job failed.")), details=str(event.data.get("details", ""))
-            )
+    def _on_event(self, event: Event) -> None:
+        if event.event == PROGRESS and event.percent is not None:
+            self.setProgress(event.percent)
         self.eventReceived.emit(event)
 
     def run(self) -> bool:
         try:
-            if not self.python.is_file():
-                raise RuntimeJobError(
-                    f"The ML runtime Python {self.python} does not exist. Open Settings… and choose "
-                    "one, or click 'Set up ML runtime…'."
-                )
-            outcome = stream_process(self.command, runtime_env(), self._on_line, self.isCanceled)
-            if outcome.cancelled:
-                self.error = JobCancelled(self.cancel_message or f"{self.base_description}: cancelled.")
-                return False
-            if outcome.returncode != 0:
-                if self.error is None:
-                    self.error = RuntimeJobError(
-                        f"{self.base_description} failed (exit code {outcome.returncode}).", outcome.stderr_tail
-                    )
-                elif outcome.stderr_tail:
-                    self.error.details = (self.error.details + "\n--- stderr ---\n" + outcome.stderr_tail).strip()
-                return False
-            return self.error is None
+            self.result_data = run_cli_job(
+                self.python, self.args, self.base_description, self._on_event, self.isCanceled
+            )
+            return True
         except SchoolDetectorError as exc:
             self.error = exc
         except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
