@@ -52,6 +52,7 @@ from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_io import review_layer
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..scan.store import read_info
 from ..translation import N_
 from .review_outputs import ReviewOutputs
 
@@ -302,7 +303,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         """The project's raster layer the scan used, from the file's record of its imagery."""
         assert self.layer is not None
         path = review_layer.results_path(self.layer)
-        imagery = (review_layer.scan_info(path) if path is not None else {}).get("imagery") or {}
+        imagery = (read_info(path) if path is not None else {}).get("imagery") or {}
         for layer in QgsProject.instance().mapLayers().values():
             if not isinstance(layer, QgsRasterLayer):
                 continue
@@ -320,7 +321,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         if chosen is not None:
             return chosen
         path = review_layer.results_path(self.layer)
-        return (review_layer.candidate_floor(path) if path else None) or 0.0
+        return (review_layer.floor_of(path) if path else None) or 0.0
 
     def add_missing_fields(self) -> None:
         if self.layer is None:
@@ -469,7 +470,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             self.preview_label.setVisible(False)
             return
         path = review_layer.results_path(self.layer) if self.layer is not None else None
-        info = review_layer.scan_info(path) if path is not None else {}
+        info = read_info(path) if path is not None else {}
         chip_px = 512 if info.get("supertile") else 256
         source = QgisLayerSource(imagery)
         try:

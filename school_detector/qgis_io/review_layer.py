@@ -10,16 +10,15 @@ the extra candidates, so it is never a rescan.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from qgis.core import QgsFeatureRequest, QgsProject, QgsRuleBasedRenderer, QgsVectorLayer
 
 from ..core.errors import InputError
-from ..core.results import FOOTPRINTS_TABLE, SCORES_TABLE, ReviewStatus
+from ..core.results import FOOTPRINTS_TABLE, ReviewStatus
 from ..core.review_queue import Item
+from ..scan.store import candidate_floor, read_info
 from .results import THRESHOLD_RULE, threshold_rule
 
 
@@ -83,30 +82,10 @@ def sibling_layers(layer: QgsVectorLayer) -> list[QgsVectorLayer]:
     return found
 
 
-def scan_info(path: Path) -> dict[str, Any]:
-    """The scan's settings stored in the file ({} for a file from elsewhere)."""
-    from ..scan.store import INFO_TABLE
-
-    conn = None
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if SCORES_TABLE not in tables or INFO_TABLE not in tables:
-            return {}
-        return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
-    except (sqlite3.Error, ValueError):
-        return {}
-    finally:
-        if conn is not None:
-            conn.close()
-
-
-def candidate_floor(path: Path) -> float | None:
+def floor_of(path: Path) -> float | None:
     """The lowest score the file holds candidates for; None when it keeps no scores."""
-    info = scan_info(path)
-    if not info:
-        return None
-    return float(info.get("candidate_floor", info.get("threshold", 0.5)))
+    info = read_info(path)
+    return candidate_floor(info, 0.5) if info else None
 
 
 def apply_threshold(layer: QgsVectorLayer, threshold: float) -> int:
@@ -115,7 +94,7 @@ def apply_threshold(layer: QgsVectorLayer, threshold: float) -> int:
     scan's threshold)."""
     added = 0
     path = results_path(layer)
-    floor = candidate_floor(path) if path is not None else None
+    floor = floor_of(path) if path is not None else None
     if path is not None and floor is not None and threshold < floor - 1e-9:
         from ..scan.store import ResultStore
 

@@ -30,6 +30,31 @@ from ..core.tiles import Tile, bounds_3857
 INFO_TABLE = "scan_info"
 
 
+def _info(conn: sqlite3.Connection) -> dict[str, Any]:
+    return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
+
+
+def read_info(path: Path) -> dict[str, Any]:
+    """A results file's scan settings, read without writing anything ({} for a file that is
+    not a scan's: no kept scores, or no settings)."""
+    conn = None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return _info(conn) if {SCORES_TABLE, INFO_TABLE} <= tables else {}
+    except (sqlite3.Error, ValueError):
+        return {}
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def candidate_floor(info: dict[str, Any], default: float) -> float:
+    """The lowest score the candidates layer holds every tile for: the scan's threshold, or
+    lower after :meth:`ResultStore.lower_threshold`."""
+    return float(info.get("candidate_floor", info.get("threshold", default)))
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -92,7 +117,7 @@ class ResultStore:
             )
 
     def info(self) -> dict[str, Any]:
-        return {k: json.loads(v) for k, v in self.gpkg.conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
+        return _info(self.gpkg.conn)
 
     def scored(self, tiles: Sequence[Tile]) -> set[str]:
         """Which of these tiles already have a row (scored or skipped): the resume check."""
@@ -178,8 +203,7 @@ class ResultStore:
     def candidate_floor(self) -> float:
         """The lowest score the candidates layer holds every tile for (the scan's threshold,
         or lower after :meth:`lower_threshold`)."""
-        info = self.info()
-        return float(info.get("candidate_floor", info.get("threshold", self.threshold)))
+        return candidate_floor(self.info(), self.threshold)
 
     def lower_threshold(self, threshold: float) -> int:
         """Make candidates of every scored tile at or above ``threshold`` from the kept scores:
