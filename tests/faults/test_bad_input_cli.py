@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.faults.helpers import result_of, run
+from tests.support.cli import result_of, run_cli
 
 
 def geojson(path: Path, features: list[dict]) -> Path:
@@ -112,7 +112,7 @@ def scan(i, tmp, *extra):
 
 def one_class_dataset(i, tmp):
     ds = tmp / "one class"
-    proc, _ = run("chips", "--imagery", str(i["tif"]), "--labels", str(i["labels"]), "--out", str(ds))
+    proc, _ = run_cli("chips", "--imagery", str(i["tif"]), "--labels", str(i["labels"]), "--out", str(ds))
     assert proc.returncode == 0
     for split in ("train", "valid", "test"):
         shutil.rmtree(ds / split / "not-school", ignore_errors=True)
@@ -195,7 +195,7 @@ def test_bad_input(inputs, scene, model, tmp_path, case):
     build, code, expected = CASES[case]
     i = {**inputs, "tif": scene / "scene.tif", "labels": scene / "labels.gpkg", "model": model,
          "missing": tmp_path / "nowhere" / "file.gpkg"}  # fmt: skip
-    proc, events = run(*build(i, tmp_path))
+    proc, events = run_cli(*build(i, tmp_path))
     assert proc.returncode == code, events[-1:] or proc.stderr[-2000:]
     if code == 0:
         assert expected in result_of(events)

@@ -12,7 +12,7 @@ import sqlite3
 
 from PIL import Image
 
-from tests.faults.helpers import result_of, run
+from tests.support.cli import result_of, run_cli
 
 
 def file_limit(nbytes: int):
@@ -26,7 +26,7 @@ def file_limit(nbytes: int):
 def test_chips_on_a_full_disk_stop_clearly_and_resume(scene, tmp_path):
     out = tmp_path / "ds"
     args = ["chips", "--imagery", str(scene / "scene.tif"), "--labels", str(scene / "labels.gpkg"), "--out", str(out)]
-    proc, events = run(*args, preexec=file_limit(20_000))  # chips are ~100 KB: the first write fails
+    proc, events = run_cli(*args, preexec=file_limit(20_000))  # chips are ~100 KB: the first write fails
     assert proc.returncode == 2
     error = next(e for e in events if e["event"] == "error")
     assert error["kind"] == "DiskFull" and "Out of disk space" in error["message"]
@@ -35,7 +35,7 @@ def test_chips_on_a_full_disk_stop_clearly_and_resume(scene, tmp_path):
     for png in out.rglob("*.png"):
         with Image.open(png) as im:
             im.load()
-    proc, events = run(*args)
+    proc, events = run_cli(*args)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = list(csv.DictReader((out / "manifest.csv").open()))
     assert len(rows) == result_of(events)["chips"] > 0 and all((out / r["file"]).is_file() for r in rows)
@@ -48,7 +48,7 @@ def test_scan_on_a_full_disk_keeps_whole_batches_and_resumes(big_scene, model, t
     ResultStore(out, "schools:1", 0.5).close()  # the file exists; the disk then fills up
     args = ["scan", "--imagery", str(big_scene / "scene.tif"), "--model", str(model), "--out", str(out),
             "--batch-size", "4", "--workers", "1", "--resume"]  # fmt: skip
-    proc, events = run(*args, preexec=file_limit(out.stat().st_size))  # not one more page
+    proc, events = run_cli(*args, preexec=file_limit(out.stat().st_size))  # not one more page
     assert proc.returncode == 2
     error = next(e for e in events if e["event"] == "error")["message"]
     assert "Out of disk space" in error and "resume" in error
@@ -56,7 +56,7 @@ def test_scan_on_a_full_disk_keeps_whole_batches_and_resumes(big_scene, model, t
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         partial = c.execute("SELECT COUNT(*) FROM tile_scores").fetchone()[0]
     assert partial % 4 == 0 and partial < 144  # whole batches only
-    proc, events = run(*args)
+    proc, events = run_cli(*args)
     assert proc.returncode == 0, proc.stderr[-2000:]
     res = result_of(events)
     assert res["resumed"] == partial and res["scored_now"] + partial == res["tiles"]

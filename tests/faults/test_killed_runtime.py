@@ -12,7 +12,8 @@ import sqlite3
 import pytest
 from PIL import Image
 
-from tests.faults.helpers import kill_when, result_of, run
+from tests.faults.helpers import kill_when
+from tests.support.cli import result_of, run_cli
 from tests.support.tile_server import TileServer
 
 DELAYS = [random.Random(seed).uniform(0.0, 0.8) for seed in (1, 2, 3)]  # seconds after work starts
@@ -42,7 +43,7 @@ def slow_tiles(scene):
 @pytest.fixture(scope="module")
 def reference_dataset(scene, slow_tiles, tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "ds"
-    proc, _ = run(*chips_args(slow_tiles, scene, out))
+    proc, _ = run_cli(*chips_args(slow_tiles, scene, out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     return out
 
@@ -60,7 +61,7 @@ def test_chips_killed_leave_whole_chips_and_resume_to_the_same_dataset(
             assert im.size == (256, 256)
     info = out / "dataset.json"
     assert not info.exists() or json.loads(info.read_text())["complete"] is False
-    proc, _ = run(*chips_args(slow_tiles, scene, out))
+    proc, _ = run_cli(*chips_args(slow_tiles, scene, out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(info.read_text())["complete"] is True
     assert manifest(out) == manifest(reference_dataset)  # nothing lost, nothing twice
@@ -79,7 +80,7 @@ def test_training_killed_after_an_epoch_keeps_a_loadable_best_checkpoint(referen
     model.load_weights(best)  # intact: an atomic write, never a torn file
     card = out / "model_card.json"
     assert not card.exists() or json.loads(card.read_text())["backbone"] == "tiny"
-    proc, _ = run(*[a if a != "30" else "2" for a in args])
+    proc, _ = run_cli(*[a if a != "30" else "2" for a in args])
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(card.read_text())["backbone"] == "tiny" and (out / "schools" / "1" / "saved_model.pb").is_file()
 
@@ -95,7 +96,7 @@ def scores(path):
 @pytest.fixture(scope="module")
 def reference_scan(scene, model, slow_tiles, tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "r.gpkg"
-    proc, _ = run("scan", "--imagery", slow_tiles, "--bbox-crs", "EPSG:3857", "--bbox", bbox(scene),
+    proc, _ = run_cli("scan", "--imagery", slow_tiles, "--bbox-crs", "EPSG:3857", "--bbox", bbox(scene),
                        "--model", str(model), "--out", str(out), "--batch-size", "4")  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     return scores(out)
@@ -116,7 +117,7 @@ def test_scan_killed_resumes_with_every_tile_once_and_the_same_scores(
     kill_when(args, started("tile"), delay)
     partial = scores(out)
     assert len(partial) < len(reference_scan)
-    proc, events = run(*args, "--resume")
+    proc, events = run_cli(*args, "--resume")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert result_of(events)["resumed"] == len(partial)
     assert scores(out) == pytest.approx(reference_scan)

@@ -11,7 +11,7 @@ import numpy as np
 
 from school_detector.imagery.png import png_bytes
 from school_detector.serving.client import Endpoint, ServingClient
-from tests.faults.helpers import serving
+from tests.support.serve_process import ServeProcess
 
 THREADS, ROUNDS, BATCH = 6, 5, 8
 REQUESTS_PER_ROUND = 60
@@ -31,8 +31,8 @@ def test_sustained_concurrent_load(model):
     images = [rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(BATCH * 24)]
     expected = SavedModelPredictor(model).predict(images)  # the same model, in process
     encoded = [png_bytes(im) for im in images]
-    with serving(model) as (proc, url):
-        client = ServingClient(Endpoint(url, "schools"), pool=THREADS)
+    with ServeProcess(model) as server:
+        client = ServingClient(Endpoint(server.url, "schools"), pool=THREADS)
         client.check_signature()
 
         def one(k: int) -> int:
@@ -47,7 +47,7 @@ def test_sustained_concurrent_load(model):
         for _ in range(1 + ROUNDS):  # a warm-up round, then the measured ones
             with ThreadPoolExecutor(THREADS) as pool:
                 answered += sum(pool.map(one, range(REQUESTS_PER_ROUND)))
-            memory.append(rss_mb(proc.pid))
+            memory.append(rss_mb(server.proc.pid))
         seconds = time.perf_counter() - start
         assert answered == (1 + ROUNDS) * REQUESTS_PER_ROUND * BATCH  # nothing lost
         assert client.stats["retries"] == 0

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.faults.helpers import result_of, run
 from tests.paths import ROOT, RUNTIME_PYTHON, VENV_PYTHON
+from tests.support.cli import result_of, run_cli
 
 
 def alive(pid: int) -> bool:
@@ -48,7 +48,7 @@ def test_qgis_going_away_mid_scan(big_scene, model, tmp_path, mode):
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         scored = c.execute("SELECT COUNT(*), COUNT(DISTINCT tile) FROM tile_scores").fetchone()
     assert scored[0] == scored[1] and 0 < scored[0] < 144
-    proc2, events = run("scan", "--imagery", str(big_scene / "scene.tif"), "--model", str(model), "--out", str(out),
+    proc2, events = run_cli("scan", "--imagery", str(big_scene / "scene.tif"), "--model", str(model), "--out", str(out),
                         "--threshold", "0.5", "--resume")  # fmt: skip
     assert proc2.returncode == 0, proc2.stderr[-2000:]
     res = result_of(events)

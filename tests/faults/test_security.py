@@ -11,8 +11,9 @@ import pytest
 from urllib3.exceptions import InsecureRequestWarning
 
 from school_detector.serving.client import Endpoint, ServingClient, ServingError
-from tests.faults.helpers import result_of, run, serving
+from tests.support.cli import result_of, run_cli
 from tests.support.fake_serving import FakeServing
+from tests.support.serve_process import ServeProcess
 from tests.support.tile_server import TileServer
 
 TILE_KEY = "PLANTED-TILE-KEY-7f3a9c"
@@ -33,28 +34,28 @@ def test_planted_secrets_are_used_but_written_nowhere(scene, tmp_path):
         template = tiles.template + "?key=${TILE_KEY}"  # a key in the URL, from the environment
         chips = ["chips", "--imagery", template, "--header", "X-Api-Key: ${TILE_KEY}", "--labels",
                  str(scene / "labels.gpkg"), "--out", str(out / "ds")]  # fmt: skip
-        proc1, _ = run(*chips, **SECRETS)
+        proc1, _ = run_cli(*chips, env=SECRETS)
         assert proc1.returncode == 0, proc1.stderr[-2000:]
         assert tiles.headers_seen and all(h.get("X-Api-Key") == TILE_KEY for h in tiles.headers_seen)  # used
         train = ["train", "--data", str(out / "ds"), "--model", "tiny", "--weights", "none", "--input-size", "64",
                  "--epochs", "1", "--fine-tune-epochs", "0", "--batch-size", "8",
                  "--out", str(out / "model")]  # fmt: skip
-        proc2, _ = run(*train, **SECRETS)
+        proc2, _ = run_cli(*train, env=SECRETS)
         assert proc2.returncode == 0, proc2.stderr[-2000:]
         with FakeServing(required_headers={"Authorization": f"Bearer {TOKEN}"}) as srv:
             auth = "Authorization: Bearer ${SERVING_TOKEN}"
             scan = ["scan", "--imagery", template, "--header", "X-Api-Key: ${TILE_KEY}", "--bbox-crs", "EPSG:3857",
                     "--bbox", bbox(scene), "--serving-url", srv.url, "--serving-header", auth, "--model-name",
                     "schools", "--out"]  # fmt: skip
-            proc3, events = run(*scan, str(out / "r.gpkg"), **SECRETS)
+            proc3, events = run_cli(*scan, str(out / "r.gpkg"), env=SECRETS)
             assert proc3.returncode == 0, proc3.stderr[-2000:]
             assert result_of(events)["scored_now"] > 0 and srv.predicts > 0  # the token was accepted
-            proc4, events4 = run(*scan, str(out / "r2.gpkg"), SERVING_TOKEN="wrong", TILE_KEY=TILE_KEY)
+            proc4, events4 = run_cli(*scan, str(out / "r2.gpkg"), env={"SERVING_TOKEN": "wrong", "TILE_KEY": TILE_KEY})
         assert proc4.returncode != 0 and "credentials" in events4[-1]["message"]
     with TileServer(scene / "tiles", fault=lambda path, nth: (403, b"forbidden")) as refusing:
         # a failure quotes the tile URL: with its key masked
         bad = refusing.template + "?key=${TILE_KEY}"
-        proc5, events5 = run(*[bad if a == template else a for a in chips[:-1]], str(out / "ds2"), **SECRETS)
+        proc5, events5 = run_cli(*[bad if a == template else a for a in chips[:-1]], str(out / "ds2"), env=SECRETS)
     assert proc5.returncode != 0 and "key=***" in events5[-1]["message"]
     outputs = [p.stdout + p.stderr for p in (proc1, proc2, proc3, proc4, proc5)]
     assert leaks(out, *outputs) == []
@@ -84,7 +85,8 @@ def test_tls_is_verified_by_default(tmp_path):
 
 
 def test_the_local_server_listens_on_loopback_only(model):
-    with serving(model) as (_, listening):
+    with ServeProcess(model) as server:
+        listening = server.url
         port = int(listening.rsplit(":", 1)[1])
         assert listening.startswith("http://127.0.0.1:")
         sockets = [line.split() for line in open("/proc/net/tcp").read().splitlines()[1:]]

@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from tests.faults.helpers import result_of, run
+from tests.support.cli import result_of, run_cli
 from tests.support.fake_serving import FakeServing
 
 BATCH = 4
@@ -67,7 +67,7 @@ def scores(path):
 def reference(scene, tmp_path_factory):
     out = tmp_path_factory.mktemp("ref") / "r.gpkg"
     with FakeServing(by_content=True) as srv:
-        proc, _ = run(*scan_args(scene, srv.url, out))
+        proc, _ = run_cli(*scan_args(scene, srv.url, out))
     assert proc.returncode == 0, proc.stderr[-2000:]
     return scores(out)
 
@@ -77,7 +77,7 @@ def test_serving_fault(scene, reference, tmp_path, case):
     fault, completes, message = CASES[case]
     out = tmp_path / "r.gpkg"
     with FakeServing(fault, by_content=True) as srv:
-        proc, events = run(*scan_args(scene, srv.url, out))
+        proc, events = run_cli(*scan_args(scene, srv.url, out))
         requests = srv.predicts
     got = scores(out)
     assert all(got[t] == pytest.approx(reference[t]) for t in got)  # never a score from another tile
@@ -92,7 +92,7 @@ def test_serving_fault(scene, reference, tmp_path, case):
         assert any(m in error for m in message.split("|")), error
         # and a resumed scan against a healthy server finishes the job
         with FakeServing(by_content=True) as healthy:
-            proc2, events2 = run(*scan_args(scene, healthy.url, out, "--resume"))
+            proc2, events2 = run_cli(*scan_args(scene, healthy.url, out, "--resume"))
         assert proc2.returncode == 0 and result_of(events2)["resumed"] == len(got)
         assert scores(out) == pytest.approx(reference)
 
@@ -102,7 +102,7 @@ def test_connection_refused_stops_before_scanning(scene, tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    proc, events = run(*scan_args(scene, f"http://127.0.0.1:{port}", tmp_path / "r.gpkg"))
+    proc, events = run_cli(*scan_args(scene, f"http://127.0.0.1:{port}", tmp_path / "r.gpkg"))
     assert proc.returncode != 0
     error = next(e for e in events if e["event"] == "error")["message"]
     assert "failed after 4 tries" in error and "reachable" in error

@@ -449,33 +449,8 @@ def test_grpc_gives_the_same_scores_and_clear_errors(world, tmp_path, cli):
     from school_detector.serving.client import Endpoint
     from school_detector.serving.grpc_client import GrpcPredictor
 
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "school_detector.cli",
-            "serve",
-            "--model",
-            str(world / "model"),
-            "--port",
-            "0",
-            "--grpc-port",
-            "0",
-            "--progress",
-            "jsonl",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        target = ""
-        for line in proc.stdout:
-            if '"grpc"' in line:
-                target = json.loads(line)["grpc"]
-                break
+    with ServeProcess(world / "model", extra=["--grpc-port", "0"]) as server:
+        target = server.grpc
         assert target.startswith("127.0.0.1:")
         tif = str(world / "scene" / "scene.tif")
         code, events = cli(
@@ -496,9 +471,6 @@ def test_grpc_gives_the_same_scores_and_clear_errors(world, tmp_path, cli):
         assert a.keys() == b.keys() and max(abs(a[k] - b[k]) for k in a) < 1e-5
         with pytest.raises(ServingError, match="has no model 'other'"):
             GrpcPredictor(target, Endpoint("", "other"), retries=0)
-    finally:
-        proc.terminate()
-        proc.wait(10)
     with pytest.raises(ServingError, match="failed after 2 tries"):
         GrpcPredictor(target, Endpoint("", "schools"), retries=1, backoff=0.01, timeout=2)
 

@@ -35,9 +35,11 @@ class ServeProcess:
         assert self.proc.stdout is not None
         deadline = time.time() + 120
         self.url = ""
+        self.grpc = ""  # HOST:PORT with --grpc-port
         for line in self.proc.stdout:
             if '"port"' in line:
-                self.url = json.loads(line)["listening"]
+                metric = json.loads(line)
+                self.url, self.grpc = metric["listening"], metric.get("grpc") or ""
                 break
             if time.time() > deadline:
                 break
@@ -51,3 +53,9 @@ class ServeProcess:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+    def __enter__(self) -> ServeProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
