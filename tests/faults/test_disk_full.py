@@ -6,21 +6,11 @@ nothing half-written, and the same command finishes the job once there is room."
 from __future__ import annotations
 
 import csv
-import resource
-import signal
 import sqlite3
 
 from PIL import Image
 
-from tests.support.cli import result_of, run_cli
-
-
-def file_limit(nbytes: int):
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
-        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
-
-    return apply
+from tests.support.cli import file_limit, result_of, run_cli
 
 
 def test_chips_on_a_full_disk_stop_clearly_and_resume(scene, tmp_path):

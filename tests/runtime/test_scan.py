@@ -28,6 +28,7 @@ from school_detector.scan.store import ResultStore
 from school_detector.serving.client import Endpoint, ServingClient, ServingError
 from school_detector.serving.predictor import RestPredictor
 from tests.paths import ROOT, require_shared_data
+from tests.support.cli import file_limit, run_cli
 from tests.support.serve_process import ServeProcess
 
 QUIET = Reporter("callback")
@@ -298,19 +299,12 @@ def test_out_of_disk_keeps_earlier_batches(world, tmp_path):
     out = tmp_path / "r.gpkg"
     ResultStore(out, "schools:1", 0.0).close()  # an empty results file, then room for a few batches only
     limit = out.stat().st_size + 24_000
-    code = (
-        "import resource, signal, sys\n"
-        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-        "from school_detector.cli.main import main\n"
-        f"sys.exit(main(['scan', '--imagery', {str(world / 'scene' / 'scene.tif')!r}, '--model', "
-        f"{str(world / 'model')!r}, '--threshold', '0', '--batch-size', '4', '--out', {str(out)!r}, "
-        "'--resume', '--progress', 'jsonl']))\n"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc, events = run_cli(
+        "scan", "--imagery", str(world / "scene" / "scene.tif"), "--model", str(world / "model"), "--threshold", "0",
+        "--batch-size", "4", "--out", str(out), "--resume", preexec=file_limit(limit),
+    )  # fmt: skip
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
-    last = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert "Out of disk space" in last["message"]
+    assert "Out of disk space" in events[-1]["message"]
     with sqlite3.connect(out) as c:
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         kept = c.execute("SELECT COUNT(*) FROM tile_scores").fetchone()[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -38,3 +40,15 @@ def run_cli(
 
 def result_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     return next(e for e in events if e["event"] == "result")["data"]
+
+
+def file_limit(nbytes: int) -> Callable[[], None]:
+    """A ``preexec`` making writes past ``nbytes`` fail with EFBIG, exactly where a full disk
+    fails with ENOSPC (RLIMIT_FSIZE: no privileges needed, SIGXFSZ ignored so a write fails
+    instead of the process being killed)."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+
+    return apply
