@@ -22,15 +22,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(logs: Path, *args: str) -> dict[str, Any]:
-    """One CLI job, JSON-lines progress echoed as text, stderr to a log; returns its result or exits."""
-    cmd = [sys.executable, "-m", "school_detector.cli", *args, "--progress", "jsonl"]
+    """One CLI job in this (the ML runtime's) Python."""
+    return step(logs, args[0], [sys.executable, "-m", "school_detector.cli", *args, "--progress", "jsonl"])
+
+
+def step(logs: Path, name: str, cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one step: JSON-lines progress echoed as text, stderr to logs/NAME.log; returns its
+    result, or exits with the log's tail when the step failed or gave no result."""
     logs.mkdir(parents=True, exist_ok=True)
-    log_path = logs / f"{args[0]}.log"
+    log_path = logs / f"{name}.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
         result = _follow(proc)
-    if proc.returncode != 0:
-        sys.exit(f"demo step failed: {' '.join(args)}\n{log_path.read_text()[-3000:]}")
+    if proc.returncode != 0 or not result:
+        sys.exit(f"demo step failed: {' '.join(cmd[1:])}\n{log_path.read_text()[-3000:]}")
     return result
 
 
@@ -65,14 +70,7 @@ def qgis_scan(logs: Path, scene: Path, model_dir: Path, results: Path, png: Path
     cmd += ["--python", sys.executable, "--out", str(results), "--png", str(png)]
     xdg = ROOT / ".cache" / "xdg"
     xdg.mkdir(parents=True, exist_ok=True, mode=0o700)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(xdg))
-    log_path = logs / "scan.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        result = _follow(proc)
-    if proc.returncode != 0 or not result:
-        sys.exit(f"demo step failed: the QGIS scan\n{log_path.read_text()[-3000:]}")
-    return result
+    return step(logs, "scan", cmd, dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(xdg)))
 
 
 def against_truth(results: Path, labels: Path) -> dict[str, Any]:
