@@ -7,7 +7,7 @@ SHELL := /bin/bash
 SYS_PYTHON := /usr/bin/python3
 VENV := .venv
 RUNTIME := .runtime
-APT_PACKAGES := python3-qgis qgis-providers python3-rasterio python3-gdal python3-venv xvfb qgis
+APT_PACKAGES := python3-qgis qgis-providers python3-rasterio python3-gdal python3-venv xvfb qgis openssl e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QT_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(CURDIR)/.cache/xdg QGIS_NO_OVERRIDE_IMPORT=1
 DEMO_DIR := demo_output
