@@ -107,229 +107,224 @@
 <context>
     <name>BuildDatasetDialog</name>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="65"/>
         <source>School detector — Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="76"/>
-        <source>Labels</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="78"/>
-        <source>One layer with a class field</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="79"/>
-        <source>Two layers: schools and not-schools</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="96"/>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="124"/>
-        <source>Layer:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
-        <source>Class field:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="102"/>
-        <source>Ticked values are schools; the others are not-school</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="103"/>
-        <source>Values meaning school:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="110"/>
-        <source>Schools layer:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="114"/>
-        <source>Not-schools layer:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="116"/>
-        <source>Only selected features</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="120"/>
-        <source>Imagery</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="133"/>
-        <source>Zoom:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="135"/>
-        <source>Tile (256 px)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
-        <source>Supertile (512 px, more context)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="138"/>
-        <source>Centre on the point</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="141"/>
-        <source>Chips:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="144"/>
-        <source>Output</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="148"/>
-        <source>Folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="149"/>
-        <source>Add chip footprints to the map</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="154"/>
-        <source>Advanced</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
-        <source>Random not-school tiles per school chip, inside the imagery</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
-        <source>Choose labels, imagery and an output folder.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
-        <source>Preview</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Build</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="221"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="168"/>
-        <source>Seed</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="89"/>
+        <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
-        <source>drop the tile</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="93"/>
+        <source>Choose labels, imagery and an output folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="101"/>
+        <source>One layer with a class field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="102"/>
+        <source>Two layers: schools and not-schools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="114"/>
+        <source>Only selected features</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="130"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="156"/>
+        <source>Layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="133"/>
+        <source>Class field:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
+        <source>Ticked values are schools; the others are not-school</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="137"/>
+        <source>Values meaning school:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="145"/>
+        <source>Schools layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="148"/>
+        <source>Not-schools layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="152"/>
+        <source>Imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="165"/>
+        <source>Zoom:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="167"/>
+        <source>Tile (256 px)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="168"/>
+        <source>Supertile (512 px, more context)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="170"/>
+        <source>Centre on the point</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
-        <source>school wins</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="174"/>
-        <source>not-school wins</source>
+        <source>Chips:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="177"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="181"/>
+        <source>Folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
+        <source>Add chip footprints to the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="217"/>
+        <source>Random not-school tiles per school chip, inside the imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="203"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="207"/>
+        <source>drop the tile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="208"/>
+        <source>school wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
+        <source>not-school wins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="212"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="183"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
         <source>Background per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="189"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
         <source>…at least from schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
         <source>train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
         <source>valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
         <source>test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="289"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="300"/>
         <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="385"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="386"/>
         <source>Building… {n} labeled points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="416"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="399"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="429"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="412"/>
         <source>Chips — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="367"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="374"/>
         <source>Preview of {n} chips: schools left, not-schools right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="414"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="397"/>
         <source>{n} chips in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="419"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="402"/>
         <source>{c} tiles labeled both ways ({rule}).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="396"/>
-        <source>{done}/{total} chips</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -434,183 +429,188 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="60"/>
+        <location filename="school_detector/gui/review_dock.py" line="63"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="61"/>
+        <location filename="school_detector/gui/review_dock.py" line="64"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="62"/>
+        <location filename="school_detector/gui/review_dock.py" line="65"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="96"/>
+        <location filename="school_detector/gui/review_dock.py" line="99"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="96"/>
+        <location filename="school_detector/gui/review_dock.py" line="99"/>
         <source>nearest first (short walk from the map centre)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="98"/>
+        <location filename="school_detector/gui/review_dock.py" line="101"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <location filename="school_detector/gui/review_dock.py" line="102"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="100"/>
+        <location filename="school_detector/gui/review_dock.py" line="103"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="103"/>
+        <location filename="school_detector/gui/review_dock.py" line="106"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="104"/>
+        <location filename="school_detector/gui/review_dock.py" line="107"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="105"/>
+        <location filename="school_detector/gui/review_dock.py" line="108"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="106"/>
+        <location filename="school_detector/gui/review_dock.py" line="109"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="107"/>
+        <location filename="school_detector/gui/review_dock.py" line="110"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="113"/>
+        <location filename="school_detector/gui/review_dock.py" line="117"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="133"/>
-        <location filename="school_detector/gui/review_dock.py" line="276"/>
+        <location filename="school_detector/gui/review_dock.py" line="137"/>
+        <location filename="school_detector/gui/review_dock.py" line="281"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="138"/>
+        <location filename="school_detector/gui/review_dock.py" line="142"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="144"/>
+        <location filename="school_detector/gui/review_dock.py" line="148"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="149"/>
-        <source>Export confirmed…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="150"/>
-        <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="152"/>
+        <location filename="school_detector/gui/review_dock.py" line="153"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="154"/>
+        <location filename="school_detector/gui/review_dock.py" line="153"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="158"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="194"/>
+        <location filename="school_detector/gui/review_dock.py" line="161"/>
+        <source>Export confirmed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="162"/>
+        <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="199"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="204"/>
+        <location filename="school_detector/gui/review_dock.py" line="209"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="219"/>
+        <location filename="school_detector/gui/review_dock.py" line="224"/>
         <source>One decision per site (candidates in touching tiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="221"/>
+        <location filename="school_detector/gui/review_dock.py" line="226"/>
         <source>A school seen from several neighbouring tiles is decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="230"/>
+        <location filename="school_detector/gui/review_dock.py" line="235"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="231"/>
+        <location filename="school_detector/gui/review_dock.py" line="236"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="555"/>
+        <location filename="school_detector/gui/review_dock.py" line="553"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="179"/>
+        <location filename="school_detector/gui/review_dock.py" line="184"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="189"/>
+        <location filename="school_detector/gui/review_dock.py" line="194"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="197"/>
+        <location filename="school_detector/gui/review_dock.py" line="202"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="214"/>
+        <location filename="school_detector/gui/review_dock.py" line="219"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="217"/>
+        <location filename="school_detector/gui/review_dock.py" line="222"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="259"/>
+        <location filename="school_detector/gui/review_dock.py" line="264"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="259"/>
+        <location filename="school_detector/gui/review_dock.py" line="264"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="332"/>
+        <location filename="school_detector/gui/review_dock.py" line="337"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -635,27 +635,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="597"/>
+        <location filename="school_detector/gui/review_dock.py" line="595"/>
         <source> · {rate:.0f} per hour this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="283"/>
+        <location filename="school_detector/gui/review_dock.py" line="288"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="360"/>
+        <location filename="school_detector/gui/review_dock.py" line="365"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="524"/>
+        <location filename="school_detector/gui/review_dock.py" line="522"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="602"/>
+        <location filename="school_detector/gui/review_dock.py" line="600"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
         <translation type="unfinished"></translation>
     </message>
@@ -675,306 +675,302 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="70"/>
-        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
+        <location filename="school_detector/gui/review_outputs.py" line="85"/>
+        <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="103"/>
-        <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
+        <location filename="school_detector/gui/review_outputs.py" line="70"/>
+        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ScanAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="50"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="46"/>
         <source>Scan for schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="53"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="49"/>
         <source>Scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="59"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="55"/>
         <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. With 'Resume', tiles already in the file are skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="66"/>
-        <source>Imagery</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="70"/>
-        <source>Region polygons (empty: the imagery's extent)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="76"/>
-        <source>Model folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="81"/>
-        <source>Threshold (-1: the model card's)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="89"/>
-        <source>Resume an existing results file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="90"/>
-        <source>Results</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
-        <source>Tiles</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
-        <source>Candidates</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="124"/>
-        <source>The ML runtime is not set up: School detector &gt; Settings…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="131"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="99"/>
         <source>Starting the model server in the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="107"/>
-        <source>The region layer has no polygons.</source>
+        <location filename="school_detector/processing/scan_algorithm.py" line="62"/>
+        <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
-        <source>A web layer has no extent: give region polygons.</source>
+        <location filename="school_detector/processing/scan_algorithm.py" line="66"/>
+        <source>Region polygons (empty: the imagery's extent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="146"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="72"/>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
+        <source>Threshold (-1: the model card's)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="88"/>
+        <source>Trust this model folder (loading a model runs its code; needed once per folder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
+        <source>Resume an existing results file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="94"/>
+        <source>Tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="95"/>
+        <source>Candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
+        <source>The ML runtime is not set up: School detector &gt; Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="103"/>
         <source>Cancelled; finished batches are saved (resume to continue).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="152"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="105"/>
         <source>{c} candidates in {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="127"/>
-        <source>{out} exists; tick Resume or choose a new file.</source>
+        <location filename="school_detector/processing/scan_algorithm.py" line="126"/>
+        <source>The region layer</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="89"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="71"/>
         <source>School detector — Scan region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="96"/>
-        <source>Region</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="98"/>
-        <source>Current map extent</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="99"/>
-        <source>Selected polygons of</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="100"/>
-        <source>All polygons of</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="114"/>
-        <source>Polygon layer:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="120"/>
-        <source>Imagery:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="123"/>
-        <source>Model</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="129"/>
-        <source>Model folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="133"/>
-        <source>Local (this computer, in the ML runtime)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="134"/>
-        <source>TF Serving endpoint</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="145"/>
-        <source>URL:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="148"/>
-        <source>model name (default: the card's)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
-        <source>version or label (default: latest)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="153"/>
-        <source>Model:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="155"/>
-        <source>Authentication:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="160"/>
-        <source>Threshold:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="164"/>
-        <source>Batch size:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
-        <source>Output</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="175"/>
-        <source>Results:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="176"/>
-        <source>Resume into an existing results file (skip tiles already scanned)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="192"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
         <source>Scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="195"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="198"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="220"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="103"/>
+        <source>Region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
+        <source>Current map extent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="106"/>
+        <source>Selected polygons of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="107"/>
+        <source>All polygons of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="119"/>
+        <source>Polygon layer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="125"/>
+        <source>Imagery:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="129"/>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="135"/>
+        <source>Model folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="139"/>
+        <source>Local (this computer, in the ML runtime)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="140"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="165"/>
+        <source>TF Serving endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="161"/>
+        <source>Threshold:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
+        <source>URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="172"/>
+        <source>model name (default: the card's)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
+        <source>version or label (default: latest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="177"/>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
+        <source>Authentication:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="190"/>
+        <source>Results:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="191"/>
+        <source>Resume into an existing results file (skip tiles already scanned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="158"/>
+        <source>Batch size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="210"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="323"/>
-        <source>Not started: the model folder was not trusted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="328"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="326"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="356"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="351"/>
         <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
         <source>{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="223"/>
-        <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="262"/>
-        <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="267"/>
-        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most){eta}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="344"/>
-        <source>Starting ({n} tiles)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="397"/>
-        <source>Candidate schools — {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="405"/>
-        <source>Skipped: </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="415"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="388"/>
         <source>Candidate schools (partial)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="328"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="213"/>
+        <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="258"/>
+        <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="263"/>
+        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most){eta}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="317"/>
+        <source>Not started: the model folder was not trusted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="329"/>
+        <source>Not started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="334"/>
+        <source>Starting ({n} tiles)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="372"/>
+        <source>Candidate schools — {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="379"/>
+        <source>Skipped: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="326"/>
         <source>This scan covers {n} tiles. Start it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="357"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="352"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="378"/>
-        <source>{done}/{total} tiles</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1042,27 +1038,27 @@ Load it and remember the choice?</source>
     </message>
     <message>
         <location filename="school_detector/plugin.py" line="94"/>
-        <location filename="school_detector/plugin.py" line="147"/>
+        <location filename="school_detector/plugin.py" line="149"/>
         <source>School detector</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="147"/>
+        <location filename="school_detector/plugin.py" line="149"/>
         <source>This needs the ML runtime (TensorFlow), which is not set up yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="149"/>
+        <location filename="school_detector/plugin.py" line="151"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="209"/>
+        <location filename="school_detector/plugin.py" line="211"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="223"/>
+        <location filename="school_detector/plugin.py" line="225"/>
         <source>Add or show an imagery layer, then scan again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1070,117 +1066,117 @@ Load it and remember the choice?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="65"/>
-        <source>School detector — Settings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
-        <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="79"/>
-        <source>Browse…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="83"/>
-        <source>Python:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="87"/>
-        <source>In use:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="88"/>
-        <source>not checked yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
-        <source>State:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
-        <source>default: PyPI (set a mirror URL if your network needs one)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="93"/>
-        <source>Package index:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
-        <source>Check runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="97"/>
-        <source>Test runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="98"/>
-        <source>Build a tiny model and time predictions on this machine</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="63"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
-        <source>Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="105"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="63"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="68"/>
+        <source>School detector — Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="76"/>
+        <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="82"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="86"/>
+        <source>Python:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
+        <source>In use:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="91"/>
+        <source>not checked yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
+        <source>State:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="94"/>
+        <source>default: PyPI (set a mirror URL if your network needs one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
+        <source>Package index:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="97"/>
+        <source>Check runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
+        <source>Test runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <source>Build a tiny model and time predictions on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
+        <source>Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="120"/>
         <source>Diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
         <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="153"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="150"/>
         <source>ML runtime Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="174"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="171"/>
         <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="234"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="218"/>
         <source>checking… (importing TensorFlow can take a while)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="235"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="219"/>
         <source>Check ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="242"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="226"/>
         <source>Test ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="247"/>
         <source>The ML runtime is ready.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,7 +1186,7 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="246"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="230"/>
         <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1205,17 +1201,17 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="77"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="80"/>
         <source>automatic: ${env}, then the managed runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="143"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="139"/>
         <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="258"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="242"/>
         <source>Setting up the ML runtime in {dir}…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1223,74 +1219,74 @@ Load it and remember the choice?</source>
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="36"/>
-        <location filename="school_detector/processing/train_algorithm.py" line="105"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="39"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="108"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="39"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="42"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="45"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="48"/>
         <source>Trains a school / not-school classifier on a dataset folder made by 'Build training data' (transfer learning: a frozen backbone, then fine-tuning), picks the F2 threshold on the validation split, evaluates on the test split and exports a TF Serving model folder with model_card.json and report.html. Runs in the ML runtime; Cancel stops after the current batch and keeps the best checkpoint. Without internet, choose weights 'none' or a local weights file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="56"/>
-        <source>Dataset folder (with dataset.json)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="59"/>
-        <source>Backbone</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="60"/>
-        <source>Start weights</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="63"/>
-        <source>Local weights file (.h5, overrides 'Start weights')</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="67"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="79"/>
         <source>Epochs with the backbone frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="68"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="80"/>
         <source>Fine-tuning epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="69"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="81"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="77"/>
-        <location filename="school_detector/processing/train_algorithm.py" line="80"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="59"/>
+        <source>Dataset folder (with dataset.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="65"/>
+        <source>Backbone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="70"/>
+        <source>Start weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="75"/>
+        <source>Local weights file (.h5, overrides 'Start weights')</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="90"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="93"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="78"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="91"/>
         <source>Test ROC AUC</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="79"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="92"/>
         <source>Decision threshold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="109"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="112"/>
         <source>Model {m}: test ROC AUC {auc}, threshold {t}; report: {r}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1298,227 +1294,202 @@ Load it and remember the choice?</source>
 <context>
     <name>TrainDialog</name>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="40"/>
+        <location filename="school_detector/core/training.py" line="34"/>
         <source>MobileNetV2 (recommended: ~4x faster)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="41"/>
+        <location filename="school_detector/core/training.py" line="35"/>
         <source>Xception (slower, a bit more accurate)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="42"/>
+        <location filename="school_detector/core/training.py" line="36"/>
         <source>Tiny CNN (from scratch; quick CPU experiments)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="45"/>
+        <location filename="school_detector/core/training.py" line="41"/>
         <source>ImageNet (downloaded once)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="46"/>
+        <location filename="school_detector/core/training.py" line="42"/>
         <source>None (train from scratch)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="47"/>
+        <location filename="school_detector/core/training.py" line="43"/>
         <source>Local file… (offline)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="111"/>
+        <location filename="school_detector/gui/train_dialog.py" line="72"/>
         <source>School detector — Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="117"/>
-        <source>Data and model</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="122"/>
-        <source>Dataset folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="124"/>
-        <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="139"/>
-        <source>Backbone:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="150"/>
-        <source>Weights:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="163"/>
-        <source>Epochs:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="166"/>
-        <source>Model folder:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="169"/>
-        <source>Advanced</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="174"/>
-        <source>auto</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="176"/>
-        <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="188"/>
-        <source>Augment (flips, rotations, brightness/contrast)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="212"/>
-        <source>Training runs in the ML runtime; QGIS stays responsive.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="216"/>
-        <source>Open report</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="219"/>
-        <source>Use this model for scanning</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="222"/>
+        <location filename="school_detector/gui/train_dialog.py" line="74"/>
         <source>Train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="225"/>
+        <location filename="school_detector/gui/train_dialog.py" line="74"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="227"/>
-        <source>Stops after the current batch; the best checkpoint is kept</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="229"/>
+        <location filename="school_detector/gui/train_dialog.py" line="74"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="321"/>
+        <location filename="school_detector/gui/train_dialog.py" line="79"/>
+        <source>Stops after the current batch; the best checkpoint is kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="93"/>
+        <source>Open report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="96"/>
+        <source>Use this model for scanning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="102"/>
+        <source>Training runs in the ML runtime; QGIS stays responsive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="108"/>
+        <source>Data and model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="113"/>
+        <source>Dataset folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="115"/>
+        <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="130"/>
+        <source>Backbone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="131"/>
+        <source>Weights:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="132"/>
+        <source>Epochs:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="135"/>
+        <source>Model folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="163"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="168"/>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="170"/>
+        <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="176"/>
+        <source>Augment (flips, rotations, brightness/contrast)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="278"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="331"/>
+        <location filename="school_detector/gui/train_dialog.py" line="289"/>
         <source>Starting the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="158"/>
+        <location filename="school_detector/gui/train_dialog.py" line="155"/>
         <source>frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="160"/>
+        <location filename="school_detector/gui/train_dialog.py" line="157"/>
         <source>+ fine-tuning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="366"/>
+        <location filename="school_detector/gui/train_dialog.py" line="313"/>
         <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="66"/>
-        <source>The dataset build did not finish; build again into the same folder to complete it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="69"/>
-        <source>dataset.json is unreadable; counting files instead.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="88"/>
-        <source>Classes are imbalanced ({p} schools : {n} not-schools); class weights compensate, but more of the rarer class helps.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="94"/>
-        <source>Only {p} school chips to train on: expect a weak model; 200+ is better.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="192"/>
+        <location filename="school_detector/gui/train_dialog.py" line="180"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="193"/>
+        <location filename="school_detector/gui/train_dialog.py" line="181"/>
         <source>Input size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="194"/>
+        <location filename="school_detector/gui/train_dialog.py" line="182"/>
         <source>Fine-tune layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="195"/>
+        <location filename="school_detector/gui/train_dialog.py" line="183"/>
         <source>Early-stop patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="196"/>
+        <location filename="school_detector/gui/train_dialog.py" line="184"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="197"/>
+        <location filename="school_detector/gui/train_dialog.py" line="185"/>
         <source>Fine-tune learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="198"/>
+        <location filename="school_detector/gui/train_dialog.py" line="186"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="199"/>
+        <location filename="school_detector/gui/train_dialog.py" line="187"/>
         <source>Model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="403"/>
+        <location filename="school_detector/gui/train_dialog.py" line="348"/>
         <source>Scans will use {dir}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="82"/>
-        <source>{split}/ lacks a class: training needs schools and not-schools in it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="340"/>
+        <location filename="school_detector/gui/train_dialog.py" line="297"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
         <translation type="unfinished"></translation>
     </message>

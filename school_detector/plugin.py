@@ -69,7 +69,7 @@ class SchoolDetectorPlugin:
         self.dialogs: dict[str, Any] = {}
         self.provider: Any = None
         self.review_dock: Any = None
-        from .tasks.local_server import LocalServer
+        from .runtime.local_server import LocalServer
 
         self.server = LocalServer()
         from qgis.PyQt.QtCore import QSettings
@@ -143,13 +143,15 @@ class SchoolDetectorPlugin:
             return location.python
         bar = self.iface.messageBar()
         if bar is not None:
+            from qgis.core import Qgis
+
             widget = bar.createMessage(
                 tr("School detector"), tr("This needs the ML runtime (TensorFlow), which is not set up yet.")
             )
             button = QPushButton(tr("Set up ML runtime…"), widget)
             button.clicked.connect(self.on_settings)
             widget.layout().addWidget(button)
-            bar.pushWidget(widget, 1, 0)
+            bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
         raise RuntimeMissingError(
             "The ML runtime is not set up. Open School detector > Settings… and click 'Set up ML runtime…'.",
             location.describe(),
@@ -241,7 +243,7 @@ class SchoolDetectorPlugin:
         from .gui.review_dock import ReviewDock
 
         if self.review_dock is None:
-            self.review_dock = ReviewDock(self.iface, self.iface.mainWindow())
+            self.review_dock = ReviewDock(self.iface, self.iface.mainWindow(), self.tasks)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         active = self.iface.activeLayer()
         if isinstance(active, QgsVectorLayer) and active.fields().indexOf("score") >= 0:

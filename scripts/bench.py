@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from school_detector.core.dataset import ChipGeometry  # noqa: E402
+from school_detector.core.chip_plan import ChipGeometry  # noqa: E402
 from school_detector.core.progress import Reporter  # noqa: E402
 from school_detector.dataset.builder import BuildOptions, build_dataset  # noqa: E402
 from school_detector.dataset.labels_io import LabelMapping, read_labels  # noqa: E402

@@ -81,7 +81,7 @@ from school_detector.scan.scanner import ScanSettings, scan
 from school_detector.scan.store import ResultStore
 from school_detector.serving.client import Endpoint, ServingClient
 from school_detector.serving.predictor import RestPredictor
-from school_detector.tasks.local_server import LocalServer
+from school_detector.runtime.local_server import LocalServer
 from school_detector.imagery.png import png_bytes
 from pathlib import Path
 layer = QgsRasterLayer({str(scene / "scene.tif")!r}, 's')

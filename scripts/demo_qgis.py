@@ -84,21 +84,18 @@ def main() -> int:
 def scan_and_render(args: argparse.Namespace) -> int:
     from qgis.core import QgsFillSymbol, QgsRasterLayer, QgsVectorLayer
 
-    from school_detector.core.model_card import ModelCard
     from school_detector.qgis_io.layer_source import QgisLayerSource
     from school_detector.qgis_io.results import load_results
-    from school_detector.scan.region import extent_polygon
-    from school_detector.scan.scanner import ScanSettings
-    from school_detector.tasks.local_server import LocalServer
-    from school_detector.tasks.scan_task import ScanParams, ScanTask
+    from school_detector.runtime.local_server import LocalServer
+    from school_detector.scan.job import PredictorSpec, ScanJob, ScanRequest
+    from school_detector.tasks.scan_task import ScanTask
 
     raster = QgsRasterLayer(str(args.scene / "scene.tif"), "Sample scene")
-    card = ModelCard.read(args.model)
-    settings = ScanSettings(card.zoom, card.supertile, card.tile_size, card.threshold, batch_size=32, workers=1)
-    region = extent_polygon(QgisLayerSource(raster).extent_3857())
-    params = ScanParams(region, raster.clone(), args.out, settings, card.model_id, args.model, args.python)
+    clone = raster.clone()
+    spec = PredictorSpec("local", args.model, python=args.python)
+    request = ScanRequest(QgisLayerSource(clone), args.out, spec, batch_size=32, workers=1, resume=True)
     server = LocalServer()
-    task = ScanTask(params, server)
+    task = ScanTask(ScanJob(request, server), clone)
     ok = False
     try:
         ok = task.run()

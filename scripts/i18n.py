@@ -21,7 +21,15 @@ PACKAGE = ROOT / "school_detector"
 
 
 def module_context(tree: ast.Module) -> str | None:
+    """The context of the module's ``tr()``, or of its ``TR_CONTEXT = "..."`` (a module without
+    Qt whose N_-marked labels a dialog translates, e.g. core.training's backbone names)."""
     for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and [getattr(t, "id", "") for t in node.targets] == ["TR_CONTEXT"]
+            and isinstance(node.value, ast.Constant)
+        ):
+            return str(node.value.value)
         if isinstance(node, ast.FunctionDef) and node.name == "tr":
             for call in ast.walk(node):
                 if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "translate" and call.args:

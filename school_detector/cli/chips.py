@@ -82,7 +82,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def load_points(args: argparse.Namespace) -> tuple[list[Any], int]:
-    from ..core.dataset import NOT_SCHOOL, SCHOOL
+    from ..core.chip_plan import NOT_SCHOOL, SCHOOL
     from ..dataset.labels_io import LabelMapping, read_labels
 
     if args.labels and (args.positives or args.negatives):
@@ -106,7 +106,7 @@ def load_points(args: argparse.Namespace) -> tuple[list[Any], int]:
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
-    from ..core.dataset import ChipGeometry, parse_split
+    from ..core.chip_plan import ChipGeometry, parse_split
     from ..dataset.builder import BuildOptions, build_dataset
     from ..imagery.open import open_source
 

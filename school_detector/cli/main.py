@@ -22,6 +22,7 @@ from typing import Any
 
 from ..core.errors import JobCancelled, SchoolDetectorError
 from ..core.progress import Reporter
+from ..runtime.process import listen
 from ..version import __version__
 from . import cancel, chips, info, sample_scene, scan, selftest, serve, train
 
@@ -44,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "jsonl"),
         default="text",
         help="how to report progress: text on stderr (default) or JSON lines on stdout (for the plugin)",
+    )
+    common.add_argument(
+        "--control",
+        choices=("none", "stdin"),
+        default="none",
+        help="stdin: read the control channel on standard input (a 'cancel' line stops the job at a safe "
+        "point; end of input means the caller is gone). The plugin uses it on every OS",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
@@ -86,31 +94,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     reporter = Reporter(args.progress)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if args.control == "stdin":
+        listen(cancel.request_from_channel, cancel.parent_gone)
     try:
         result: dict[str, Any] = args.run(args, reporter)
     except (JobCancelled, KeyboardInterrupt) as exc:
-        message = exc.message if isinstance(exc, JobCancelled) and exc.message != "Cancelled." else ""
-        reporter.error("JobCancelled", message or "Cancelled; everything written so far is consistent.")
-        return JobCancelled.exit_code
-    except SchoolDetectorError as exc:
-        reporter.error(type(exc).__name__, exc.message, exc.details)
-        return exc.exit_code
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-            reporter.error(
-                "DiskFull",
-                f"Out of disk space writing {exc.filename or 'the output'} ({exc.strerror}). Free some space and "
-                "run the same command again: everything written so far is kept, and it continues from there.",
-                traceback.format_exc(),
-            )
-            return 2
-        reporter.error("OSError", f"{exc.strerror or exc} ({exc.filename or 'no file'}).", traceback.format_exc())
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: report, don't dump
-        reporter.error(type(exc).__name__, f"Unexpected error: {exc}", traceback.format_exc())
-        return 1
+        return _cancelled(reporter, exc)
+    except Exception as exc:  # noqa: BLE001 - a cancel may land inside a library and come out as anything
+        if cancel.requested():
+            return _cancelled(reporter, exc)
+        return _failed(reporter, exc)
     reporter.result(result)
     return 0
+
+
+def _cancelled(reporter: Reporter, exc: BaseException) -> int:
+    message = exc.message if isinstance(exc, JobCancelled) and exc.message != "Cancelled." else ""
+    reporter.error("JobCancelled", message or "Cancelled; everything written so far is consistent.")
+    return JobCancelled.exit_code
+
+
+def _failed(reporter: Reporter, exc: Exception) -> int:
+    """The one place an error becomes a message and an exit code."""
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if isinstance(exc, SchoolDetectorError):
+        reporter.error(type(exc).__name__, exc.message, exc.details)
+        return exc.exit_code
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        reporter.error(
+            "DiskFull",
+            f"Out of disk space writing {exc.filename or 'the output'} ({exc.strerror}). Free some space and "
+            "run the same command again: everything written so far is kept, and it continues from there.",
+            trace,
+        )
+        return 2
+    if isinstance(exc, OSError):
+        reporter.error("OSError", f"{exc.strerror or exc} ({exc.filename or 'no file'}).", trace)
+        return 1
+    reporter.error(type(exc).__name__, f"Unexpected error: {exc}", trace)  # the last line of defence
+    return 1
 
 
 if __name__ == "__main__":

@@ -89,116 +89,72 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run_scan(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
-    from ..core.model_card import ModelCard
-    from ..imagery.open import open_source
-    from ..imagery.png import png_bytes
+    from ..scan.job import ScanJob
+
+    job = ScanJob(scan_request(args))
+    cancel.cooperate()
+    return job.run(reporter, cancel.requested)
+
+
+def predictor_spec(args: argparse.Namespace) -> Any:
+    """The predictor a scan's flags ask for: the model in this process, or an endpoint."""
     from ..imagery.xyz import parse_headers
-    from ..scan.region import extent_polygon, parse_bbox, read_region
-    from ..scan.scanner import ScanSettings, parse_shard, scan
-    from ..scan.store import ResultStore
+    from ..scan.job import PredictorSpec
 
     if not args.model and not args.serving_url and not args.serving_grpc:
         raise InputError("Give --model MODEL_DIR (in-process), --serving-url URL or --serving-grpc HOST:PORT.")
     if args.serving_url and args.serving_grpc:
         raise InputError("Use either --serving-url (REST) or --serving-grpc, not both.")
-    card = ModelCard.read(args.model) if args.model else None
-    if args.out.exists() and not args.resume:
-        raise InputError(f"{args.out} exists. Add --resume to continue that scan, or choose a new file.")
-    settings = ScanSettings(
-        zoom=card.zoom if card else (args.zoom or 18),
-        supertile=card.supertile if card else args.supertile,
-        tile_size=card.tile_size if card else 256,
-        threshold=args.threshold if args.threshold is not None else (card.threshold if card else 0.5),
-        batch_size=args.batch_size,
-        workers=args.workers,
-        min_valid=args.min_valid,
-        shard=parse_shard(args.shard),
-    )
-    if card and args.zoom and args.zoom != card.zoom:
-        raise InputError(
-            f"The model was trained on zoom {card.zoom} tiles; --zoom {args.zoom} would feed it "
-            "imagery at another scale."
-        )
-    source = open_source(
-        args.imagery,
-        args.header,
-        cache_dir=args.out.parent / ".tile-cache",
-        concurrency=args.workers,
+    if not args.serving_url and not args.serving_grpc:
+        return PredictorSpec("model", args.model)
+    if not args.model_name and not args.model:
+        raise InputError("Give --model-name (or --model for its card).")
+    return PredictorSpec(
+        "grpc" if args.serving_grpc else "rest",
+        args.model,
+        url=args.serving_grpc or args.serving_url,
+        name=args.model_name,
+        version=args.model_version,
+        label=args.model_label,
+        headers=parse_headers(args.serving_header),
         verify_tls=not args.insecure,
+        grpc_tls=args.grpc_tls,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
     )
+
+
+def scan_request(args: argparse.Namespace) -> Any:
+    from ..imagery.open import open_source
+    from ..scan.job import ScanRequest
+    from ..scan.region import parse_bbox, read_region
+    from ..scan.scanner import parse_shard
+
+    spec = predictor_spec(args)
+    polygons = None
     if args.bbox:
         polygons = parse_bbox(args.bbox, args.bbox_crs)
     elif args.region:
         polygons = read_region(args.region, args.region_layer)
-    else:
-        extent = source.extent_3857()
-        if extent is None:
-            raise InputError("An XYZ source has no extent: give --bbox or --region.")
-        polygons = extent_polygon(extent)
-    if args.serving_grpc:
-        from ..serving.client import Endpoint
-        from ..serving.grpc_client import GrpcPredictor
-
-        name = args.model_name or (card.name if card else None)
-        if not name:
-            raise InputError("Give --model-name (or --model for its card).")
-        predictor: Any = GrpcPredictor(
-            args.serving_grpc,
-            Endpoint("", name, args.model_version, args.model_label),
-            metadata=parse_headers(args.serving_header),
-            tls=args.grpc_tls,
-            timeout=args.timeout,
-            concurrency=args.concurrency,
-        )
-        model_id = f"{name}:{args.model_version or args.model_label or 'latest'}"
-    elif args.serving_url:
-        from ..serving.client import Endpoint, ServingClient
-        from ..serving.predictor import RestPredictor
-
-        name = args.model_name or (card.name if card else None)
-        if not name:
-            raise InputError("Give --model-name (or --model for its card).")
-        client = ServingClient(
-            Endpoint(args.serving_url, name, args.model_version, args.model_label),
-            headers=parse_headers(args.serving_header),
-            timeout=args.timeout,
-            verify_tls=not args.insecure,
-        )
-        predictor = RestPredictor(client, args.concurrency)
-        model_id = f"{name}:{args.model_version or args.model_label or 'latest'}"
-    else:
-        from ..ml.predictor import SavedModelPredictor
-
-        predictor = SavedModelPredictor(args.model)
-        model_id = predictor.card.model_id
-    store = ResultStore(args.out, model_id, settings.threshold)
-    store.set_info(
-        {
-            "model": model_id,
-            "imagery": source.describe(),
-            "zoom": settings.zoom,
-            "supertile": settings.supertile,
-            "threshold": settings.threshold,
-            "shard": args.shard,
-            "region": args.bbox or (str(args.region) if args.region else "imagery extent"),
-        }
+    source = open_source(
+        args.imagery, args.header, cache_dir=args.out.parent / ".tile-cache", concurrency=args.workers,
+        verify_tls=not args.insecure,
+    )  # fmt: skip
+    return ScanRequest(
+        source,
+        args.out,
+        spec,
+        polygons=polygons,
+        region=args.bbox or (str(args.region) if args.region else "imagery extent"),
+        threshold=args.threshold,
+        zoom=args.zoom,
+        supertile=args.supertile,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        min_valid=args.min_valid,
+        shard=parse_shard(args.shard),
+        resume=args.resume,
     )
-    cancel.cooperate()
-    try:
-        return scan(
-            source,
-            predictor,
-            store,
-            polygons,
-            settings,
-            reporter,
-            cancel.requested,
-            encode=png_bytes,
-            resume=args.resume,
-        )
-    finally:
-        store.close()
-        source.close()
 
 
 def run_merge(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:

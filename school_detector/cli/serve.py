@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.progress import Reporter
+from . import cancel
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -20,7 +21,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="address to bind (default 127.0.0.1: this computer only; a model runs its own code)",
     )
     p.add_argument("--label", action="append", default=[], help="version label NAME=VERSION (repeatable)")
-    p.add_argument("--parent-pid", type=int, default=None, help="stop when this process (e.g. QGIS) is gone")
     p.add_argument(
         "--grpc-port",
         type=int,
@@ -40,34 +40,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     e.add_argument("--max-replicas", type=int, default=8)
     e.add_argument("--max-batch", type=int, default=64, help="server-side batching: largest batch")
     e.set_defaults(run=run_export)
-
-
-def watch_parent(pid: int, stop: Any, every: float = 1.0) -> None:
-    """Stop serving when the process that started us is gone (QGIS closed or crashed): a
-    server left behind would hold its port and memory for nothing."""
-    import os
-    import threading
-    import time
-
-    first_parent = os.getppid()
-
-    def alive() -> bool:
-        if os.getppid() != first_parent:  # re-parented: whoever started us has died
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
-        return True
-
-    def loop() -> None:
-        while alive():
-            time.sleep(every)
-        stop()
-
-    threading.Thread(target=loop, daemon=True, name="watch-parent").start()
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
@@ -100,8 +72,8 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
             "versions": repo.versions,
         }
     )
-    if args.parent_pid:
-        watch_parent(args.parent_pid, server.shutdown)
+    # with --control stdin: the caller closing the channel (QGIS closed, crashed or killed) stops us
+    cancel.on_close(server.shutdown)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

@@ -27,6 +27,10 @@ class InputError(SchoolDetectorError):
     exit_code = 2
 
 
+class NoChipsError(InputError):
+    """Not one chip could be cut from the imagery (the message counts why per tile)."""
+
+
 class ModelCardError(InputError):
     """A model folder's ``model_card.json`` is missing, unreadable or inconsistent."""
 

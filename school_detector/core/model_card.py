@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelCardError
+from .tiles import TILE_SIZE
+from .training import BACKBONE_KEYS as BACKBONES
 
 CARD_FILE = "model_card.json"
 SCHEMA_VERSION = 1
-BACKBONES = ("mobilenetv2", "xception", "tiny")
 DEFAULT_CLASSES = ("not-school", "school")
 
 
@@ -28,7 +29,7 @@ class ModelCard:
     backbone: str
     input_size: int
     zoom: int
-    tile_size: int = 256
+    tile_size: int = TILE_SIZE
     supertile: bool = False
     class_names: list[str] = field(default_factory=lambda: list(DEFAULT_CLASSES))
     positive_class: str = "school"
@@ -50,7 +51,7 @@ class ModelCard:
         return f"{self.name}:{self.version}"
 
     @property
-    def chip_size(self) -> int:
+    def chip_px(self) -> int:
         """Pixel size of one chip as cut from imagery (supertiles are 2x2 tiles)."""
         return self.tile_size * (2 if self.supertile else 1)
 

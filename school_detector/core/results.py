@@ -7,7 +7,7 @@ one definition prevents the silent drift that makes a GeoPackage from last month
 from __future__ import annotations
 
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class ReviewStatus(str, Enum):
@@ -48,3 +48,17 @@ def missing_fields(present: list[str] | set[str]) -> list[str]:
     """Candidate fields a layer lacks (a GeoPackage made by another tool)."""
     have = {p.lower() for p in present}
     return [f.name for f in CANDIDATE_FIELDS if f.name not in have]
+
+
+class Prediction(NamedTuple):
+    """A chip's score and, when the model says, where in the chip the school is: fractions of
+    the chip from its west (``fx``) and north (``fy``) edges."""
+
+    score: float
+    fx: float | None = None
+    fy: float | None = None
+
+
+def as_prediction(value: Any) -> Prediction:
+    """A predictor's answer for one chip: a Prediction, or a bare score (no location)."""
+    return value if isinstance(value, Prediction) else Prediction(float(value))

@@ -145,3 +145,41 @@ def sites(items: Sequence[Item]) -> list[list[Item]]:
     for k, it in enumerate(items):
         groups[root(k)].append(it)
     return [sorted(g, key=lambda i: -i.score) for _, g in sorted(groups.items())]
+
+
+def build_queue(
+    items: Sequence[Item],
+    group_sites: bool = False,
+    share_mode: str = "",
+    part: int = 0,
+    parts: int = 1,
+    order: str = "score",
+    start: tuple[float, float] | None = None,
+) -> list[list[Item]]:
+    """The review queue: one entry per site (or per candidate), best first within each entry.
+
+    Sites are formed first, so that shares and orders move whole sites and two mappers never
+    split one; items without a tile (``z < 0``: a layer from another tool) stay one by one.
+    ``order`` is "score" (best site first) or "nearest" (a short walk from ``start``)."""
+    ranked = by_score(items)
+    site_of: dict[int, list[Item]] = {}
+    if group_sites:
+        for group in sites([i for i in ranked if i.z >= 0]):
+            site_of.update((i.key, group) for i in group)
+    groups: dict[int, list[Item]] = {}
+    for it in ranked:
+        group = site_of.get(it.key, [it])
+        groups.setdefault(group[0].key, group)
+    best = [group[0] for group in groups.values()]
+    if share_mode:
+        best = share(best, part, parts, share_mode)
+    if order == "nearest":
+        best = nearest_path(best, start)
+    return [groups[b.key] for b in best]
+
+
+def decided_elsewhere(now: dict[int, str | None], listed: dict[int, str]) -> list[int]:
+    """Candidates whose status in the file (``now``) differs from the status they had when the
+    queue was built: someone (another QGIS, a merge) decided them since. A decision must not
+    silently overwrite theirs."""
+    return [key for key, status in now.items() if (status or "unreviewed") != listed.get(key)]

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.dataset import (
+from ..core.chip_plan import (
     CLASSES,
     DATASET_FORMAT,
     DATASET_VERSION,
@@ -48,7 +48,7 @@ from ..core.dataset import (
     plan_chips,
     split_counts,
 )
-from ..core.errors import InputError, JobCancelled
+from ..core.errors import InputError, JobCancelled, NoChipsError
 from ..core.progress import Reporter
 from ..core.tiles import Bounds, lonlat_to_xy
 from ..imagery.base import Chip, ChipSource, ImageryError
@@ -72,7 +72,7 @@ class BuildOptions:
     background_ratio: float = 0.0
     background_distance_m: float = 300.0
     min_valid_fraction: float = 0.8
-    block_levels: int | None = None  # None: automatic (see core.dataset.auto_block_levels)
+    block_levels: int | None = None  # None: automatic (see core.chip_plan.auto_block_levels)
     workers: int = 4
 
     def settings(self) -> dict[str, Any]:
@@ -147,6 +147,180 @@ def check_resumable(out: Path, options: BuildOptions) -> bool:
     return True
 
 
+class DatasetWriter:
+    """Cuts a plan's chips and keeps the folder consistent while it does: each chip lands whole
+    (a temporary name, then a rename), and :meth:`flush` rewrites the manifest, skipped.csv and
+    dataset.json atomically, so a killed run leaves a folder the next run resumes."""
+
+    def __init__(
+        self,
+        plans: list[ChipPlan],
+        stats: PlanStats,
+        source: ChipSource,
+        out: Path,
+        options: BuildOptions,
+        block_levels: int,
+        save_png: SavePng,
+        source_notes: dict[str, Any] | None,
+    ) -> None:
+        self.plans, self.stats, self.source, self.out, self.options = plans, stats, source, out, options
+        self.block_levels, self.save_png, self.source_notes = block_levels, save_png, source_notes
+        self.created = not out.exists()
+        check_writable(out)
+        self.resumed = check_resumable(out, options)
+        self.description = source.describe()
+        self.img_id = imagery_id(self.description)
+        self.rows: list[dict[str, Any]] = []
+        self.skipped: list[dict[str, Any]] = []
+        self.reused = 0
+
+    # -- one chip -----------------------------------------------------------------------------
+    def read(self, plan: ChipPlan) -> Chip | str:
+        """A chip, or the reason it is skipped (imagery problems of one tile are not fatal)."""
+        geometry = self.options.geometry
+        bounds = plan.bounds(geometry.zoom, geometry.chip_px)
+        ext = self.source.extent_3857()
+        if ext is not None and (
+            bounds.east <= ext.west or bounds.west >= ext.east or bounds.north <= ext.south or bounds.south >= ext.north
+        ):
+            return "outside imagery"
+        try:
+            return self.source.read(bounds, geometry.chip_px)
+        except TileFetchError as exc:
+            return f"fetch failed: {exc}"
+
+    def skip(self, plan: ChipPlan, reason: str) -> None:
+        self.skipped.append({"key": plan.key, "label": plan.label, "reason": reason, "lon": plan.lon, "lat": plan.lat})
+
+    def handle(self, plan: ChipPlan, result: Chip | str) -> None:
+        """Write a chip read for ``plan`` (or record why there is none)."""
+        if isinstance(result, str):
+            self.skip(plan, result)
+            return
+        if result.valid_fraction < self.options.min_valid_fraction:
+            self.skip(plan, "no imagery" if result.valid_fraction == 0 else "mostly no-data")
+            return
+        target = self.out / plan.relative_path()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            self.save_png(result.rgb, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a disk-full write leaves no partial file behind
+            raise
+        os.replace(tmp, target)
+        self.rows.append(_row(plan, self.img_id, result.valid_fraction))
+
+    def reuse(self, plan: ChipPlan) -> bool:
+        """A chip an earlier run wrote is kept as it is."""
+        if not (self.out / plan.relative_path()).exists():
+            return False
+        self.reused += 1
+        self.rows.append(_row(plan, self.img_id, None))
+        return True
+
+    # -- the folder -----------------------------------------------------------------------------
+    def flush(self, complete: bool) -> dict[str, Any]:
+        rows = sorted(self.rows, key=lambda r: r["file"])
+        write_csv(self.out / MANIFEST, MANIFEST_FIELDS, rows)
+        write_csv(self.out / SKIPPED, ("key", "label", "reason", "lon", "lat"), self.skipped)
+        info = self.info(rows, complete)
+        atomic_write_text(self.out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
+        return info
+
+    def info(self, rows: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
+        counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
+        for r in rows:
+            counts[r["split"]][r["label"]] += 1
+        geometry, options = self.options.geometry, self.options
+        return {
+            "format": DATASET_FORMAT,
+            "format_version": DATASET_VERSION,
+            "complete": complete,
+            "dataset_version": 1,  # add-reviewed counts up from here
+            "zoom": geometry.zoom,
+            "tile_size": geometry.tile_size,
+            "chip_size": geometry.chip_px,
+            "supertile": geometry.supertile,
+            "centered": geometry.centered,
+            "classes": list(CLASSES),
+            "positive_class": SCHOOL,
+            "imagery": {"id": self.img_id, **self.description, **(self.source_notes or {})},
+            "settings": options.settings(),
+            "split": {"fractions": list(options.split), "seed": options.seed, "block_levels": self.block_levels},
+            "counts": counts,
+            "chips": len(rows),
+            "planned": len(self.plans),
+            "planned_counts": split_counts(self.plans),
+            "reused": self.reused,
+            "resumed": self.resumed,
+            "skipped": dict(Counter(s["reason"].split(":")[0] for s in self.skipped)),
+            "labels": self.stats.to_dict(),
+            "fingerprint": fingerprint(f"{r['file']},{r['label']}" for r in rows),
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "versions": {"school_detector": __version__, "python": platform.python_version(), "numpy": np.__version__},
+        }
+
+    def nothing_cut(self) -> InputError:
+        """Why no chip came out (and the folder this run created is removed)."""
+        if self.created:
+            shutil.rmtree(self.out, ignore_errors=True)  # nothing half-done left behind
+        if not self.plans:
+            return InputError(
+                f"Nothing to cut: the {self.stats.points} labeled points gave no chip ({self.stats.conflicts} tiles "
+                "had conflicting labels and were dropped). Check the label values, or keep conflicts with "
+                "another conflict rule."
+            )
+        reasons = Counter(s["reason"].split(":")[0] for s in self.skipped)
+        return NoChipsError(
+            "No chip could be cut: "
+            + ", ".join(f"{n} {r}" for r, n in reasons.items())
+            + ". Are the points inside the imagery, and is the imagery readable there?"
+        )
+
+    # -- the run ------------------------------------------------------------------------------
+    def cut(self, reporter: Reporter, cancelled: Callable[[], bool]) -> None:
+        """Read chips in a pool (a bounded window of them in flight) and write them in plan order."""
+        workers = max(1, self.options.workers)
+        total = len(self.plans)
+        write_every = max(50, total // 20)
+        done = 0
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: list[tuple[ChipPlan, Future[Chip | str]]] = []
+            queue = iter(self.plans)
+            exhausted = False
+            while pending or not exhausted:
+                while not exhausted and len(pending) < 2 * workers:
+                    plan = next(queue, None)
+                    if plan is None:
+                        exhausted = True
+                    elif self.reuse(plan):
+                        done += 1
+                    else:
+                        pending.append((plan, pool.submit(self.read, plan)))
+                if not pending:
+                    break
+                plan, fut = pending.pop(0)
+                self.handle(plan, fut.result())
+                done += 1
+                reporter.progress(done, total, unit="chip", message="Cutting chips")
+                if done % write_every == 0:
+                    self.flush(complete=False)
+                if cancelled():
+                    for _, f in pending:
+                        f.cancel()
+                    raise JobCancelled("Cancelled; the chips written so far are kept and a re-run resumes.")
+
+
+def write_csv(path: Path, fields: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    """A CSV table written atomically (a manifest is whole or not changed)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buf.getvalue())
+
+
 def build_dataset(
     points: Sequence[LabeledPoint],
     source: ChipSource,
@@ -167,124 +341,22 @@ def build_dataset(
         plans, options.geometry, extent, options.background_ratio, options.background_distance_m, options.seed
     )
     block_levels = assign_splits(plans, options.split, options.seed, options.block_levels)
-    created = not out.exists()
-    check_writable(out)
-    resumed = check_resumable(out, options)
-    description = source.describe()
-    img_id = imagery_id(description)
-    geometry = options.geometry
-    rows: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
-    reused = 0
-    total = len(plans)
+    writer = DatasetWriter(plans, stats, source, out, options, block_levels, save_png, source_notes)
     reporter.log(
-        f"{total} chips planned ({stats.duplicates} duplicate points merged, {stats.conflicts} conflicting "
+        f"{len(plans)} chips planned ({stats.duplicates} duplicate points merged, {stats.conflicts} conflicting "
         f"tiles {'dropped' if options.conflict_rule == 'drop' else 'resolved'}, {stats.background} background)"
     )
-
-    def flush(complete: bool) -> dict[str, Any]:
-        return _write_outputs(
-            out,
-            rows,
-            skipped,
-            plans,
-            stats,
-            options,
-            description,
-            img_id,
-            reused,
-            resumed,
-            complete,
-            source_notes,
-            block_levels,
-        )
-
-    def read(plan: ChipPlan) -> Chip | str:
-        """A chip, or the reason it is skipped (imagery problems of one tile are not fatal)."""
-        bounds = plan.bounds(geometry.zoom, geometry.chip_px)
-        ext = source.extent_3857()
-        if ext is not None and (
-            bounds.east <= ext.west or bounds.west >= ext.east or bounds.north <= ext.south or bounds.south >= ext.north
-        ):
-            return "outside imagery"
-        try:
-            return source.read(bounds, geometry.chip_px)
-        except TileFetchError as exc:
-            return f"fetch failed: {exc}"
-
-    def handle(plan: ChipPlan, result: Chip | str) -> None:
-        nonlocal reused
-        target = out / plan.relative_path()
-        if isinstance(result, str):
-            skipped.append({"key": plan.key, "label": plan.label, "reason": result, "lon": plan.lon, "lat": plan.lat})
-            return
-        if result.valid_fraction < options.min_valid_fraction:
-            reason = "no imagery" if result.valid_fraction == 0 else "mostly no-data"
-            skipped.append({"key": plan.key, "label": plan.label, "reason": reason, "lon": plan.lon, "lat": plan.lat})
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            save_png(result.rgb, tmp)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # a disk-full write leaves no partial file behind
-            raise
-        os.replace(tmp, target)
-        rows.append(_row(plan, img_id, result.valid_fraction))
-
-    done = 0
-    write_every = max(50, total // 20)
-    flush(complete=False)  # from the first chip on, a killed run leaves a folder the next run resumes
+    writer.flush(complete=False)  # from the first chip on, a killed run leaves a folder the next run resumes
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
-            pending: list[tuple[ChipPlan, Future[Chip | str]]] = []
-            queue = iter(plans)
-            exhausted = False
-            while pending or not exhausted:
-                while not exhausted and len(pending) < 2 * max(1, options.workers):
-                    plan = next(queue, None)
-                    if plan is None:
-                        exhausted = True
-                        break
-                    if (out / plan.relative_path()).exists():
-                        reused += 1
-                        rows.append(_row(plan, img_id, None))
-                        done += 1
-                        continue
-                    pending.append((plan, pool.submit(read, plan)))
-                if not pending:
-                    break
-                plan, fut = pending.pop(0)
-                handle(plan, fut.result())
-                done += 1
-                reporter.progress(done, total, unit="chip", message="Cutting chips")
-                if done % write_every == 0:
-                    flush(complete=False)
-                if cancelled():
-                    for _, f in pending:
-                        f.cancel()
-                    raise JobCancelled("Cancelled; the chips written so far are kept and a re-run resumes.")
+        writer.cut(reporter, cancelled)
     except (JobCancelled, KeyboardInterrupt, ImageryError, OSError):
-        flush(complete=False)  # a consistent, resumable folder whatever stopped us
+        writer.flush(complete=False)  # a consistent, resumable folder whatever stopped us
         raise
-    reporter.progress(total, total, unit="chip", message="Cutting chips", force=True)
-    if not rows:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)  # nothing half-done left behind
-        if not plans:
-            raise InputError(
-                f"Nothing to cut: the {stats.points} labeled points gave no chip ({stats.conflicts} tiles had "
-                "conflicting labels and were dropped). Check the label values, or keep conflicts with "
-                "another conflict rule."
-            )
-        reasons = Counter(s["reason"].split(":")[0] for s in skipped)
-        raise InputError(
-            "No chip could be cut: "
-            + ", ".join(f"{n} {r}" for r, n in reasons.items())
-            + ". Are the points inside the imagery, and is the imagery readable there?"
-        )
-    info = flush(complete=True)
-    write_footprints(out, sorted(rows, key=lambda r: r["file"]), geometry)
+    reporter.progress(len(plans), len(plans), unit="chip", message="Cutting chips", force=True)
+    if not writer.rows:
+        raise writer.nothing_cut()
+    info = writer.flush(complete=True)
+    write_footprints(out, sorted(writer.rows, key=lambda r: r["file"]), options.geometry)
     return info
 
 
@@ -301,67 +373,6 @@ def _row(plan: ChipPlan, img_id: str, valid: float | None) -> dict[str, Any]:
         "imagery": img_id,
         "valid_fraction": "" if valid is None else f"{valid:.3f}",
     }
-
-
-def _write_outputs(
-    out: Path,
-    rows: list[dict[str, Any]],
-    skipped: list[dict[str, Any]],
-    plans: list[ChipPlan],
-    stats: PlanStats,
-    options: BuildOptions,
-    description: dict[str, Any],
-    img_id: str,
-    reused: int,
-    resumed: bool,
-    complete: bool,
-    source_notes: dict[str, Any] | None,
-    block_levels: int,
-) -> dict[str, Any]:
-    rows = sorted(rows, key=lambda r: r["file"])
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_text(out / MANIFEST, buf.getvalue())
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=("key", "label", "reason", "lon", "lat"), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(skipped)
-    atomic_write_text(out / SKIPPED, buf.getvalue())
-    counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
-    for r in rows:
-        counts[r["split"]][r["label"]] += 1
-    geometry = options.geometry
-    info = {
-        "format": DATASET_FORMAT,
-        "format_version": DATASET_VERSION,
-        "complete": complete,
-        "dataset_version": 1,  # add-reviewed counts up from here
-        "zoom": geometry.zoom,
-        "tile_size": geometry.tile_size,
-        "chip_size": geometry.chip_px,
-        "supertile": geometry.supertile,
-        "centered": geometry.centered,
-        "classes": list(CLASSES),
-        "positive_class": SCHOOL,
-        "imagery": {"id": img_id, **description, **(source_notes or {})},
-        "settings": options.settings(),
-        "split": {"fractions": list(options.split), "seed": options.seed, "block_levels": block_levels},
-        "counts": counts,
-        "chips": len(rows),
-        "planned": len(plans),
-        "planned_counts": split_counts(plans),
-        "reused": reused,
-        "resumed": resumed,
-        "skipped": dict(Counter(s["reason"].split(":")[0] for s in skipped)),
-        "labels": stats.to_dict(),
-        "fingerprint": fingerprint(f"{r['file']},{r['label']}" for r in rows),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "versions": {"school_detector": __version__, "python": platform.python_version(), "numpy": np.__version__},
-    }
-    atomic_write_text(out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
-    return info
 
 
 def read_dataset_folder(folder: Path) -> dict[str, dict[str, list[Path]]]:
@@ -397,7 +408,7 @@ FOOTPRINTS_GPKG = "chips.gpkg"
 def write_footprints(out: Path, rows: Sequence[dict[str, Any]], geometry: ChipGeometry) -> Path:
     """``chips.gpkg``: every chip's footprint (EPSG:3857) with split, label and file, so the
     dataset can be inspected on the map."""
-    from ..core.dataset import ChipPlan
+    from ..core.chip_plan import ChipPlan
     from ..core.gpkg import GeoPackage
     from ..core.tiles import parse_tile_id
 

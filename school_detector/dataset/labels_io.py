@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.dataset import NOT_SCHOOL, SCHOOL, LabeledPoint
+from ..core.chip_plan import NOT_SCHOOL, SCHOOL, LabeledPoint
 from ..core.errors import InputError
 from ..core.gpkg import GeoPackage, decode_geometry
 from ..core.tiles import xy_to_lonlat

@@ -28,7 +28,6 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -36,17 +35,17 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.dataset import NOT_SCHOOL, SCHOOL, ChipGeometry, LabeledPoint, plan_chips
+from ..core.chip_plan import NOT_SCHOOL, SCHOOL, ChipGeometry, LabeledPoint, check_split, plan_chips
 from ..core.errors import InputError
-from ..core.tiles import ground_resolution
+from ..core.tiles import TILE_SIZE, ground_resolution
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions
-from ..notify import error_text, report_info
+from ..notify import report_info
 from ..qgis_io.labels import distinct_values, read_layer_labels
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
 from ..tasks.registry import TaskRegistry
-from ..tasks.runtime_job import format_eta
 from ..translation import N_
+from .job_panel import JobPanel
 
 
 def tr(text: str) -> str:
@@ -61,37 +60,72 @@ class BuildDatasetDialog(QDialog):
         super().__init__(parent)
         self.iface = iface
         self.tasks = tasks
-        self.current_task: BuildDatasetTask | None = None
         self.last_result: dict[str, Any] | None = None
         self.footprints_layer_id: str | None = None  # an id, not the layer: layers must not outlive QGIS
         self.setWindowTitle(tr("School detector — Build training data"))
         self.setMinimumWidth(620)
+        self.panel = JobPanel(tasks, tr("Build"), tr("Cancel job"), tr("Close"), self)
+        self.status_label = self.panel.status_label
+        self.progress = self.panel.progress
+        self.run_button = self.panel.run_button
+        self.cancel_button = self.panel.cancel_button
         self._build()
         self._on_layer_changed()
         self._on_mode_changed()
 
+    @property
+    def current_task(self) -> BuildDatasetTask | None:
+        return self.panel.current_task  # type: ignore[return-value]
+
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        labels = QGroupBox(tr("Labels"))
-        form = QFormLayout(labels)
+        layout.addWidget(self._labels_box())
+        layout.addWidget(self._imagery_box())
+        layout.addWidget(self._output_box())
+        self.advanced = self._advanced_box()
+        layout.addWidget(self.advanced)
+        layout.addLayout(self._preview_row())
+        self.preview_button = QPushButton(tr("Preview"))
+        self.preview_button.clicked.connect(self.preview)
+        self.panel.extra_row.addWidget(self.preview_button)
+        layout.addWidget(self.panel.widget())
+        self.panel.say(tr("Choose labels, imagery and an output folder."))
+        self.run_button.clicked.connect(self.start)
+        assert self.panel.close_button is not None
+        self.panel.close_button.clicked.connect(self.reject)
+
+    def _labels_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Labels"))
+        form = QFormLayout(box)
         self.one_layer = QRadioButton(tr("One layer with a class field"))
         self.two_layers = QRadioButton(tr("Two layers: schools and not-schools"))
         self.one_layer.setChecked(True)
         group = QButtonGroup(self)
-        group.addButton(self.one_layer)
-        group.addButton(self.two_layers)
         row = QHBoxLayout()
-        row.addWidget(self.one_layer)
-        row.addWidget(self.two_layers)
+        for b in (self.one_layer, self.two_layers):
+            group.addButton(b)
+            row.addWidget(b)
         form.addRow(row)
         self.one_layer.toggled.connect(self._on_mode_changed)
         # one page per mode; only the active one is shown, so the dialog stays short
+        form.addRow(self._one_layer_page())
+        form.addRow(self._two_layers_page())
+        self.selected_only = QCheckBox(tr("Only selected features"))
+        form.addRow(self.selected_only)
+        return box
+
+    @staticmethod
+    def _labels_combo() -> QgsMapLayerComboBox:
+        combo = QgsMapLayerComboBox()
+        combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        return combo
+
+    def _one_layer_page(self) -> QWidget:
         self.one_page = QWidget()
         one = QFormLayout(self.one_page)
         one.setContentsMargins(0, 0, 0, 0)
-        self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.layer_combo = self._labels_combo()
         self.layer_combo.layerChanged.connect(self._on_layer_changed)
         one.addRow(tr("Layer:"), self.layer_combo)
         self.field_combo = QgsFieldComboBox()
@@ -101,31 +135,29 @@ class BuildDatasetDialog(QDialog):
         self.values_list.setMaximumHeight(64)
         self.values_list.setToolTip(tr("Ticked values are schools; the others are not-school"))
         one.addRow(tr("Values meaning school:"), self.values_list)
-        form.addRow(self.one_page)
+        return self.one_page
+
+    def _two_layers_page(self) -> QWidget:
         self.two_page = QWidget()
         two = QFormLayout(self.two_page)
         two.setContentsMargins(0, 0, 0, 0)
-        self.schools_combo = QgsMapLayerComboBox()
-        self.schools_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.schools_combo = self._labels_combo()
         two.addRow(tr("Schools layer:"), self.schools_combo)
-        self.negatives_combo = QgsMapLayerComboBox()
-        self.negatives_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.negatives_combo = self._labels_combo()
         self.negatives_combo.setAllowEmptyLayer(True)
         two.addRow(tr("Not-schools layer:"), self.negatives_combo)
-        form.addRow(self.two_page)
-        self.selected_only = QCheckBox(tr("Only selected features"))
-        form.addRow(self.selected_only)
-        layout.addWidget(labels)
+        return self.two_page
 
-        imagery = QGroupBox(tr("Imagery"))
-        form = QFormLayout(imagery)
+    def _imagery_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Imagery"))
+        form = QFormLayout(box)
         self.imagery_combo = QgsMapLayerComboBox()
         self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
         form.addRow(tr("Layer:"), self.imagery_combo)
         row = QHBoxLayout()
         self.zoom_spin = QSpinBox()
         self.zoom_spin.setRange(10, 22)
-        self.zoom_spin.setValue(18)
+        self.zoom_spin.setValue(ChipGeometry().zoom)
         self.zoom_spin.valueChanged.connect(self._update_resolution)
         self.resolution_label = QLabel()
         row.addWidget(self.zoom_spin)
@@ -139,23 +171,26 @@ class BuildDatasetDialog(QDialog):
         for w in (self.tile_radio, self.supertile_radio, self.centered_check):
             row.addWidget(w)
         form.addRow(tr("Chips:"), row)
-        layout.addWidget(imagery)
+        return box
 
-        output = QGroupBox(tr("Output"))
-        form = QFormLayout(output)
+    def _output_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Output"))
+        form = QFormLayout(box)
         self.folder_widget = QgsFileWidget()
         self.folder_widget.setStorageMode(QgsFileWidget.GetDirectory)
         form.addRow(tr("Folder:"), self.folder_widget)
         self.footprints_check = QCheckBox(tr("Add chip footprints to the map"))
         self.footprints_check.setChecked(True)
         form.addRow(self.footprints_check)
-        layout.addWidget(output)
+        return box
 
-        advanced = QgsCollapsibleGroupBox(tr("Advanced"))
-        advanced.setCollapsed(True)
-        grid = QGridLayout(advanced)
+    def _advanced_box(self) -> QgsCollapsibleGroupBox:
+        box = QgsCollapsibleGroupBox(tr("Advanced"))
+        box.setCollapsed(True)
+        grid = QGridLayout(box)
+        defaults = BuildOptions()
         self.split_spins = []
-        for i, (name, value) in enumerate(((N_("train"), 0.7), (N_("valid"), 0.15), (N_("test"), 0.15))):
+        for i, (name, value) in enumerate(zip((N_("train"), N_("valid"), N_("test")), defaults.split)):
             spin = QDoubleSpinBox()
             spin.setRange(0.0, 1.0)
             spin.setSingleStep(0.05)
@@ -184,47 +219,23 @@ class BuildDatasetDialog(QDialog):
         grid.addWidget(self.background_spin, 2, 1)
         self.distance_spin = QDoubleSpinBox()
         self.distance_spin.setRange(0.0, 10000.0)
-        self.distance_spin.setValue(300.0)
+        self.distance_spin.setValue(defaults.background_distance_m)
         self.distance_spin.setSuffix(" m")
         grid.addWidget(QLabel(tr("…at least from schools")), 2, 2)
         grid.addWidget(self.distance_spin, 2, 3)
-        layout.addWidget(advanced)
-        self.advanced = advanced
+        return box
 
-        self.preview_row = QHBoxLayout()
+    def _preview_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
         self.preview_labels: list[QLabel] = []
         for _ in range(4):
             label = QLabel()
             label.setFixedSize(100, 100)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet("QLabel { background: #f0f0f0; border: 1px solid #ccc; }")
-            self.preview_row.addWidget(label)
+            row.addWidget(label)
             self.preview_labels.append(label)
-        layout.addLayout(self.preview_row)
-
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        layout.addWidget(self.progress)
-        self.status_label = QLabel(tr("Choose labels, imagery and an output folder."))
-        self.status_label.setWordWrap(True)
-        layout.addWidget(self.status_label)
-        buttons = QHBoxLayout()
-        self.preview_button = QPushButton(tr("Preview"))
-        self.preview_button.clicked.connect(self.preview)
-        self.run_button = QPushButton(tr("Build"))
-        self.run_button.setDefault(True)
-        self.run_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton(tr("Cancel job"))
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_job)
-        close = QPushButton(tr("Close"))
-        close.clicked.connect(self.reject)
-        buttons.addWidget(self.preview_button)
-        buttons.addStretch(1)
-        for b in (self.run_button, self.cancel_button, close):
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
+        return row
 
     # -- reactions --------------------------------------------------------------------------
     def _on_mode_changed(self) -> None:
@@ -287,17 +298,13 @@ class BuildDatasetDialog(QDialog):
         z = self.zoom_spin.value()
         self.resolution_label.setText(
             tr("≈ {m:.2f} m/px here; a tile is {t:.0f} m across").format(
-                m=ground_resolution(lat, z), t=ground_resolution(lat, z) * 256
+                m=ground_resolution(lat, z), t=ground_resolution(lat, z) * TILE_SIZE
             )
         )
 
     # -- parameters ---------------------------------------------------------------------------
     def options(self) -> BuildOptions:
-        split = tuple(s.value() for s in self.split_spins)
-        total = sum(split)
-        if total <= 0 or split[0] <= 0:
-            raise InputError("The train share of the split must be above 0.")
-        fractions = (split[0] / total, split[1] / total, split[2] / total)
+        fractions = check_split(tuple(round(s.value(), 6) for s in self.split_spins))
         return BuildOptions(
             geometry=ChipGeometry(
                 zoom=self.zoom_spin.value(),
@@ -372,38 +379,14 @@ class BuildDatasetDialog(QDialog):
         try:
             params = self.collect_params()
         except InputError as exc:
-            self.status_label.setText(exc.message)
+            self.panel.say(exc.message)
             return None
         task = BuildDatasetTask(params)
-        self.current_task = task
-        task.progressChanged.connect(self._on_progress)
-        task.eventReceived.connect(self._on_event)
-        task.taskCompleted.connect(self._on_completed)
-        task.taskTerminated.connect(self._on_terminated)
-        self.run_button.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status_label.setText(tr("Building… {n} labeled points").format(n=len(params.points)))
-        self.tasks.start(task)
+        self.panel.start(task, on_done=self._on_completed, busy=(self.preview_button,))
+        self.panel.say(tr("Building… {n} labeled points").format(n=len(params.points)))
         return task
 
-    def _on_progress(self, value: float) -> None:
-        self.progress.setValue(int(value))
-
-    def _on_event(self, event: Any) -> None:
-        if event.event == "progress":
-            d = event.data
-            eta = format_eta(d.get("eta_s"))
-            self.status_label.setText(tr("{done}/{total} chips").format(**d) + (f" · ETA {eta}" if eta else ""))
-        elif event.event == "log":
-            self.status_label.setText(str(event.data.get("message", "")))
-
-    def _on_completed(self) -> None:
-        task, self.current_task = self.current_task, None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        self.progress.setValue(100)
-        if task is None:
-            return
+    def _on_completed(self, task: BuildDatasetTask) -> None:
         info = task.result_data or {}
         self.last_result = info
         counts = info.get("counts", {})
@@ -419,7 +402,7 @@ class BuildDatasetDialog(QDialog):
             text += " " + tr("{c} tiles labeled both ways ({rule}).").format(
                 c=labels["conflicts"], rule=labels.get("conflict_rule")
             )
-        self.status_label.setText(text)
+        self.panel.say(text)
         report_info(self.iface, text)
         if task.params.add_footprints:
             self.add_footprints(task.params.out_dir)
@@ -436,17 +419,8 @@ class BuildDatasetDialog(QDialog):
         self.footprints_layer_id = layer.id()
         return layer
 
-    def _on_terminated(self) -> None:
-        task, self.current_task = self.current_task, None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        if task is not None and task.error is not None:
-            message, _ = error_text(task.error)
-            self.status_label.setText(message)
-
     def cancel_job(self) -> None:
-        if self.current_task is not None:
-            self.current_task.cancel()
+        self.panel.cancel()
 
 
 def open_build_dataset(iface: Any, tasks: TaskRegistry) -> BuildDatasetDialog:

@@ -47,13 +47,15 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import SchoolDetectorError
 from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
-from ..core.review_queue import Item, by_score, nearest_path, share, sites
-from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
+from ..core.review_queue import Item, build_queue, decided_elsewhere
+from ..core.tiles import TILE_SIZE, Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_io import review_layer
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..scan.store import read_info
+from ..tasks.registry import TaskRegistry
 from ..translation import N_
+from .job_panel import JobPanel
 from .review_outputs import ReviewOutputs
 
 PREVIEW_PX = 160
@@ -110,7 +112,8 @@ STATUS_FILTERS = (
 
 
 class ReviewDock(ReviewOutputs, QgsDockWidget):
-    def __init__(self, iface: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, iface: Any, parent: QWidget | None = None, tasks: TaskRegistry | None = None) -> None:
+        """``tasks``: the plugin's registry (add-reviewed jobs are cancelled when it unloads)."""
         super().__init__(tr("School detector — Review"), parent)
         self.setObjectName("SchoolDetectorReviewDock")
         self.iface = iface
@@ -146,25 +149,26 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.fix_button.setVisible(False)
         self.fix_button.clicked.connect(self.add_missing_fields)
         layout.addWidget(self.fix_button)
-        row = QHBoxLayout()
-        self.export_button = QPushButton(tr("Export confirmed…"))
-        self.export_button.setToolTip(tr("Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary"))
-        self.export_button.clicked.connect(self.on_export)
-        self.training_button = QPushButton(tr("Add reviewed to training data…"))
+        self.training_panel = JobPanel(
+            tasks or TaskRegistry(iface), tr("Add reviewed to training data…"), tr("Cancel"), parent=self
+        )
+        self.training_button = self.training_panel.run_button
+        self.training_button.setDefault(False)
         self.training_button.setToolTip(
             tr("Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives")
         )
         self.training_button.clicked.connect(self.on_add_to_training)
-        row.addWidget(self.export_button)
-        row.addWidget(self.training_button)
-        layout.addLayout(row)
+        self.export_button = QPushButton(tr("Export confirmed…"))
+        self.export_button.setToolTip(tr("Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary"))
+        self.export_button.clicked.connect(self.on_export)
+        self.training_panel.extra_row.addWidget(self.export_button)
+        layout.addWidget(self.training_panel.widget())
         layout.addStretch(1)
         self.setWidget(body)
         self._threshold_timer = QTimer(self)
         self._threshold_timer.setSingleShot(True)
         self._threshold_timer.setInterval(300)
         self._threshold_timer.timeout.connect(lambda: self.set_threshold(self.threshold_slider.value() / 100))
-        self.tasks: list[Any] = []
         QgsProject.instance().layersWillBeRemoved.connect(self._on_layers_removed)
 
     def _on_layers_removed(self, ids: list[str]) -> None:
@@ -370,24 +374,19 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         rows = [c for c in review_layer.read_candidates(self.layer) if not wanted or c.status == wanted]
         self.listed = {c.item.key: c.status for c in rows}
         info = {c.item.key: c for c in rows}
-        items = by_score([c.item for c in rows])
-        # sites first, so that shares and orders move whole sites: two mappers never split one
-        site_of: dict[int, list[Item]] = {}
-        if self.sites_check.isChecked():
-            for group in sites([i for i in items if i.z >= 0]):  # tile-less layers: one by one
-                site_of.update((i.key, group) for i in group)
-        groups: dict[int, list[Item]] = {}
-        for it in items:
-            group = site_of.get(it.key, [it])
-            groups.setdefault(group[0].key, group)
-        best = [group[0] for group in groups.values()]
-        mode = self.share_combo.currentData()
+        items = [c.item for c in rows]
         self.part_spin.setMaximum(self.parts_spin.value())
-        if mode:
-            best = share(best, self.part_spin.value() - 1, self.parts_spin.value(), mode)
-        if self.order_combo.currentData() == "nearest":
-            best = nearest_path(best, self._map_centre_tile(best))
-        self.queue = [[i.key for i in groups[b.key]] for b in best]
+        order = self.order_combo.currentData()
+        groups = build_queue(
+            items,
+            group_sites=self.sites_check.isChecked(),
+            share_mode=self.share_combo.currentData(),
+            part=self.part_spin.value() - 1,
+            parts=self.parts_spin.value(),
+            order=order,
+            start=self._map_centre_tile(items) if order == "nearest" else None,
+        )
+        self.queue = [[i.key for i in group] for group in groups]
         self.queue_list.blockSignals(True)
         self.queue_list.clear()
         for fids in self.queue:
@@ -471,7 +470,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             return
         path = review_layer.results_path(self.layer) if self.layer is not None else None
         info = read_info(path) if path is not None else {}
-        chip_px = 512 if info.get("supertile") else 256
+        chip_px = int(info.get("chip_px") or TILE_SIZE * (2 if info.get("supertile") else 1))
         source = QgisLayerSource(imagery)
         try:
             chip = source.read(bounds_3857(tile), chip_px)
@@ -514,9 +513,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         if not group or self.layer is None:
             return False
         before = {fid: review_layer.current_values(self.layer, fid, REVIEW_FIELDS) for fid in group}
-        elsewhere = [
-            fid for fid in group if (before[fid].get("status") or ReviewStatus.UNREVIEWED.value) != self.listed.get(fid)
-        ]
+        elsewhere = decided_elsewhere({fid: before[fid].get("status") for fid in group}, self.listed)
         if elsewhere and self._overwrite != tuple(group):
             # someone (another QGIS, a merge) decided this candidate since the queue was built
             self._overwrite = tuple(group)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsApplication, QgsRasterLayer, QgsVectorLayer
+from qgis.core import QgsRasterLayer, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QFileDialog
 
@@ -23,13 +23,13 @@ def tr(text: str) -> str:
 
 
 class ReviewOutputs:
-    """Needs the dock's layer, iface, sites check box, imagery combo and task list."""
+    """Needs the dock's layer, iface, sites check box, imagery combo and job panel."""
 
     layer: QgsVectorLayer | None
     iface: Any
     sites_check: Any
     imagery_combo: Any
-    tasks: list[Any]
+    training_panel: Any  # a JobPanel: progress, cancel, the task through the TaskRegistry
 
     def _results_or_say(self) -> Path | None:
         path = review_layer.results_path(self.layer) if self.layer is not None else None
@@ -80,6 +80,17 @@ class ReviewOutputs:
         if folder:
             self.add_to_training(Path(folder))
 
+    def _added_to_training(self, task: AddReviewedTask) -> None:
+        r = task.result_data or {}
+        text = tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
+            n=r.get("added", 0),
+            labels=", ".join(f"{v} {k}" for k, v in (r.get("by_label") or {}).items()) or "none new",
+            d=task.data_dir,
+            v=r.get("dataset_version"),
+        )
+        self.training_panel.say(text)
+        report_info(self.iface, text)
+
     def add_to_training(self, data_dir: Path) -> AddReviewedTask | None:
         """Confirmed → school, rejected → not-school chips, rendered from the preview imagery layer."""
         path = self._results_or_say()
@@ -90,26 +101,5 @@ class ReviewOutputs:
             report_error(self.iface, InputError("Choose the imagery the scan used (the chip preview's layer) first."))
             return None
         task = AddReviewedTask(path, imagery.clone(), data_dir)
-
-        def done() -> None:
-            if task in self.tasks:
-                self.tasks.remove(task)
-            if task.error is not None:
-                report_error(self.iface, task.error)
-            elif task.result_data is not None:
-                r = task.result_data
-                report_info(
-                    self.iface,
-                    tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
-                        n=r["added"],
-                        labels=", ".join(f"{v} {k}" for k, v in r["by_label"].items()) or "none new",
-                        d=data_dir,
-                        v=r["dataset_version"],
-                    ),
-                )
-
-        task.taskCompleted.connect(done)
-        task.taskTerminated.connect(done)
-        self.tasks.append(task)
-        QgsApplication.taskManager().addTask(task)
+        self.training_panel.start(task, on_done=self._added_to_training)
         return task

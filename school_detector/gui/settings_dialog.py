@@ -16,7 +16,6 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
 from ..tasks.setup_runtime import SetupRuntimeTask
+from .job_panel import JobPanel
 
 
 def tr(text: str) -> str:
@@ -59,9 +59,12 @@ class SettingsDialog(QDialog):
         self.iface = iface
         self.tasks = tasks
         self.settings = PluginSettings.load()
-        self.current_task: Any = None
-        self._on_success: Any = None
         self.last_info: dict[str, Any] | None = None
+        self.panel = JobPanel(tasks, tr("Set up ML runtime…"), tr("Cancel job"), parent=self)
+        self.state_label = self.panel.status_label
+        self.progress = self.panel.progress
+        self.setup_button = self.panel.run_button
+        self.cancel_button = self.panel.cancel_button
         self.setWindowTitle(tr("School detector — Settings"))
         self.setMinimumWidth(640)
         self._build()
@@ -85,8 +88,7 @@ class SettingsDialog(QDialog):
         self.location_label.setWordWrap(True)
         self.location_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow(tr("In use:"), self.location_label)
-        self.state_label = QLabel(tr("not checked yet"))
-        self.state_label.setWordWrap(True)
+        self.panel.say(tr("not checked yet"))
         form.addRow(tr("State:"), self.state_label)
         self.index_edit = QLineEdit(self.settings.pip_index_url)
         self.index_edit.setPlaceholderText(tr("default: PyPI (set a mirror URL if your network needs one)"))
@@ -97,20 +99,14 @@ class SettingsDialog(QDialog):
         self.test_button = QPushButton(tr("Test runtime"))
         self.test_button.setToolTip(tr("Build a tiny model and time predictions on this machine"))
         self.test_button.clicked.connect(self.test_runtime)
-        self.setup_button = QPushButton(tr("Set up ML runtime…"))
+        self.setup_button.setDefault(False)
         self.setup_button.setToolTip(
             tr("Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)")
         )
         self.setup_button.clicked.connect(self.setup_runtime)
-        self.cancel_button = QPushButton(tr("Cancel job"))
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel_job)
         for b in (self.check_button, self.test_button, self.setup_button, self.cancel_button):
             buttons.addWidget(b)
         form.addRow(buttons)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
         form.addRow(self.progress)
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
@@ -146,8 +142,9 @@ class SettingsDialog(QDialog):
                 )
                 + f"\n{loc.describe()}"
             )
-        self.check_button.setEnabled(loc.found and self.current_task is None)
-        self.test_button.setEnabled(loc.found and self.current_task is None)
+        idle = self.panel.current_task is None
+        self.check_button.setEnabled(loc.found and idle)
+        self.test_button.setEnabled(loc.found and idle)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("ML runtime Python"), self.python_edit.text())
@@ -177,44 +174,31 @@ class SettingsDialog(QDialog):
     def append_log(self, line: str) -> None:
         self.log_view.appendPlainText(line)
 
+    @property
+    def current_task(self) -> Any:
+        return self.panel.current_task
+
     # -- jobs ---------------------------------------------------------------------------
-    # Slots are bound methods (never lambdas): Qt drops the connection when the dialog is
-    # deleted, so a task that ends after the plugin unloaded cannot touch dead widgets.
     def _busy(self, task: Any, on_success: Any = None) -> None:
-        self.current_task = task
-        self._on_success = on_success
-        for b in (self.check_button, self.test_button, self.setup_button):
-            b.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        task.progressChanged.connect(self._on_progress)
-        task.taskCompleted.connect(self._on_completed)
-        task.taskTerminated.connect(self._on_terminated)
-        self.tasks.start(task)
+        self.panel.start(
+            task,
+            on_done=self._completed(on_success),
+            on_failed=self._on_terminated,
+            busy=(self.check_button, self.test_button),
+        )
 
-    def _on_progress(self, value: float) -> None:
-        self.progress.setValue(int(value))
+    def _completed(self, callback: Any) -> Any:
+        def done(task: Any) -> None:
+            self._refresh_location()
+            if callback is not None:
+                callback(task)
 
-    def _on_completed(self) -> None:
-        task, callback = self._idle()
-        self.progress.setValue(100)
-        if callback is not None:
-            callback(task)
+        return done
 
-    def _on_terminated(self) -> None:
-        task, _ = self._idle()
-        exc = getattr(task, "error", None) or JobCancelled("Cancelled.")
-        message, details = error_text(exc)
-        self.state_label.setText(message)
+    def _on_terminated(self, task: Any) -> None:
+        message, details = error_text(getattr(task, "error", None) or JobCancelled("Cancelled."))
         self.append_log(message + (f"\n{details}" if details else ""))
-
-    def _idle(self) -> tuple[Any, Any]:
-        task, callback = self.current_task, self._on_success
-        self.current_task, self._on_success = None, None
-        self.cancel_button.setEnabled(False)
-        self.setup_button.setEnabled(True)
         self._refresh_location()
-        return task, callback
 
     def _runtime_job(self, description: str, args: list[str], on_success: Any) -> RuntimeJobTask | None:
         loc = self.location()
@@ -265,8 +249,7 @@ class SettingsDialog(QDialog):
         self.check_runtime()
 
     def cancel_job(self) -> None:
-        if self.current_task is not None:
-            self.current_task.cancel()
+        self.panel.cancel()
 
 
 def open_settings(iface: Any, tasks: TaskRegistry) -> SettingsDialog:

@@ -1,8 +1,10 @@
-"""Train classifier…: dataset folder -> model folder, trained in the ML runtime with live curves."""
+"""Train classifier…: dataset folder -> model folder, trained in the ML runtime with live curves.
+
+The dialog collects a core.training.TrainConfig (its defaults, ranges and command line are
+the CLI's and Processing's too) and runs ``school-detector train`` as a runtime job."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,84 +22,44 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.dataset import SPLITS
 from ..core.errors import InputError
-from ..notify import error_text, report_info
+from ..core.training import BACKBONES, WEIGHTS, TrainConfig, backbone
+from ..dataset.health import dataset_summary
+from ..notify import report_info
+from ..runtime.jobs import format_eta
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
-from ..tasks.runtime_job import RuntimeJobTask, format_eta
-from ..translation import N_
+from ..tasks.runtime_job import RuntimeJobTask
+from .job_panel import JobPanel
 from .plot_widget import CurvePlot
-
-BACKBONES = (
-    ("mobilenetv2", N_("MobileNetV2 (recommended: ~4x faster)")),
-    ("xception", N_("Xception (slower, a bit more accurate)")),
-    ("tiny", N_("Tiny CNN (from scratch; quick CPU experiments)")),
-)
-WEIGHTS = (
-    ("imagenet", N_("ImageNet (downloaded once)")),
-    ("none", N_("None (train from scratch)")),
-    ("file", N_("Local file… (offline)")),
-)
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("TrainDialog", text)
 
 
-def dataset_summary(folder: Path) -> tuple[str, list[str]]:
-    """Counts per split and class, and warnings a mapper should see before spending an hour."""
-    info_path = folder / "dataset.json"
-    counts: dict[str, dict[str, int]] = {}
-    warnings: list[str] = []
-    if info_path.is_file():
-        try:
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-            counts = info.get("counts", {})
-            if not info.get("complete", True):
-                warnings.append(
-                    tr("The dataset build did not finish; build again into the same folder to complete it.")
-                )
-        except (OSError, json.JSONDecodeError):
-            warnings.append(tr("dataset.json is unreadable; counting files instead."))
-    if not counts:
-        from ..dataset.builder import read_dataset_folder
+def int_spin(name: str) -> QSpinBox:
+    """A spin box with a TrainConfig parameter's range and default."""
+    lo, hi = TrainConfig.limits(name)
+    spin = QSpinBox()
+    spin.setRange(int(lo), int(hi))
+    spin.setValue(int(getattr(TrainConfig(), name) or 0))
+    return spin
 
-        try:
-            found = read_dataset_folder(folder)
-        except InputError as exc:
-            return exc.message, [exc.message]
-        counts = {s: {c: len(files) for c, files in classes.items()} for s, classes in found.items()}
-    for split in ("train", "valid"):
-        c = counts.get(split, {})
-        if not c.get("school") or not c.get("not-school"):
-            warnings.append(
-                tr("{split}/ lacks a class: training needs schools and not-schools in it.").format(split=split)
-            )
-    train = counts.get("train", {})
-    pos, neg = train.get("school", 0), train.get("not-school", 0)
-    if pos and neg and max(pos, neg) / min(pos, neg) > 10:
-        warnings.append(
-            tr(
-                "Classes are imbalanced ({p} schools : {n} not-schools); class weights compensate, but "
-                "more of the rarer class helps."
-            ).format(p=pos, n=neg)
-        )
-    if 0 < pos < 50:
-        warnings.append(tr("Only {p} school chips to train on: expect a weak model; 200+ is better.").format(p=pos))
-    text = "; ".join(
-        f"{s}: {counts[s].get('school', 0)} school / {counts[s].get('not-school', 0)} not-school"
-        for s in SPLITS
-        if s in counts
-    )
-    return text, warnings
+
+def float_spin(name: str, decimals: int) -> QDoubleSpinBox:
+    lo, hi = TrainConfig.limits(name)
+    spin = QDoubleSpinBox()
+    spin.setDecimals(decimals)
+    spin.setRange(float(lo), float(hi))
+    spin.setValue(float(getattr(TrainConfig(), name)))
+    return spin
 
 
 class TrainDialog(QDialog):
@@ -106,14 +68,43 @@ class TrainDialog(QDialog):
         self.iface = iface
         self.tasks = tasks
         self.python = Path(python)
-        self.current_task: RuntimeJobTask | None = None
         self.last_result: dict[str, Any] | None = None
         self.setWindowTitle(tr("School detector — Train classifier"))
         self.setMinimumWidth(600)
+        self.panel = JobPanel(tasks, tr("Train"), tr("Cancel job"), tr("Close"), self)
+        self.status_label = self.panel.status_label
+        self.progress = self.panel.progress
+        self.train_button = self.panel.run_button
+        self.cancel_button = self.panel.cancel_button
+        self.cancel_button.setToolTip(tr("Stops after the current batch; the best checkpoint is kept"))
         self._build()
 
+    @property
+    def current_task(self) -> RuntimeJobTask | None:
+        return self.panel.current_task  # type: ignore[return-value]
+
+    # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
+        layout.addWidget(self._data_box())
+        layout.addWidget(self._advanced_box())
+        self.plot = CurvePlot()
+        layout.addWidget(self.plot, 1)
+        self.report_button = QPushButton(tr("Open report"))
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self.open_report)
+        self.use_button = QPushButton(tr("Use this model for scanning"))
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.use_model)
+        self.panel.extra_row.addWidget(self.report_button)
+        self.panel.extra_row.addWidget(self.use_button)
+        layout.addWidget(self.panel.widget())
+        self.panel.say(tr("Training runs in the ML runtime; QGIS stays responsive."))
+        self.train_button.clicked.connect(self.start)
+        assert self.panel.close_button is not None
+        self.panel.close_button.clicked.connect(self.reject)
+
+    def _data_box(self) -> QGroupBox:
         box = QGroupBox(tr("Data and model"))
         form = QFormLayout(box)
         self.data_widget = QgsFileWidget()
@@ -133,10 +124,18 @@ class TrainDialog(QDialog):
         self.warnings_label.setStyleSheet("color: #a15c00;")
         form.addRow(self.warnings_label)
         self.backbone_combo = QComboBox()
-        for key, text in BACKBONES:
-            self.backbone_combo.addItem(tr(text), key)
+        for b in BACKBONES:
+            self.backbone_combo.addItem(tr(b.label), b.key)
         self.backbone_combo.currentIndexChanged.connect(self._on_backbone_changed)
         form.addRow(tr("Backbone:"), self.backbone_combo)
+        form.addRow(tr("Weights:"), self._weights_row())
+        form.addRow(tr("Epochs:"), self._epochs_row())
+        self.out_widget = QgsFileWidget()
+        self.out_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        form.addRow(tr("Model folder:"), self.out_widget)
+        return box
+
+    def _weights_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.weights_combo = QComboBox()
         for key, text in WEIGHTS:
@@ -147,46 +146,35 @@ class TrainDialog(QDialog):
         self.weights_file.setEnabled(False)
         row.addWidget(self.weights_combo)
         row.addWidget(self.weights_file, 1)
-        form.addRow(tr("Weights:"), row)
+        return row
+
+    def _epochs_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.epochs_spin = QSpinBox()
-        self.epochs_spin.setRange(0, 500)
-        self.epochs_spin.setValue(5)
-        self.fine_spin = QSpinBox()
-        self.fine_spin.setRange(0, 500)
-        self.fine_spin.setValue(5)
+        self.epochs_spin = int_spin("epochs")
+        self.fine_spin = int_spin("fine_tune_epochs")
         row.addWidget(QLabel(tr("frozen")))
         row.addWidget(self.epochs_spin)
         row.addWidget(QLabel(tr("+ fine-tuning")))
         row.addWidget(self.fine_spin)
         row.addStretch(1)
-        form.addRow(tr("Epochs:"), row)
-        self.out_widget = QgsFileWidget()
-        self.out_widget.setStorageMode(QgsFileWidget.GetDirectory)
-        form.addRow(tr("Model folder:"), self.out_widget)
-        layout.addWidget(box)
+        return row
 
-        advanced = QgsCollapsibleGroupBox(tr("Advanced"))
-        advanced.setCollapsed(True)
-        grid = QGridLayout(advanced)
-        self.batch_spin = self._spin(1, 1024, 32)
-        self.size_spin = self._spin(0, 1024, 0)
+    def _advanced_box(self) -> QgsCollapsibleGroupBox:
+        box = QgsCollapsibleGroupBox(tr("Advanced"))
+        box.setCollapsed(True)
+        grid = QGridLayout(box)
+        self.batch_spin = int_spin("batch_size")
+        self.size_spin = int_spin("input_size")
         self.size_spin.setSpecialValueText(tr("auto"))
-        self.layers_spin = self._spin(0, 1000, 40)
+        self.layers_spin = int_spin("fine_tune_layers")
         self.layers_spin.setToolTip(tr("Top backbone layers unfrozen for fine-tuning (0: all)"))
-        self.patience_spin = self._spin(1, 100, 4)
-        self.seed_spin = self._spin(0, 999999, 0)
-        self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setDecimals(6)
-        self.lr_spin.setRange(1e-6, 1.0)
-        self.lr_spin.setValue(1e-3)
-        self.ft_lr_spin = QDoubleSpinBox()
-        self.ft_lr_spin.setDecimals(7)
-        self.ft_lr_spin.setRange(1e-7, 1.0)
-        self.ft_lr_spin.setValue(1e-5)
-        self.name_edit = QLineEdit("schools")
+        self.patience_spin = int_spin("patience")
+        self.seed_spin = int_spin("seed")
+        self.lr_spin = float_spin("learning_rate", 6)
+        self.ft_lr_spin = float_spin("fine_tune_learning_rate", 7)
+        self.name_edit = QLineEdit(TrainConfig().name)
         self.augment_check = QCheckBox(tr("Augment (flips, rotations, brightness/contrast)"))
-        self.augment_check.setChecked(True)
+        self.augment_check.setChecked(TrainConfig().augment)
         for i, (label, widget) in enumerate(
             (
                 (tr("Batch size"), self.batch_spin),
@@ -202,49 +190,15 @@ class TrainDialog(QDialog):
             grid.addWidget(QLabel(label), i // 2, 2 * (i % 2))
             grid.addWidget(widget, i // 2, 2 * (i % 2) + 1)
         grid.addWidget(self.augment_check, 4, 0, 1, 4)
-        layout.addWidget(advanced)
+        return box
 
-        self.plot = CurvePlot()
-        layout.addWidget(self.plot, 1)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        layout.addWidget(self.progress)
-        self.status_label = QLabel(tr("Training runs in the ML runtime; QGIS stays responsive."))
-        self.status_label.setWordWrap(True)
-        layout.addWidget(self.status_label)
-        buttons = QHBoxLayout()
-        self.report_button = QPushButton(tr("Open report"))
-        self.report_button.setEnabled(False)
-        self.report_button.clicked.connect(self.open_report)
-        self.use_button = QPushButton(tr("Use this model for scanning"))
-        self.use_button.setEnabled(False)
-        self.use_button.clicked.connect(self.use_model)
-        self.train_button = QPushButton(tr("Train"))
-        self.train_button.setDefault(True)
-        self.train_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton(tr("Cancel job"))
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.setToolTip(tr("Stops after the current batch; the best checkpoint is kept"))
-        self.cancel_button.clicked.connect(self.cancel_job)
-        close = QPushButton(tr("Close"))
-        close.clicked.connect(self.reject)
-        for b in (self.report_button, self.use_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        for b in (self.train_button, self.cancel_button, close):
-            buttons.addWidget(b)
-        layout.addLayout(buttons)
-
-    @staticmethod
-    def _spin(lo: int, hi: int, value: int) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(lo, hi)
-        spin.setValue(value)
-        return spin
-
+    # -- reactions ------------------------------------------------------------------------------
     def _on_backbone_changed(self) -> None:
         """The tiny CNN has no pretrained weights: show what will really happen."""
-        if self.backbone_combo.currentData() == "tiny" and self.weights_combo.currentData() == "imagenet":
+        if (
+            not backbone(self.backbone_combo.currentData()).pretrained
+            and self.weights_combo.currentData() == "imagenet"
+        ):
             self.weights_combo.setCurrentIndex(self.weights_combo.findData("none"))
 
     def _on_weights_changed(self) -> None:
@@ -260,6 +214,51 @@ class TrainDialog(QDialog):
         if not self.out_widget.filePath():
             self.out_widget.setFilePath(str(folder.parent / f"{folder.name}_model"))
 
+    # -- the job --------------------------------------------------------------------------------
+    def config(self) -> TrainConfig:
+        weights = self.weights_combo.currentData()
+        if weights == "file":
+            weights = self.weights_file.filePath().strip()
+            if not weights:
+                raise InputError("Choose the local weights file, or pick ImageNet or None.")
+        return TrainConfig(
+            backbone=self.backbone_combo.currentData(),
+            weights=weights,
+            input_size=self.size_spin.value() or None,
+            epochs=self.epochs_spin.value(),
+            fine_tune_epochs=self.fine_spin.value(),
+            batch_size=self.batch_spin.value(),
+            learning_rate=self.lr_spin.value(),
+            fine_tune_learning_rate=self.ft_lr_spin.value(),
+            fine_tune_layers=self.layers_spin.value(),
+            patience=self.patience_spin.value(),
+            seed=self.seed_spin.value(),
+            name=self.name_edit.text().strip() or TrainConfig().name,
+            augment=self.augment_check.isChecked(),
+        ).resolved()
+
+    def set_config(self, cfg: TrainConfig) -> None:
+        """Show ``cfg`` (a card's or a test's) in the widgets."""
+        self.backbone_combo.setCurrentIndex(self.backbone_combo.findData(cfg.backbone))
+        known = self.weights_combo.findData(cfg.weights)
+        self.weights_combo.setCurrentIndex(known if known >= 0 else self.weights_combo.findData("file"))
+        if known < 0:
+            self.weights_file.setFilePath(cfg.weights)
+        self.size_spin.setValue(cfg.input_size or 0)
+        for spin, value in (
+            (self.epochs_spin, cfg.epochs),
+            (self.fine_spin, cfg.fine_tune_epochs),
+            (self.batch_spin, cfg.batch_size),
+            (self.lr_spin, cfg.learning_rate),
+            (self.ft_lr_spin, cfg.fine_tune_learning_rate),
+            (self.layers_spin, cfg.fine_tune_layers),
+            (self.patience_spin, cfg.patience),
+            (self.seed_spin, cfg.seed),
+        ):
+            spin.setValue(value)
+        self.name_edit.setText(cfg.name)
+        self.augment_check.setChecked(cfg.augment)
+
     def arguments(self) -> list[str]:
         """The ``school-detector train`` command line this dialog stands for."""
         data = self.data_widget.filePath().strip()
@@ -268,98 +267,46 @@ class TrainDialog(QDialog):
             raise InputError("Choose the dataset folder (made by 'Build training data…').")
         if not out:
             raise InputError("Choose a folder for the model.")
-        weights = self.weights_combo.currentData()
-        if weights == "file":
-            weights = self.weights_file.filePath().strip()
-            if not weights:
-                raise InputError("Choose the local weights file, or pick ImageNet or None.")
-        if self.backbone_combo.currentData() == "tiny" and weights == "imagenet":
-            weights = "none"  # the tiny CNN has no pretrained weights
-        if self.epochs_spin.value() + self.fine_spin.value() == 0:
-            raise InputError("Set at least one epoch.")
-        args = [
-            "train",
-            "--data",
-            data,
-            "--out",
-            out,
-            "--model",
-            self.backbone_combo.currentData(),
-            "--weights",
-            weights,
-            "--epochs",
-            str(self.epochs_spin.value()),
-            "--fine-tune-epochs",
-            str(self.fine_spin.value()),
-            "--batch-size",
-            str(self.batch_spin.value()),
-            "--fine-tune-layers",
-            str(self.layers_spin.value()),
-            "--patience",
-            str(self.patience_spin.value()),
-            "--learning-rate",
-            repr(self.lr_spin.value()),
-            "--fine-tune-learning-rate",
-            repr(self.ft_lr_spin.value()),
-            "--seed",
-            str(self.seed_spin.value()),
-            "--name",
-            self.name_edit.text().strip() or "schools",
-        ]
-        if self.size_spin.value():
-            args += ["--input-size", str(self.size_spin.value())]
-        if not self.augment_check.isChecked():
-            args.append("--no-augment")
-        return args
+        return self.config().validate().to_argv(data, out)
 
     def start(self) -> RuntimeJobTask | None:
         try:
             args = self.arguments()
         except InputError as exc:
-            self.status_label.setText(exc.message)
+            self.panel.say(exc.message)
             return None
         task = RuntimeJobTask(tr("Train classifier"), self.python, args)
-        self.current_task = task
         self.plot.clear()
-        task.eventReceived.connect(self._on_event)
-        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
-        task.taskCompleted.connect(self._on_completed)
-        task.taskTerminated.connect(self._on_terminated)
-        for b in (self.train_button, self.report_button, self.use_button):
-            b.setEnabled(False)
-        self.cancel_button.setEnabled(True)
-        self.status_label.setText(tr("Starting the ML runtime…"))
-        self.tasks.start(task)
+        self.panel.start(
+            task,
+            on_done=self._on_completed,
+            on_failed=self._on_terminated,
+            on_event=self._on_event,
+            busy=(self.report_button, self.use_button),
+        )
+        self.report_button.setEnabled(False)
+        self.use_button.setEnabled(False)
+        self.panel.say(tr("Starting the ML runtime…"))
         return task
 
     def _on_event(self, event: Any) -> None:
         if event.event == "metric":
             self.plot.add_epoch(event.data)
             d = event.data
-            self.status_label.setText(
+            self.panel.say(
                 tr("Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}").format(
                     e=d.get("epoch"), l=d.get("loss", 0.0), vl=d.get("val_loss", 0.0), va=d.get("val_accuracy", 0.0)
                 )
             )
-        elif event.event == "progress":
+        elif event.event == "progress" and event.data.get("unit") == "batch":
             d = event.data
             eta = format_eta(d.get("eta_s"))
-            if d.get("unit") == "batch":
-                self.progress.setFormat(
-                    f"%p% · {d.get('done')}/{d.get('total')} batches" + (f" · ETA {eta}" if eta else "")
-                )
-        elif event.event == "log":
-            self.status_label.setText(str(event.data.get("message", "")))
+            self.progress.setFormat(
+                f"%p% · {d.get('done')}/{d.get('total')} batches" + (f" · ETA {eta}" if eta else "")
+            )
 
-    def _idle(self) -> RuntimeJobTask | None:
-        task, self.current_task = self.current_task, None
-        self.train_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-        return task
-
-    def _on_completed(self) -> None:
-        task = self._idle()
-        res = (task.result_data if task else None) or {}
+    def _on_completed(self, task: RuntimeJobTask) -> None:
+        res = task.result_data or {}
         self.last_result = res
         m = res.get("metrics", {})
         card = res.get("card", {})
@@ -376,18 +323,16 @@ class TrainDialog(QDialog):
             r=m.get("recall", 0.0),
             p=m.get("precision", 0.0),
         )
-        self.status_label.setText(text)
+        self.panel.say(text)
         self.progress.setFormat("%p%")
-        self.progress.setValue(100)
         self.report_button.setEnabled(bool(res.get("report")))
         self.use_button.setEnabled(bool(res.get("model_dir")))
         report_info(self.iface, text)
 
-    def _on_terminated(self) -> None:
-        task = self._idle()
+    def _on_terminated(self, task: RuntimeJobTask) -> None:
         self.progress.setFormat("%p%")
-        if task is not None and task.error is not None:
-            self.status_label.setText(error_text(task.error)[0])
+        self.report_button.setEnabled(False)
+        self.use_button.setEnabled(False)
 
     def open_report(self) -> None:
         if self.last_result and self.last_result.get("report"):
@@ -403,8 +348,7 @@ class TrainDialog(QDialog):
         report_info(self.iface, tr("Scans will use {dir}.").format(dir=settings.model_dir))
 
     def cancel_job(self) -> None:
-        if self.current_task is not None:
-            self.current_task.cancel()
+        self.panel.cancel()
 
 
 def open_train(iface: Any, tasks: TaskRegistry, python: Path) -> TrainDialog:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..core.redact import redact
-from ..core.tiles import Bounds, Tile, bounds_3857, pixel_size_3857, tile_for_xy
+from ..core.tiles import TILE_SIZE, Bounds, Tile, bounds_3857, pixel_size_3857, tile_for_xy
 from ..version import __version__
 from .base import Chip, ImageryError
 
@@ -229,8 +229,9 @@ class XyzSource:
         first = tile_for_xy(bounds.west + px / 2, bounds.north - px / 2, z)
         last = tile_for_xy(bounds.east - px / 2, bounds.south + px / 2, z)
         cols, rows = last.x - first.x + 1, last.y - first.y + 1
-        canvas = np.zeros((rows * 256, cols * 256, 3), dtype=np.uint8)
-        valid = np.zeros((rows * 256, cols * 256), dtype=bool)
+        t = TILE_SIZE
+        canvas = np.zeros((rows * t, cols * t, 3), dtype=np.uint8)
+        valid = np.zeros((rows * t, cols * t), dtype=bool)
         for j in range(rows):
             for i in range(cols):
                 tile = Tile(first.x + i, first.y + j, z)
@@ -238,10 +239,10 @@ class XyzSource:
                 if content is None:
                     continue
                 rgb, ok = self.decode(content, tile)
-                if rgb.shape[:2] != (256, 256):
-                    raise TileFetchError(f"Tile {tile.id} is {rgb.shape[1]}x{rgb.shape[0]} px; expected 256x256.")
-                canvas[j * 256 : (j + 1) * 256, i * 256 : (i + 1) * 256] = rgb
-                valid[j * 256 : (j + 1) * 256, i * 256 : (i + 1) * 256] = ok
+                if rgb.shape[:2] != (t, t):
+                    raise TileFetchError(f"Tile {tile.id} is {rgb.shape[1]}x{rgb.shape[0]} px; expected {t}x{t}.")
+                canvas[j * t : (j + 1) * t, i * t : (i + 1) * t] = rgb
+                valid[j * t : (j + 1) * t, i * t : (i + 1) * t] = ok
         origin = bounds_3857(first)
         c0 = round((bounds.west - origin.west) / px)
         r0 = round((origin.north - bounds.north) / px)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.dataset import CLASSES, SCHOOL
+from ..core.chip_plan import CLASSES, SCHOOL
 from ..core.errors import InputError
 from ..dataset.builder import read_dataset_folder
 

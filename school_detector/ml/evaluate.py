@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..core.dataset import CLASSES, NOT_SCHOOL_ALIASES, SCHOOL
+from ..core.chip_plan import CLASSES, NOT_SCHOOL_ALIASES, SCHOOL
 from ..core.errors import InputError, ModelCardError
 from ..core.metrics import evaluate
 from ..core.model_card import ModelCard

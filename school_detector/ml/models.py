@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from ..core.training import BACKBONES
+from ..core.training import backbone as backbone_spec
 
-DEFAULT_INPUT = {"mobilenetv2": 224, "xception": 299, "tiny": 128}
-MIN_INPUT = {"mobilenetv2": 32, "xception": 71, "tiny": 32}
+DEFAULT_INPUT = {b.key: b.default_input for b in BACKBONES}
 IMAGENET_FILES = {
     "mobilenetv2": "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{alpha}_{size}_no_top.h5",
     "xception": "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
@@ -57,10 +58,9 @@ def _tiny_backbone(size: int) -> Any:
 def build_backbone(backbone: str, size: int, weights: str | None, alpha: float = 1.0) -> Any:
     import keras
 
-    if backbone not in DEFAULT_INPUT:
-        raise InputError(f"Unknown backbone {backbone!r}; use mobilenetv2, xception or tiny.")
-    if size < MIN_INPUT[backbone]:
-        raise InputError(f"{backbone} needs an input of at least {MIN_INPUT[backbone]} px (asked for {size}).")
+    smallest = backbone_spec(backbone).min_input
+    if size < smallest:
+        raise InputError(f"{backbone} needs an input of at least {smallest} px (asked for {size}).")
     if backbone == "tiny":
         model = _tiny_backbone(size)
         if weights not in (None, "imagenet"):

@@ -14,47 +14,25 @@ import json
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..core.dataset import CLASSES, SCHOOL
+from ..core.chip_plan import CLASSES, SCHOOL
 from ..core.errors import InputError, JobCancelled
 from ..core.metrics import best_threshold, evaluate
 from ..core.model_card import CARD_FILE, ModelCard
 from ..core.progress import Reporter
+from ..core.tiles import TILE_SIZE
+from ..core.training import TrainConfig
 from ..version import __version__
 from .data import Split, class_weights, collect, make_dataset
 from .export import export_saved_model, next_version
-from .models import DEFAULT_INPUT, build_classifier, resolve_weights, unfreeze_top
+from .models import build_classifier, resolve_weights, unfreeze_top
 from .report import write_report
 
 CHECKPOINT = "checkpoints/best.weights.h5"
-
-
-@dataclass
-class TrainConfig:
-    backbone: str = "mobilenetv2"
-    weights: str = "imagenet"
-    input_size: int | None = None  # default per backbone
-    epochs: int = 5
-    fine_tune_epochs: int = 5
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    fine_tune_learning_rate: float = 1e-5
-    fine_tune_layers: int = 40  # top backbone layers to unfreeze in phase 2 (0: all)
-    patience: int = 4
-    seed: int = 0
-    name: str = "schools"
-    alpha: float = 1.0  # MobileNetV2 width
-    augment: bool = True
-    mixed_precision: bool | None = None  # None: on when a GPU is present
-    max_steps_per_epoch: int | None = None  # tests: keep epochs tiny
-
-    @property
-    def size(self) -> int:
-        return self.input_size or DEFAULT_INPUT.get(self.backbone, 224)
 
 
 def _dataset_info(data_dir: Path) -> dict[str, Any]:
@@ -121,159 +99,233 @@ def _progress_callback(reporter: Reporter, total_steps: int, cancelled: Any, his
     return Progress()
 
 
+class Training:
+    """One training run in named steps: :meth:`prepare` (data, model, input pipelines),
+    :meth:`fit` (the phases, with checkpoints and cooperative cancel), :meth:`evaluate` (the F2
+    threshold on validation, metrics on test) and :meth:`export` (SavedModel, card, report)."""
+
+    def __init__(self, data_dir: Path, out: Path, cfg: TrainConfig, reporter: Reporter, cancelled: Any) -> None:
+        self.data_dir, self.out, self.cfg = Path(data_dir), Path(out), cfg
+        self.reporter, self.cancelled = reporter, cancelled
+        self.history: list[dict[str, float]] = []
+        self.ckpt = self.out / CHECKPOINT
+        self.training_seconds = 0.0
+
+    # -- prepare ------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        import keras
+        import tensorflow as tf
+
+        cfg = self.cfg
+        cfg.validate()
+        self.splits, self.corrupt = collect(self.data_dir)
+        if self.corrupt:
+            self.reporter.log(f"{len(self.corrupt)} unreadable image(s) skipped, e.g. {self.corrupt[0]}", "warning")
+        self.info = _dataset_info(self.data_dir)
+        _check_model_dir(self.out, self.info, cfg.name)
+        self.weights = resolve_weights(cfg.weights)
+        keras.utils.set_random_seed(cfg.seed)
+        gpus = tf.config.list_physical_devices("GPU")
+        mixed = cfg.mixed_precision if cfg.mixed_precision is not None else bool(gpus)
+        keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
+        self.reporter.log(
+            f"Training on {'GPU' if gpus else 'CPU'}{' with mixed precision' if mixed else ''}: "
+            f"{len(self.splits['train'].files)} train / {len(self.splits['valid'].files)} valid images"
+        )
+        self.model, self.base = build_classifier(cfg.backbone, cfg.size, self.weights, cfg.alpha)
+        self._pipelines()
+        try:
+            self.ckpt.parent.mkdir(parents=True, exist_ok=True)
+            (self.out / "logs").mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _disk_error(exc, self.out) from exc
+
+    def _pipelines(self) -> None:
+        cfg = self.cfg
+        self.train_ds = make_dataset(self.splits["train"], cfg.size, cfg.batch_size, True, cfg.seed, cfg.augment)
+        self.valid_ds = make_dataset(self.splits["valid"], cfg.size, cfg.batch_size, False)
+        self.steps = math.ceil(len(self.splits["train"].files) / cfg.batch_size)
+        if cfg.max_steps_per_epoch:
+            self.steps = min(self.steps, cfg.max_steps_per_epoch)
+            self.train_ds = self.train_ds.repeat()
+
+    @property
+    def from_scratch(self) -> bool:
+        return self.weights is None
+
+    def phases(self) -> list[tuple[int, float, bool]]:
+        """(epochs, learning rate, unfreeze) per phase; from scratch: one phase, all trainable."""
+        cfg = self.cfg
+        phases = (
+            [(cfg.epochs + cfg.fine_tune_epochs, cfg.learning_rate, True)]
+            if self.from_scratch
+            else [(cfg.epochs, cfg.learning_rate, False), (cfg.fine_tune_epochs, cfg.fine_tune_learning_rate, True)]
+        )
+        return [p for p in phases if p[0] > 0]
+
+    # -- fit ----------------------------------------------------------------------------------
+    def _callbacks(self, total_steps: int) -> list[Any]:
+        import keras
+
+        return [
+            _progress_callback(self.reporter, total_steps, self.cancelled, self.history),
+            keras.callbacks.ModelCheckpoint(
+                str(self.ckpt), monitor="val_loss", save_best_only=True, save_weights_only=True
+            ),
+            keras.callbacks.EarlyStopping(monitor="val_loss", patience=self.cfg.patience),
+            keras.callbacks.TensorBoard(log_dir=str(self.out / "logs"), write_graph=False),
+        ]
+
+    def _set_trainable(self, unfreeze: bool, lr: float) -> None:
+        if unfreeze and self.from_scratch:
+            self.base.trainable = True  # BatchNorm too: there are no pretrained statistics to protect
+            self.reporter.log(f"Training from scratch, all layers, learning rate {lr:g}")
+        elif unfreeze:
+            trainable = unfreeze_top(self.base, self.cfg.fine_tune_layers)
+            self.reporter.log(f"Fine-tuning with {trainable} backbone layers trainable, learning rate {lr:g}")
+        else:
+            self.base.trainable = False
+            self.reporter.log(f"Training the head on the frozen {self.cfg.backbone} backbone, learning rate {lr:g}")
+
+    def fit(self) -> None:
+        import keras
+
+        phases = self.phases()
+        callbacks = self._callbacks(self.steps * sum(p[0] for p in phases))
+        weights_per_class = class_weights(self.splits["train"])
+        start = time.perf_counter()
+        epoch = 0
+        try:
+            for n_epochs, lr, unfreeze in phases:
+                self._set_trainable(unfreeze, lr)
+                self.model.compile(
+                    optimizer=keras.optimizers.Adam(lr),
+                    loss=keras.losses.BinaryCrossentropy(),
+                    metrics=["accuracy", keras.metrics.AUC(name="auc")],
+                )
+                self.model.fit(
+                    self.train_ds,
+                    validation_data=self.valid_ds,
+                    epochs=epoch + n_epochs,
+                    initial_epoch=epoch,
+                    steps_per_epoch=self.steps,
+                    class_weight=weights_per_class,
+                    callbacks=callbacks,
+                    verbose=0,
+                    shuffle=False,
+                )  # the tf.data pipeline shuffles
+                epoch += n_epochs
+                if self.cancelled():
+                    raise JobCancelled(f"Training cancelled; the best checkpoint so far is kept in {self.ckpt}.")
+        except OSError as exc:
+            raise _disk_error(exc, self.ckpt.parent) from exc
+        self.training_seconds = time.perf_counter() - start
+        if self.ckpt.is_file():
+            self.model.load_weights(str(self.ckpt))
+
+    # -- evaluate -----------------------------------------------------------------------------
+    def evaluate(self) -> None:
+        """The F2-optimal threshold on validation; metrics on the untouched test split (on
+        validation when there is no usable test split, and the result says so)."""
+        cfg = self.cfg
+        self.reporter.log("Evaluating")
+        valid_scores = predict_files(self.model, self.splits["valid"], cfg.size, cfg.batch_size)
+        self.threshold = best_threshold(self.splits["valid"].labels, valid_scores, beta=2.0)
+        test = self.splits.get("test")
+        if test is not None and test.counts()[SCHOOL] and test.counts()["not-school"]:
+            self.eval_name, self.eval_split = "test", test
+            self.scores = predict_files(self.model, test, cfg.size, cfg.batch_size)
+        else:
+            self.eval_name, self.eval_split, self.scores = "valid", self.splits["valid"], valid_scores
+        self.metrics: dict[str, Any] = {
+            **evaluate(self.eval_split.labels, self.scores, self.threshold).to_dict(),
+            "split": self.eval_name,
+        }
+
+    # -- export -------------------------------------------------------------------------------
+    def card(self, version: int) -> ModelCard:
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        cfg, info = self.cfg, self.info
+        return ModelCard(
+            name=cfg.name,
+            version=version,
+            backbone=cfg.backbone,
+            input_size=cfg.size,
+            zoom=int(info.get("zoom", 18)),
+            tile_size=int(info.get("tile_size", TILE_SIZE)),
+            supertile=bool(info.get("supertile", False)),
+            class_names=list(CLASSES),
+            positive_class=SCHOOL,
+            preprocessing="RGB 0-255 in, backbone preprocessing inside the model",
+            threshold=float(self.threshold),
+            metrics={k: v for k, v in self.metrics.items() if isinstance(v, (int, float))},
+            dataset_fingerprint=str(info.get("fingerprint", "")),
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            training_seconds=round(self.training_seconds, 1),
+            software={
+                "school_detector": __version__,
+                "tensorflow": tf.__version__,
+                "keras": keras.__version__,
+                "numpy": np.__version__,
+                "python": platform.python_version(),
+            },
+        )
+
+    def export(self) -> dict[str, Any]:
+        cfg, out = self.cfg, self.out
+        model_root = out / cfg.name
+        card = self.card(next_version(model_root))
+        try:
+            model_root.mkdir(parents=True, exist_ok=True)
+            version_dir = export_saved_model(self.model, cfg.size, model_root / str(card.version))
+            (version_dir / "assets.extra").mkdir(exist_ok=True)
+            card.write(version_dir / "assets.extra")
+            card.write(out)
+            result = self.summary(card)
+            (out / "metrics.json").write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+            write_report(
+                out / "report.html",
+                card.to_dict(),
+                self.history,
+                self.metrics,
+                self.eval_split.labels,
+                self.scores,
+                self.eval_split.files,
+            )
+        except OSError as exc:
+            raise _disk_error(exc, out) from exc
+        result["model_dir"] = str(out.resolve())
+        result["saved_model"] = str(version_dir.resolve())
+        result["report"] = str((out / "report.html").resolve())
+        return result
+
+    def summary(self, card: ModelCard) -> dict[str, Any]:
+        cfg = self.cfg
+        return {
+            "card": card.to_dict(),
+            "metrics": self.metrics,
+            "history": self.history,
+            "config": asdict(cfg),
+            "corrupt_skipped": len(self.corrupt),
+            "train_counts": self.splits["train"].counts(),
+            "valid_counts": self.splits["valid"].counts(),
+            "chosen_on": "valid",
+            "evaluated_on": self.eval_name,
+            "images_per_s": round(
+                self.steps * cfg.batch_size * len(self.history) / max(self.training_seconds, 1e-9), 1
+            ),
+        }
+
+
 def train(
     data_dir: Path, out: Path, cfg: TrainConfig, reporter: Reporter, cancelled: Any = lambda: False
 ) -> dict[str, Any]:
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    data_dir, out = Path(data_dir), Path(out)
-    if cfg.name.strip() != cfg.name or not cfg.name or "/" in cfg.name:
-        raise InputError(f"Model name {cfg.name!r} must be a plain folder name.")
-    splits, corrupt = collect(data_dir)
-    if corrupt:
-        reporter.log(f"{len(corrupt)} unreadable image(s) skipped, e.g. {corrupt[0]}", "warning")
-    info = _dataset_info(data_dir)
-    _check_model_dir(out, info, cfg.name)
-    weights = resolve_weights(cfg.weights)
-    keras.utils.set_random_seed(cfg.seed)
-    gpus = tf.config.list_physical_devices("GPU")
-    mixed = cfg.mixed_precision if cfg.mixed_precision is not None else bool(gpus)
-    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
-    reporter.log(
-        f"Training on {'GPU' if gpus else 'CPU'}{' with mixed precision' if mixed else ''}: "
-        f"{len(splits['train'].files)} train / {len(splits['valid'].files)} valid images"
-    )
-    model, base = build_classifier(cfg.backbone, cfg.size, weights, cfg.alpha)
-    train_ds = make_dataset(splits["train"], cfg.size, cfg.batch_size, True, cfg.seed, cfg.augment)
-    valid_ds = make_dataset(splits["valid"], cfg.size, cfg.batch_size, False)
-    steps = math.ceil(len(splits["train"].files) / cfg.batch_size)
-    if cfg.max_steps_per_epoch:
-        steps = min(steps, cfg.max_steps_per_epoch)
-        train_ds = train_ds.repeat()
-    from_scratch = weights is None
-    phases = (
-        [(cfg.epochs + cfg.fine_tune_epochs, cfg.learning_rate, True)]
-        if from_scratch
-        else [(cfg.epochs, cfg.learning_rate, False), (cfg.fine_tune_epochs, cfg.fine_tune_learning_rate, True)]
-    )
-    phases = [p for p in phases if p[0] > 0]
-    total_steps = steps * sum(p[0] for p in phases)
-    history: list[dict[str, float]] = []
-    ckpt = out / CHECKPOINT
-    try:
-        ckpt.parent.mkdir(parents=True, exist_ok=True)
-        (out / "logs").mkdir(exist_ok=True)
-    except OSError as exc:
-        raise _disk_error(exc, out) from exc
-    progress = _progress_callback(reporter, total_steps, cancelled, history)
-    checkpoint = keras.callbacks.ModelCheckpoint(
-        str(ckpt), monitor="val_loss", save_best_only=True, save_weights_only=True
-    )
-    callbacks = [
-        progress,
-        checkpoint,
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=cfg.patience),
-        keras.callbacks.TensorBoard(log_dir=str(out / "logs"), write_graph=False),
-    ]
-    weights_per_class = class_weights(splits["train"])
-    start = time.perf_counter()
-    epoch = 0
-    try:
-        for n_epochs, lr, unfreeze in phases:
-            if unfreeze and from_scratch:
-                base.trainable = True  # BatchNorm too: there are no pretrained statistics to protect
-                reporter.log(f"Training from scratch, all layers, learning rate {lr:g}")
-            elif unfreeze:
-                trainable = unfreeze_top(base, cfg.fine_tune_layers)
-                reporter.log(f"Fine-tuning with {trainable} backbone layers trainable, learning rate {lr:g}")
-            else:
-                base.trainable = False
-                reporter.log(f"Training the head on the frozen {cfg.backbone} backbone, learning rate {lr:g}")
-            model.compile(
-                optimizer=keras.optimizers.Adam(lr),
-                loss=keras.losses.BinaryCrossentropy(),
-                metrics=["accuracy", keras.metrics.AUC(name="auc")],
-            )
-            model.fit(
-                train_ds,
-                validation_data=valid_ds,
-                epochs=epoch + n_epochs,
-                initial_epoch=epoch,
-                steps_per_epoch=steps,
-                class_weight=weights_per_class,
-                callbacks=callbacks,
-                verbose=0,
-                shuffle=False,
-            )  # the tf.data pipeline shuffles
-            epoch += n_epochs
-            if cancelled():
-                raise JobCancelled(f"Training cancelled; the best checkpoint so far is kept in {ckpt}.")
-    except OSError as exc:
-        raise _disk_error(exc, ckpt.parent) from exc
-    training_seconds = time.perf_counter() - start
-    if ckpt.is_file():
-        model.load_weights(str(ckpt))
-    reporter.log("Evaluating")
-    valid_scores = predict_files(model, splits["valid"], cfg.size, cfg.batch_size)
-    threshold = best_threshold(splits["valid"].labels, valid_scores, beta=2.0)
-    test = splits.get("test")
-    if test is not None and test.counts()[SCHOOL] and test.counts()["not-school"]:
-        eval_name, eval_split = "test", test
-        scores = predict_files(model, test, cfg.size, cfg.batch_size)
-    else:  # no usable test split: report on validation, and say so
-        eval_name, eval_split, scores = "valid", splits["valid"], valid_scores
-    metrics: dict[str, Any] = {**evaluate(eval_split.labels, scores, threshold).to_dict(), "split": eval_name}
-    model_root = out / cfg.name
-    version = next_version(model_root)
-    card = ModelCard(
-        name=cfg.name,
-        version=version,
-        backbone=cfg.backbone,
-        input_size=cfg.size,
-        zoom=int(info.get("zoom", 18)),
-        tile_size=int(info.get("tile_size", 256)),
-        supertile=bool(info.get("supertile", False)),
-        class_names=list(CLASSES),
-        positive_class=SCHOOL,
-        preprocessing="RGB 0-255 in, backbone preprocessing inside the model",
-        threshold=float(threshold),
-        metrics={k: v for k, v in metrics.items() if isinstance(v, (int, float))},
-        dataset_fingerprint=str(info.get("fingerprint", "")),
-        created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        training_seconds=round(training_seconds, 1),
-        software={
-            "school_detector": __version__,
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-    )
-    try:
-        model_root.mkdir(parents=True, exist_ok=True)
-        version_dir = export_saved_model(model, cfg.size, model_root / str(version))
-        (version_dir / "assets.extra").mkdir(exist_ok=True)
-        card.write(version_dir / "assets.extra")
-        card.write(out)
-        result = {
-            "card": card.to_dict(),
-            "metrics": metrics,
-            "history": history,
-            "config": asdict(cfg),
-            "corrupt_skipped": len(corrupt),
-            "train_counts": splits["train"].counts(),
-            "valid_counts": splits["valid"].counts(),
-            "chosen_on": "valid",
-            "evaluated_on": eval_name,
-            "images_per_s": round(steps * cfg.batch_size * len(history) / max(training_seconds, 1e-9), 1),
-        }
-        (out / "metrics.json").write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-        write_report(out / "report.html", card.to_dict(), history, metrics, eval_split.labels, scores, eval_split.files)
-    except OSError as exc:
-        raise _disk_error(exc, out) from exc
-    result["model_dir"] = str(out.resolve())
-    result["saved_model"] = str(version_dir.resolve())
-    result["report"] = str((out / "report.html").resolve())
-    return result
+    """Train, evaluate and export; returns what the CLI prints and metrics.json holds."""
+    run = Training(data_dir, out, cfg, reporter, cancelled)
+    run.prepare()
+    run.fit()
+    run.evaluate()
+    return run.export()

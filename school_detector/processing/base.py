@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.errors import RuntimeJobError, SchoolDetectorError
 from ..core.progress import LOG, PROGRESS, Event, Reporter
-from ..tasks.runtime_job import describe_progress, run_cli_job
+from ..runtime.jobs import describe_progress, run_cli_job
 
 
 class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
@@ -39,6 +39,8 @@ class SchoolDetectorAlgorithm(QgsProcessingAlgorithm):
         try:
             return self._process(parameters, context, feedback)
         except SchoolDetectorError as exc:
+            if exc.details and feedback is not None:
+                feedback.pushDebugInfo(exc.details)  # the log keeps what the message leaves out
             raise QgsProcessingException(exc.message) from None
 
     def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:

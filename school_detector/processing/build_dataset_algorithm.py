@@ -21,7 +21,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..core.dataset import CONFLICT_RULES, ChipGeometry, parse_split
+from ..core.chip_plan import CONFLICT_RULES, ChipGeometry, parse_split
 from ..core.errors import JobCancelled
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions, build_dataset
 from ..qgis_io.labels import labels_from_features

@@ -1,4 +1,6 @@
-"""Processing: Scan for schools (the same scanner as the dialog: QGIS rendering + local server)."""
+"""Processing: Scan for schools. The one scan job (scan.job) with the dialog's predictor:
+QGIS renders the imagery, the local model server in the ML runtime scores it. The results file
+records the scan like the dialog's, so the review panel treats both alike."""
 
 from __future__ import annotations
 
@@ -19,19 +21,12 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..core.cover import Polygon, polygons_to_3857
 from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
-from ..imagery.png import png_bytes
 from ..qgis_io.layer_source import QgisLayerSource
-from ..qgis_io.region import to_3857
-from ..scan.region import extent_polygon
-from ..scan.scanner import ScanSettings, scan
-from ..scan.store import ResultStore
-from ..serving.client import Endpoint, ServingClient
-from ..serving.predictor import RestPredictor
-from ..settings import current_runtime
-from ..tasks.local_server import LocalServer
+from ..qgis_io.region import features_region
+from ..scan.job import PredictorSpec, ScanJob, ScanRequest
+from ..settings import PluginSettings, current_runtime
 from .base import SchoolDetectorAlgorithm, feedback_reporter
 
 
@@ -41,6 +36,7 @@ def tr(text: str) -> str:
 
 class ScanAlgorithm(SchoolDetectorAlgorithm):
     REGION, MODEL, THRESHOLD, RESUME, OUTPUT = "REGION", "MODEL", "THRESHOLD", "RESUME", "OUTPUT"
+    TRUST_MODEL = "TRUST_MODEL"
     TILES, CANDIDATES = "TILES", "CANDIDATES"
 
     def name(self) -> str:
@@ -86,68 +82,51 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
                 1.0,
             )
         )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.TRUST_MODEL,
+                tr("Trust this model folder (loading a model runs its code; needed once per folder)"),
+                False,
+            )
+        )
         self.addParameter(QgsProcessingParameterBoolean(self.RESUME, tr("Resume an existing results file"), True))
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Results"), "GeoPackage (*.gpkg)"))
         self.addOutput(QgsProcessingOutputNumber(self.TILES, tr("Tiles")))
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATES, tr("Candidates")))
 
     def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
-        card = ModelCard.read(Path(self.parameterAsFile(parameters, self.MODEL, context)))
-        imagery = self.imagery(context)
-        source = QgisLayerSource(imagery)
-        region = self.parameterAsSource(parameters, self.REGION, context)
-        polygons: list[Polygon]
-        if region is not None:
-            raw = []
-            for f in region.getFeatures(QgsFeatureRequest()):
-                g = f.geometry()
-                for part in g.asMultiPolygon() if g.isMultipart() else [g.asPolygon()]:
-                    raw.append([[(p.x(), p.y()) for p in ring] for ring in part])
-            if not raw:
-                raise QgsProcessingException(tr("The region layer has no polygons."))
-            polygons = polygons_to_3857(raw, to_3857(region.sourceCrs()))
-        else:
-            extent = source.extent_3857()
-            if extent is None:
-                raise QgsProcessingException(tr("A web layer has no extent: give region polygons."))
-            polygons = extent_polygon(extent)
-        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
-        settings = ScanSettings(
-            zoom=card.zoom,
-            supertile=card.supertile,
-            tile_size=card.tile_size,
-            threshold=card.threshold if threshold < 0 else threshold,
-            workers=1,
-        )
+        job = ScanJob(self.request(parameters, context))
+        feedback.pushInfo(tr("Starting the model server in the ML runtime…"))
+        try:
+            res = job.run(feedback_reporter(feedback), feedback.isCanceled)
+        except JobCancelled:
+            feedback.reportError(tr("Cancelled; finished batches are saved (resume to continue)."))
+            return {self.OUTPUT: str(job.request.out), self.TILES: 0, self.CANDIDATES: 0}
+        feedback.pushInfo(tr("{c} candidates in {n} tiles").format(c=res["candidates"], n=res["tiles"]))
+        return {self.OUTPUT: str(job.request.out), self.TILES: res["tiles"], self.CANDIDATES: res["candidates"]}
+
+    def request(self, parameters: dict[str, Any], context: Any) -> ScanRequest:
+        model_dir = Path(self.parameterAsFile(parameters, self.MODEL, context))
+        ModelCard.read(model_dir)  # a folder that is no model is said first, before the runtime
         python = current_runtime().python
         if python is None:
             raise QgsProcessingException(tr("The ML runtime is not set up: School detector > Settings…"))
-        out = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
-        if out.exists() and not self.parameterAsBool(parameters, self.RESUME, context):
-            raise QgsProcessingException(tr("{out} exists; tick Resume or choose a new file.").format(out=out))
-        server = LocalServer()
-        store = None
-        try:
-            feedback.pushInfo(tr("Starting the model server in the ML runtime…"))
-            url = server.ensure(python, Path(self.parameterAsFile(parameters, self.MODEL, context)))
-            predictor = RestPredictor(ServingClient(Endpoint(url, card.name)))
-            store = ResultStore(out, card.model_id, settings.threshold)
-            res = scan(
-                source,
-                predictor,
-                store,
-                polygons,
-                settings,
-                feedback_reporter(feedback),
-                cancelled=feedback.isCanceled,
-                encode=png_bytes,
-            )
-        except JobCancelled:
-            feedback.reportError(tr("Cancelled; finished batches are saved (resume to continue)."))
-            return {self.OUTPUT: str(out), self.TILES: 0, self.CANDIDATES: 0}
-        finally:
-            if store is not None:
-                store.close()
-            server.stop()
-        feedback.pushInfo(tr("{c} candidates in {n} tiles").format(c=res["candidates"], n=res["tiles"]))
-        return {self.OUTPUT: str(out), self.TILES: res["tiles"], self.CANDIDATES: res["candidates"]}
+        settings = PluginSettings.load()
+        if self.parameterAsBool(parameters, self.TRUST_MODEL, context) and not settings.trusts(model_dir):
+            settings.trust(model_dir)
+            settings.save()
+        region = self.parameterAsSource(parameters, self.REGION, context)
+        threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
+        return ScanRequest(
+            QgisLayerSource(self.imagery(context)),
+            Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context)),
+            PredictorSpec("local", model_dir, python=python),
+            polygons=None
+            if region is None
+            else features_region(region.getFeatures(QgsFeatureRequest()), region.sourceCrs(), tr("The region layer")),
+            region="imagery extent" if region is None else "region polygons",
+            threshold=None if threshold < 0 else threshold,
+            workers=1,
+            resume=self.parameterAsBool(parameters, self.RESUME, context),
+            trusted=lambda folder: PluginSettings.load().trusts(folder),
+        )

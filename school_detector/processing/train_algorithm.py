@@ -14,10 +14,13 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
+from ..core.training import BACKBONE_KEYS, TrainConfig
 from .base import SchoolDetectorAlgorithm, run_runtime_cli
 
-BACKBONES = ("mobilenetv2", "xception", "tiny")
+#: the start weights a Processing enum offers (a local file is its own parameter)
 WEIGHTS = ("imagenet", "none")
+#: Processing parameter -> TrainConfig field, for the numbers the algorithm exposes
+NUMBERS = (("EPOCHS", "epochs"), ("FINE_TUNE_EPOCHS", "fine_tune_epochs"), ("BATCH_SIZE", "batch_size"))
 
 
 def tr(text: str) -> str:
@@ -56,52 +59,52 @@ class TrainAlgorithm(SchoolDetectorAlgorithm):
                 self.DATA, tr("Dataset folder (with dataset.json)"), behavior=QgsProcessingParameterFile.Folder
             )
         )
-        self.addParameter(QgsProcessingParameterEnum(self.BACKBONE, tr("Backbone"), list(BACKBONES), defaultValue=0))
-        self.addParameter(QgsProcessingParameterEnum(self.WEIGHTS, tr("Start weights"), list(WEIGHTS), defaultValue=0))
+        defaults = TrainConfig()
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.BACKBONE, tr("Backbone"), list(BACKBONE_KEYS), defaultValue=BACKBONE_KEYS.index(defaults.backbone)
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.WEIGHTS, tr("Start weights"), list(WEIGHTS), defaultValue=WEIGHTS.index(defaults.weights)
+            )
+        )
         self.addParameter(
             QgsProcessingParameterFile(
                 self.WEIGHTS_FILE, tr("Local weights file (.h5, overrides 'Start weights')"), optional=True
             )
         )
-        for key, label, default, top in (
-            (self.EPOCHS, tr("Epochs with the backbone frozen"), 5, 500),
-            (self.FINE_TUNE_EPOCHS, tr("Fine-tuning epochs"), 5, 500),
-            (self.BATCH_SIZE, tr("Batch size"), 32, 1024),
-        ):
+        labels = {
+            "EPOCHS": tr("Epochs with the backbone frozen"),
+            "FINE_TUNE_EPOCHS": tr("Fine-tuning epochs"),
+            "BATCH_SIZE": tr("Batch size"),
+        }
+        for key, name in NUMBERS:
+            lo, hi = TrainConfig.limits(name)
             self.addParameter(
                 QgsProcessingParameterNumber(
-                    key, label, QgsProcessingParameterNumber.Integer, default, minValue=0 if "EPOCHS" in key else 1,
-                    maxValue=top,
+                    key, labels[key], QgsProcessingParameterNumber.Integer, getattr(defaults, name), False, lo, hi
                 )
-            )  # fmt: skip
+            )
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Model folder")))
         self.addOutput(QgsProcessingOutputNumber(self.ROC_AUC, tr("Test ROC AUC")))
         self.addOutput(QgsProcessingOutputNumber(self.THRESHOLD, tr("Decision threshold")))
         self.addOutput(QgsProcessingOutputFolder("MODEL_DIR", tr("Model folder")))
 
-    def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
-        out = self.parameterAsString(parameters, self.OUTPUT, context)
+    def config(self, parameters: dict[str, Any], context: Any) -> TrainConfig:
+        """The TrainConfig these parameters stand for (the others keep TrainConfig's defaults)."""
         weights = (
             self.parameterAsFile(parameters, self.WEIGHTS_FILE, context)
             or WEIGHTS[self.parameterAsEnum(parameters, self.WEIGHTS, context)]
         )
-        args = [
-            "train",
-            "--data",
-            self.parameterAsFile(parameters, self.DATA, context),
-            "--model",
-            BACKBONES[self.parameterAsEnum(parameters, self.BACKBONE, context)],
-            "--weights",
-            weights,
-            "--epochs",
-            str(self.parameterAsInt(parameters, self.EPOCHS, context)),
-            "--fine-tune-epochs",
-            str(self.parameterAsInt(parameters, self.FINE_TUNE_EPOCHS, context)),
-            "--batch-size",
-            str(self.parameterAsInt(parameters, self.BATCH_SIZE, context)),
-            "--out",
-            out,
-        ]
+        numbers = {name: self.parameterAsInt(parameters, key, context) for key, name in NUMBERS}
+        backbone = BACKBONE_KEYS[self.parameterAsEnum(parameters, self.BACKBONE, context)]
+        return TrainConfig(backbone=backbone, weights=weights, **numbers).resolved().validate()
+
+    def _process(self, parameters: dict[str, Any], context: Any, feedback: Any) -> dict[str, Any]:
+        out = self.parameterAsString(parameters, self.OUTPUT, context)
+        args = self.config(parameters, context).to_argv(self.parameterAsFile(parameters, self.DATA, context), out)
         result = run_runtime_cli(tr("Train classifier"), args, feedback)
         test = result.get("metrics") or {}
         card = result.get("card") or {}

@@ -15,7 +15,7 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..core.dataset import NOT_SCHOOL, SCHOOL, LabeledPoint
+from ..core.chip_plan import NOT_SCHOOL, SCHOOL, LabeledPoint
 from ..core.errors import InputError
 
 

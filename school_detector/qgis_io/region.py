@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from qgis.core import (
@@ -66,8 +66,13 @@ def layer_region(layer: QgsVectorLayer | None, selected_only: bool) -> list[Poly
         if not ids:
             raise InputError(f"Nothing is selected in '{layer.name()}': select the districts to scan.")
         request.setFilterFids(ids)
+    return features_region(layer.getFeatures(request), layer.crs(), layer.name())
+
+
+def features_region(features: Iterable[Any], crs: QgsCoordinateReferenceSystem, name: str) -> list[Polygon]:
+    """The polygons of features (a layer's, or a Processing feature source's), in EPSG:3857."""
     polygons: list[Polygon] = []
-    for feature in layer.getFeatures(request):
+    for feature in features:
         geom = feature.geometry()
         if geom is None or geom.isEmpty():
             continue
@@ -75,5 +80,5 @@ def layer_region(layer: QgsVectorLayer | None, selected_only: bool) -> list[Poly
         for part in parts:
             polygons.append([[(p.x(), p.y()) for p in ring] for ring in part])
     if not polygons:
-        raise InputError(f"'{layer.name()}' has no polygon to scan.")
-    return polygons_to_3857(polygons, to_3857(layer.crs()))
+        raise InputError(f"'{name}' has no polygon to scan.")
+    return polygons_to_3857(polygons, to_3857(crs))

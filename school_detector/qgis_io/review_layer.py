@@ -99,7 +99,7 @@ def apply_threshold(layer: QgsVectorLayer, threshold: float) -> int:
         from ..scan.store import ResultStore
 
         try:
-            store = ResultStore(path, "", 1.0)
+            store = ResultStore.open(path)
             try:
                 added = store.lower_threshold(threshold)
             finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qgis.core import QgsCategorizedSymbolRenderer, QgsFillSymbol, QgsRendererCategory, QgsVectorLayer
 
-from ..core.dataset import NOT_SCHOOL, SCHOOL
+from ..core.chip_plan import NOT_SCHOOL, SCHOOL
 
 COLORS = {SCHOOL: "#ff3b30", NOT_SCHOOL: "#00c7ff"}
 

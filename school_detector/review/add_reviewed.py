@@ -9,7 +9,6 @@ rule. Tiles already in the dataset are not added twice. dataset.json gets a new 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 from collections import Counter
@@ -18,11 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..core.dataset import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
+from ..core.chip_plan import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
 from ..core.errors import InputError, JobCancelled
 from ..core.progress import Reporter
 from ..core.results import ReviewStatus
-from ..core.tiles import Tile, bounds_3857, parse_tile_id
+from ..core.tiles import TILE_SIZE, Tile, bounds_3857, parse_tile_id
 from ..dataset.builder import (
     DATASET_JSON,
     MANIFEST,
@@ -30,6 +29,7 @@ from ..dataset.builder import (
     atomic_write_text,
     imagery_id,
     pil_save_png,
+    write_csv,
 )
 from .export import read_candidates
 
@@ -47,6 +47,23 @@ def add_reviewed(
     QGIS rendering); the chips and the dataset rules are the same. Cancel stops before the
     manifest is rewritten: chips already cut are kept as files and the next run reuses them."""
     data_dir = Path(data_dir)
+    info, manifest = _read_dataset(data_dir)
+    stats: Counter[str] = Counter()
+    plans = _plan(results, info, manifest, stats)
+    added = _cut(plans, source, data_dir, info, min_valid, save_png, reporter or Reporter("callback"), cancelled, stats)
+    rows = sorted(manifest + added, key=lambda r: r["file"])
+    version = _write(data_dir, info, rows, added, results, stats)
+    return {
+        "added": len(added),
+        "by_label": dict(Counter(r["label"] for r in added)),
+        "by_split": dict(Counter(r["split"] for r in added)),
+        "skipped": dict(stats),
+        "dataset_version": version,
+        "chips": len(rows),
+    }
+
+
+def _read_dataset(data_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]]]:
     info_path = data_dir / DATASET_JSON
     if not info_path.is_file():
         raise InputError(
@@ -55,16 +72,19 @@ def add_reviewed(
     info = json.loads(info_path.read_text(encoding="utf-8"))
     if info.get("centered"):
         raise InputError("This dataset has point-centred chips; reviewed tiles can only join grid datasets.")
-    key_zoom = info["zoom"] - 1 if info.get("supertile") else info["zoom"]
-    chip_px = info.get("chip_size", 256)
     with (data_dir / MANIFEST).open(newline="", encoding="utf-8") as f:
-        manifest = list(csv.DictReader(f))
+        return info, list(csv.DictReader(f))
+
+
+def _plan(results: Path, info: dict[str, Any], manifest: list[dict[str, str]], stats: Counter[str]) -> list[ChipPlan]:
+    """A chip per decided candidate not in the dataset yet, in the split its block already has
+    (no leaks), or a new block's split by the dataset's seeded rule."""
+    key_zoom = info["zoom"] - 1 if info.get("supertile") else info["zoom"]
     present = {r["tile"] for r in manifest}
     levels = int((info.get("split") or {}).get("block_levels") or 0)
     block_split = {block_of(ChipPlan("", parse_tile_id(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
     decided = {ReviewStatus.CONFIRMED.value: SCHOOL, ReviewStatus.REJECTED.value: NOT_SCHOOL}
     plans: list[ChipPlan] = []
-    stats: Counter[str] = Counter()
     for row in read_candidates(results):
         label = decided.get(row.get("status") or "")
         if label is None:
@@ -86,9 +106,23 @@ def add_reviewed(
     settings = info.get("settings", {})
     if new:
         assign_splits(new, tuple(settings.get("split", (0.7, 0.15, 0.15))), int(settings.get("seed", 0)), levels)
+    return plans
+
+
+def _cut(
+    plans: list[ChipPlan],
+    source: Any,
+    data_dir: Path,
+    info: dict[str, Any],
+    min_valid: float,
+    save_png: Callable[[Any, Path], None],
+    reporter: Reporter,
+    cancelled: Callable[[], bool],
+    stats: Counter[str],
+) -> list[dict[str, Any]]:
+    chip_px = int(info.get("chip_size", TILE_SIZE * (2 if info.get("supertile") else 1)))
     img = imagery_id(source.describe())
     added: list[dict[str, Any]] = []
-    reporter = reporter or Reporter("callback")
     for done, p in enumerate(plans):
         if cancelled():
             raise JobCancelled("Cancelled: the dataset is unchanged (chips cut so far are reused next time).")
@@ -116,12 +150,19 @@ def add_reviewed(
                 "valid_fraction": f"{chip.valid_fraction:.3f}",
             }
         )
-    rows = sorted(manifest + added, key=lambda r: r["file"])
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_text(data_dir / MANIFEST, buf.getvalue())
+    return added
+
+
+def _write(
+    data_dir: Path,
+    info: dict[str, Any],
+    rows: list[dict[str, Any]],
+    added: list[dict[str, Any]],
+    results: Path,
+    stats: Counter[str],
+) -> int:
+    """The manifest and a new dataset version in dataset.json (atomically); returns the version."""
+    write_csv(data_dir / MANIFEST, MANIFEST_FIELDS, rows)
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for r in rows:
         counts[r["split"]][r["label"]] += 1
@@ -142,12 +183,5 @@ def add_reviewed(
             "skipped": dict(stats),
         }
     )
-    atomic_write_text(info_path, json.dumps(info, indent=2, default=str) + "\n")
-    return {
-        "added": len(added),
-        "by_label": dict(Counter(r["label"] for r in added)),
-        "by_split": dict(Counter(r["split"] for r in added)),
-        "skipped": dict(stats),
-        "dataset_version": version,
-        "chips": len(rows),
-    }
+    atomic_write_text(data_dir / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
+    return version

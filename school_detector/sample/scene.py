@@ -296,25 +296,26 @@ def _scene_origin(spec: SceneSpec) -> tuple[float, float, float]:
     return b.west, b.north, pixel_size_3857(spec.zoom)
 
 
-def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str, Any]:
-    """Write scene.tif, labels.gpkg and scene.json into ``out_dir``; reuse them if the spec matches."""
+def _reusable(spec: SceneSpec, out_dir: Path) -> dict[str, Any] | None:
+    """The scene already on disk, when it was written from the same spec by this generator."""
+    meta_path = out_dir / SCENE_JSON
+    if not (meta_path.is_file() and (out_dir / SCENE_TIF).is_file() and (out_dir / LABELS_GPKG).is_file()):
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if meta.get("spec") != asdict(spec) or meta.get("generator") != GENERATOR_VERSION:
+        return None
+    meta["reused"] = True
+    return dict(meta)
+
+
+def _write_tif(img: np.ndarray, spec: SceneSpec, out_dir: Path) -> None:
     import rasterio
     from rasterio.transform import Affine
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    meta_path = out_dir / SCENE_JSON
-    if not force and meta_path.is_file() and (out_dir / SCENE_TIF).is_file() and (out_dir / LABELS_GPKG).is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if meta.get("spec") == asdict(spec) and meta.get("generator") == GENERATOR_VERSION:
-                meta["reused"] = True
-                return meta
-        except (OSError, json.JSONDecodeError):
-            pass
-    img, sites = render(spec)
     west, north, px = _scene_origin(spec)
-    transform = Affine(px, 0.0, west, 0.0, -px, north)
     size = img.shape[0]
     tif_tmp = out_dir / (SCENE_TIF + ".tmp")
     profile = {
@@ -324,10 +325,10 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
         "count": 3,
         "dtype": "uint8",
         "crs": "EPSG:3857",
-        "transform": transform,
+        "transform": Affine(px, 0.0, west, 0.0, -px, north),
         "tiled": True,
-        "blockxsize": 256,
-        "blockysize": 256,
+        "blockxsize": TILE_SIZE,
+        "blockysize": TILE_SIZE,
         "compress": "deflate",
         "photometric": "RGB",
         "interleave": "pixel",
@@ -336,30 +337,48 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
         dst.write(np.moveaxis(img, 2, 0))
     tif_tmp.replace(out_dir / SCENE_TIF)
 
-    def to_lonlat(row: float, col: float) -> tuple[float, float]:
-        return xy_to_lonlat(west + col * px, north - row * px)
 
-    gpkg_tmp = out_dir / (LABELS_GPKG + ".tmp")
-    gpkg_tmp.unlink(missing_ok=True)
+class _Georef:
+    """Scene pixels (row, col) to the map."""
+
+    def __init__(self, spec: SceneSpec) -> None:
+        self.west, self.north, self.px = _scene_origin(spec)
+
+    def lonlat(self, row: float, col: float) -> tuple[float, float]:
+        return xy_to_lonlat(self.west + col * self.px, self.north - row * self.px)
+
+    def ring(self, s: Site) -> list[tuple[float, float]]:
+        bottom, right = s.row + s.height, s.col + s.width
+        corners = ((s.row, s.col), (s.row, right), (bottom, right), (bottom, s.col), (s.row, s.col))
+        return [(self.west + c * self.px, self.north - r * self.px) for r, c in corners]
+
+
+def _negatives(spec: SceneSpec, sites: list[Site], geo: _Georef) -> list[Site]:
+    """Not-school label sites: every hall and market, then houses to the spec's share; none
+    shares a zoom-18 tile with any part of a school compound (clean labels)."""
     rng = np.random.default_rng(spec.seed + 1)
     schools = [s for s in sites if s.kind == "school"]
     others = [s for s in sites if s.kind != "school"]
     n_neg = min(len(others), round(spec.negatives_per_school * len(schools)))
-    # negatives never share a zoom-18 tile with any part of a school compound: clean labels
     school_tiles = {
-        tile_for_lonlat(*to_lonlat(r, c), spec.zoom)
+        tile_for_lonlat(*geo.lonlat(r, c), spec.zoom)
         for s in schools
         for r in range(s.row, s.row + s.height + 1, 16)
         for c in range(s.col, s.col + s.width + 1, 16)
     }
-    others = [s for s in others if tile_for_lonlat(*to_lonlat(*s.center), spec.zoom) not in school_tiles]
+    others = [s for s in others if tile_for_lonlat(*geo.lonlat(*s.center), spec.zoom) not in school_tiles]
     big = [s for s in others if s.kind != "house"]
     houses = [s for s in others if s.kind == "house"]
     picked_houses = (
         [houses[i] for i in sorted(rng.choice(len(houses), max(0, n_neg - len(big)), replace=False))] if houses else []
     )
-    negatives = big + picked_houses
-    with GeoPackage(gpkg_tmp) as gpkg:
+    return big + picked_houses
+
+
+def _write_labels(path: Path, sites: list[Site], negatives: list[Site], geo: _Georef) -> None:
+    schools = [s for s in sites if s.kind == "school"]
+    ids = {id(s): i + 1 for i, s in enumerate(sites)}
+    with GeoPackage(path) as gpkg:
         gpkg.create_feature_table(
             "labels",
             "POINT",
@@ -381,63 +400,60 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
             [("site_id", "INTEGER"), ("mapped", "INTEGER")],
             description="Compound outline of every school (EPSG:3857)",
         )
-        ids = {id(s): i + 1 for i, s in enumerate(sites)}
         gpkg.insert_features(
             "labels",
             [
-                (to_lonlat(*s.center), {"label": "school", "kind": s.kind, "site_id": ids[id(s)]})
+                (geo.lonlat(*s.center), {"label": "school", "kind": s.kind, "site_id": ids[id(s)]})
                 for s in schools
                 if s.mapped
             ]
             + [
-                (to_lonlat(*s.center), {"label": "not-school", "kind": s.kind, "site_id": ids[id(s)]})
+                (geo.lonlat(*s.center), {"label": "not-school", "kind": s.kind, "site_id": ids[id(s)]})
                 for s in negatives
             ],
         )
+        truth = {"kind": "school", "site_id": 0, "mapped": 0, "shape": ""}
         gpkg.insert_features(
             "truth",
             [
                 (
-                    to_lonlat(*s.center),
-                    {
-                        "kind": "school",
-                        "site_id": ids[id(s)],
-                        "mapped": int(s.mapped),
-                        "shape": s.meta.get("shape", ""),
-                    },
+                    geo.lonlat(*s.center),
+                    {**truth, "site_id": ids[id(s)], "mapped": int(s.mapped), "shape": s.meta.get("shape", "")},
                 )
                 for s in schools
             ],
         )
         gpkg.insert_features(
             "truth_footprints",
-            [
-                (
-                    [
-                        [
-                            (west + c * px, north - r * px)
-                            for r, c in (
-                                (s.row, s.col),
-                                (s.row, s.col + s.width),
-                                (s.row + s.height, s.col + s.width),
-                                (s.row + s.height, s.col),
-                                (s.row, s.col),
-                            )
-                        ]
-                    ],
-                    {"site_id": ids[id(s)], "mapped": int(s.mapped)},
-                )
-                for s in schools
-            ],
+            [([geo.ring(s)], {"site_id": ids[id(s)], "mapped": int(s.mapped)}) for s in schools],
         )
+
+
+def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str, Any]:
+    """Write scene.tif, labels.gpkg and scene.json into ``out_dir``; reuse them if the spec matches."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not force:
+        reused = _reusable(spec, out_dir)
+        if reused is not None:
+            return reused
+    img, sites = render(spec)
+    _write_tif(img, spec, out_dir)
+    geo = _Georef(spec)
+    negatives = _negatives(spec, sites, geo)
+    gpkg_tmp = out_dir / (LABELS_GPKG + ".tmp")
+    gpkg_tmp.unlink(missing_ok=True)
+    _write_labels(gpkg_tmp, sites, negatives, geo)
     gpkg_tmp.replace(out_dir / LABELS_GPKG)
+    schools = [s for s in sites if s.kind == "school"]
+    size, px = img.shape[0], geo.px
     meta = {
         "spec": asdict(spec),
         "generator": GENERATOR_VERSION,
         "image": SCENE_TIF,
         "labels": LABELS_GPKG,
         "crs": "EPSG:3857",
-        "bounds_3857": [west, north - size * px, west + size * px, north],
+        "bounds_3857": [geo.west, geo.north - size * px, geo.west + size * px, geo.north],
         "size_px": size,
         "pixel_size_m": px,
         "area_km2": round((size * px * math.cos(math.radians(spec.lat))) ** 2 / 1e6, 3),
@@ -446,5 +462,5 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
         "label_points": sum(1 for s in schools if s.mapped) + len(negatives),
         "reused": False,
     }
-    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out_dir / SCENE_JSON).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta

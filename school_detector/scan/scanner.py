@@ -1,9 +1,10 @@
-"""The scan loop, shared by the CLI (in-process TF or REST) and the plugin (QGIS rendering +
-REST to the local server): cover -> read chips -> batch -> predict -> commit.
+"""The scan loop, shared by every front end through scan.job: cover -> read chips -> batch ->
+predict -> commit.
 
 Reads run in a thread pool, predictions in another (several requests in flight for REST),
 and results commit in order, a batch per transaction. Everything is bounded, so memory stays
-flat however large the region: tiles are generated lazily from the cover's row spans.
+flat however large the region: tiles are generated lazily from the cover's row spans. Tiles a
+``skip`` rule rules out (no building there) are recorded with the reason and never read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, Protocol
 from ..core.cover import Polygon, count_cover, iter_cover
 from ..core.errors import InputError, JobCancelled
 from ..core.progress import Reporter
-from ..core.tiles import Bounds, Tile, bounds_3857
+from ..core.results import Prediction, as_prediction
+from ..core.tiles import TILE_SIZE, Bounds, Tile, bounds_3857
 from .store import ResultStore
 
 
@@ -27,7 +29,7 @@ class Predictor(Protocol):
     wants_bytes: bool  # encoded PNG chips (REST) or uint8 arrays (in-process)
     concurrency: int  # batches in flight
 
-    def predict(self, chips: list[Any]) -> list[float]: ...
+    def predict(self, chips: list[Any]) -> list[Prediction] | list[float]: ...
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -36,7 +38,7 @@ class Predictor(Protocol):
 class ScanSettings:
     zoom: int = 18
     supertile: bool = False
-    tile_size: int = 256
+    tile_size: int = TILE_SIZE
     threshold: float = 0.5
     batch_size: int = 32
     workers: int = 4
@@ -75,17 +77,169 @@ def shard_tiles(polygons: Sequence[Polygon], zoom: int, shard: tuple[int, int]) 
             yield tile
 
 
-def _first_tiles(polygons: Sequence[Polygon], settings: ScanSettings, limit: int = 200_000) -> Iterator[Tile]:
-    """The region's tiles (capped) for the overlap check; a huge region that passes the cap is
-    assumed to touch its imagery."""
-    for k, tile in enumerate(iter_cover(polygons, settings.key_zoom)):
-        if k >= limit:
-            return
-        yield tile
-
-
 def _overlaps(b: Bounds, e: Bounds) -> bool:
     return b.west < e.east and b.east > e.west and b.south < e.north and b.north > e.south
+
+
+def check_overlap(polygons: Sequence[Polygon], zoom: int, extent: Bounds | None, limit: int = 200_000) -> None:
+    """Refuse a region that misses its imagery (a CRS mix-up, usually). The first ``limit``
+    tiles are checked; a huge region that passes the cap is assumed to touch its imagery."""
+    if extent is None:
+        return
+    for k, tile in enumerate(iter_cover(polygons, zoom)):
+        if k >= limit or _overlaps(bounds_3857(tile), extent):
+            return
+    raise InputError(
+        "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
+        "region's CRS and the imagery layer."
+    )
+
+
+Batch = tuple[list[Tile], list[tuple[Tile, str]], "Future[list[Any]]"]
+
+
+class ScanRun:
+    """One pass over a region: a reader (imagery, in a pool), a batcher (predictions in flight,
+    in a second pool) and a committer (batches written in order, one transaction each)."""
+
+    def __init__(
+        self,
+        source: Any,
+        predictor: Predictor,
+        store: ResultStore,
+        polygons: Sequence[Polygon],
+        settings: ScanSettings,
+        reporter: Reporter | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+        encode: Callable[[Any], bytes] | None = None,
+        resume: bool = True,
+        skip: Callable[[Tile], str | None] | None = None,
+    ) -> None:
+        self.source, self.predictor, self.store = source, predictor, store
+        self.polygons, self.settings = polygons, settings
+        self.reporter = reporter or Reporter("text")
+        self.cancelled, self.encode, self.resume, self.skip = cancelled, encode, resume, skip
+        self.stats: Counter[str] = Counter()
+        self.done = 0
+        self.total = shard_count(count_cover(polygons, settings.key_zoom), settings.shard)
+        self.extent = source.extent_3857()
+        self.pending: deque[Batch] = deque()
+
+    # -- reader -------------------------------------------------------------------------------
+    def read(self, tile: Tile) -> tuple[Tile, Any, str | None]:
+        """(tile, chip payload, None), or (tile, None, why it has no score)."""
+        reason = self.skip(tile) if self.skip is not None else None
+        if reason is not None:
+            return tile, None, reason
+        b = bounds_3857(tile)
+        if self.extent is not None and not _overlaps(b, self.extent):
+            return tile, None, "outside imagery"
+        try:
+            chip = self.source.read(b, self.settings.chip_px)
+        except Exception as exc:
+            from ..imagery.xyz import TileFetchError
+
+            if isinstance(exc, TileFetchError):
+                return tile, None, "fetch failed"
+            raise
+        if chip.valid_fraction < self.settings.min_valid:
+            return tile, None, "no imagery" if chip.valid_fraction == 0 else "mostly no-data"
+        wants_bytes = self.encode is not None and self.predictor.wants_bytes
+        return tile, self.encode(chip.rgb) if wants_bytes else chip.rgb, None  # type: ignore[misc]
+
+    def chunks(self) -> Iterator[list[Tile]]:
+        """The region's tiles in chunks, without those a resumed scan already holds."""
+        tiles = shard_tiles(self.polygons, self.settings.key_zoom, self.settings.shard)
+        size = self.settings.batch_size * max(2, self.settings.workers)
+        while True:
+            chunk = [t for _, t in zip(range(size), tiles)]
+            if not chunk:
+                return
+            if self.resume:
+                seen = self.store.scored(chunk)
+                if seen:
+                    self.stats["resumed"] += len(seen)
+                    self.done += len(seen)
+                    chunk = [t for t in chunk if t.id not in seen]
+            yield chunk
+
+    # -- committer ----------------------------------------------------------------------------
+    def drain(self, limit: int) -> None:
+        """Commit finished batches, in order, until at most ``limit`` are in flight."""
+        while len(self.pending) > limit:
+            tiles, skipped, fut = self.pending.popleft()
+            predictions = [as_prediction(v) for v in fut.result()]
+            self.stats["candidates"] += self.store.commit(zip(tiles, predictions), skipped)
+            self.stats["scored"] += len(tiles)
+            self.done += len(tiles) + len(skipped)
+            self.reporter.progress(self.done, self.total, unit="tile", message="Scanning")
+
+    def keep_finished(self) -> None:
+        """After a failure or a cancel: commit the batches that completed, in order; drop the rest."""
+        while self.pending and self.pending[0][2].done() and self.pending[0][2].exception() is None:
+            self.drain(len(self.pending) - 1)
+        for *_, fut in self.pending:
+            fut.cancel()
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        if self.total == 0:
+            raise InputError("The region is empty: it covers no tile. Check the extent or the polygons and their CRS.")
+        check_overlap(self.polygons, self.settings.key_zoom, self.extent)
+        start = time.perf_counter()
+        self.reporter.progress(0, self.total, unit="tile", message="Scanning", force=True)
+        with (
+            ThreadPoolExecutor(max(1, self.settings.workers)) as readers,
+            ThreadPoolExecutor(max(1, self.predictor.concurrency)) as predictors,
+        ):
+            try:
+                self._batches(readers, predictors)
+            except BaseException:
+                self.keep_finished()
+                raise
+        elapsed = time.perf_counter() - start
+        self.reporter.progress(self.total, self.total, unit="tile", message="Scanning", force=True)
+        return self.summary(elapsed)
+
+    def _batches(self, readers: ThreadPoolExecutor, predictors: ThreadPoolExecutor) -> None:
+        tiles: list[Tile] = []
+        chips: list[Any] = []
+        skipped: list[tuple[Tile, str]] = []
+        for chunk in self.chunks():
+            for tile, payload, reason in readers.map(self.read, chunk):
+                if reason is not None:
+                    self.stats[reason] += 1
+                    skipped.append((tile, reason))
+                else:
+                    tiles.append(tile)
+                    chips.append(payload)
+                if len(tiles) >= self.settings.batch_size:
+                    self.pending.append((tiles, skipped, predictors.submit(self.predictor.predict, chips)))
+                    tiles, chips, skipped = [], [], []
+                    self.drain(self.predictor.concurrency)
+            if self.cancelled():
+                raise JobCancelled("Scan cancelled; every finished batch is saved. Scan again with resume to continue.")
+        if tiles or skipped:
+            self.pending.append((tiles, skipped, predictors.submit(self.predictor.predict, chips)))
+        self.drain(0)
+
+    def summary(self, elapsed: float) -> dict[str, Any]:
+        counts = self.store.counts()
+        scored = self.stats["scored"]
+        return {
+            "tiles": self.total,
+            "scored_now": scored,
+            "resumed": self.stats["resumed"],
+            "skipped": {k: v for k, v in self.stats.items() if k not in ("scored", "resumed", "candidates") and v},
+            "candidates": counts["candidates"],
+            "candidates_now": self.stats["candidates"],
+            "seconds": round(elapsed, 2),
+            "tiles_per_s": round(scored / elapsed, 1) if elapsed > 0 and scored else None,
+            "shard": list(self.settings.shard),
+            "threshold": self.settings.threshold,
+            "results": str(self.store.path),
+            "predictor": self.predictor.describe(),
+        }
 
 
 def scan(
@@ -98,110 +252,7 @@ def scan(
     cancelled: Callable[[], bool] = lambda: False,
     encode: Callable[[Any], bytes] | None = None,
     resume: bool = True,
+    skip: Callable[[Tile], str | None] | None = None,
 ) -> dict[str, Any]:
-    reporter = reporter or Reporter("text")
-    total = shard_count(count_cover(polygons, settings.key_zoom), settings.shard)
-    if total == 0:
-        raise InputError("The region is empty: it covers no tile. Check the extent or the polygons and their CRS.")
-    extent = source.extent_3857()
-    if extent is not None and not any(_overlaps(bounds_3857(t), extent) for t in _first_tiles(polygons, settings)):
-        raise InputError(
-            "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
-            "region's CRS and the imagery layer."
-        )
-    stats: Counter[str] = Counter()
-    done = 0
-    start = time.perf_counter()
-    reporter.progress(0, total, unit="tile", message="Scanning", force=True)
-
-    def read(tile: Tile) -> tuple[Tile, Any, str | None]:
-        b = bounds_3857(tile)
-        if extent is not None and not _overlaps(b, extent):
-            return tile, None, "outside imagery"
-        try:
-            chip = source.read(b, settings.chip_px)
-        except Exception as exc:
-            from ..imagery.xyz import TileFetchError
-
-            if isinstance(exc, TileFetchError):
-                return tile, None, "fetch failed"
-            raise
-        if chip.valid_fraction < settings.min_valid:
-            return tile, None, "no imagery" if chip.valid_fraction == 0 else "mostly no-data"
-        payload = encode(chip.rgb) if encode is not None and predictor.wants_bytes else chip.rgb
-        return tile, payload, None
-
-    pending: deque[tuple[list[Tile], list[tuple[Tile, str]], Future[list[float]]]] = deque()
-
-    def drain(limit: int) -> None:
-        nonlocal done
-        while len(pending) > limit:
-            tiles, skipped, fut = pending.popleft()
-            scores = fut.result()
-            stats["candidates"] += store.commit(zip(tiles, scores), skipped)
-            stats["scored"] += len(tiles)
-            done += len(tiles) + len(skipped)
-            reporter.progress(done, total, unit="tile", message="Scanning")
-
-    with (
-        ThreadPoolExecutor(max(1, settings.workers)) as readers,
-        ThreadPoolExecutor(max(1, predictor.concurrency)) as predictors,
-    ):
-        tiles_iter = shard_tiles(polygons, settings.key_zoom, settings.shard)
-        batch_tiles: list[Tile] = []
-        batch_chips: list[Any] = []
-        batch_skipped: list[tuple[Tile, str]] = []
-        chunk_size = settings.batch_size * max(2, settings.workers)
-        try:
-            while True:
-                chunk = [t for _, t in zip(range(chunk_size), tiles_iter)]
-                if not chunk:
-                    break
-                if resume:
-                    seen = store.scored(chunk)
-                    if seen:
-                        stats["resumed"] += len(seen)
-                        done += len(seen)
-                        chunk = [t for t in chunk if t.id not in seen]
-                for tile, payload, reason in readers.map(read, chunk):
-                    if reason is not None:
-                        stats[reason] += 1
-                        batch_skipped.append((tile, reason))
-                    else:
-                        batch_tiles.append(tile)
-                        batch_chips.append(payload)
-                    if len(batch_tiles) >= settings.batch_size:
-                        pending.append((batch_tiles, batch_skipped, predictors.submit(predictor.predict, batch_chips)))
-                        batch_tiles, batch_chips, batch_skipped = [], [], []
-                        drain(predictor.concurrency)
-                if cancelled():
-                    raise JobCancelled(
-                        "Scan cancelled; every finished batch is saved. Scan again with resume to continue."
-                    )
-            if batch_tiles or batch_skipped:
-                pending.append((batch_tiles, batch_skipped, predictors.submit(predictor.predict, batch_chips)))
-            drain(0)
-        except BaseException:
-            # keep what finished: commit completed batches in order, drop the rest unsaved
-            while pending and pending[0][2].done() and pending[0][2].exception() is None:
-                drain(len(pending) - 1)
-            for *_, fut in pending:
-                fut.cancel()
-            raise
-    elapsed = time.perf_counter() - start
-    reporter.progress(total, total, unit="tile", message="Scanning", force=True)
-    counts = store.counts()
-    return {
-        "tiles": total,
-        "scored_now": stats["scored"],
-        "resumed": stats["resumed"],
-        "skipped": {k: v for k, v in stats.items() if k not in ("scored", "resumed", "candidates") and v},
-        "candidates": counts["candidates"],
-        "candidates_now": stats["candidates"],
-        "seconds": round(elapsed, 2),
-        "tiles_per_s": round(stats["scored"] / elapsed, 1) if elapsed > 0 and stats["scored"] else None,
-        "shard": list(settings.shard),
-        "threshold": settings.threshold,
-        "results": str(store.path),
-        "predictor": predictor.describe(),
-    }
+    """Scan ``polygons`` tile by tile into ``store``; returns the scan's summary."""
+    return ScanRun(source, predictor, store, polygons, settings, reporter, cancelled, encode, resume, skip).run()

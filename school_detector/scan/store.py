@@ -10,6 +10,7 @@ a re-run is idempotent. Review decisions already in the file are never overwritt
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -23,11 +24,14 @@ from ..core.results import (
     CANDIDATES_TABLE,
     FOOTPRINTS_TABLE,
     SCORES_TABLE,
+    Prediction,
     ReviewStatus,
+    as_prediction,
 )
 from ..core.tiles import Tile, bounds_3857
 
 INFO_TABLE = "scan_info"
+log = logging.getLogger(__name__)
 
 
 def _info(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -36,13 +40,14 @@ def _info(conn: sqlite3.Connection) -> dict[str, Any]:
 
 def read_info(path: Path) -> dict[str, Any]:
     """A results file's scan settings, read without writing anything ({} for a file that is
-    not a scan's: no kept scores, or no settings)."""
+    not a scan's: no kept scores, or no settings; a file that can't be read is logged)."""
     conn = None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         return _info(conn) if {SCORES_TABLE, INFO_TABLE} <= tables else {}
-    except (sqlite3.Error, ValueError):
+    except (sqlite3.Error, ValueError, OSError) as exc:
+        log.warning("Could not read the scan settings of %s: %s", path, exc)
         return {}
     finally:
         if conn is not None:
@@ -73,6 +78,15 @@ class ResultStore:
                 self.threshold = float(floor)
         except (OSError, sqlite3.Error) as exc:
             raise InputError(f"Cannot write the results GeoPackage {self.path}: {exc}.") from exc
+
+    @classmethod
+    def open(cls, path: Path) -> ResultStore:
+        """An existing scan's results (to lower its threshold), refused clearly when the file
+        is not one; its model and threshold are the scan's own."""
+        info = read_info(path)
+        if not info:
+            raise InputError(f"{Path(path).name} is not the results file of a school_detector scan.")
+        return cls(path, str(info.get("model", "")), candidate_floor(info, 0.5))
 
     def _create(self) -> None:
         g = self.gpkg
@@ -131,11 +145,13 @@ class ResultStore:
             found.update(r[0] for r in rows)
         return found
 
-    def commit(self, scored: Iterable[tuple[Tile, float]], skipped: Iterable[tuple[Tile, str]] = ()) -> int:
+    def commit(
+        self, scored: Iterable[tuple[Tile, Prediction | float]], skipped: Iterable[tuple[Tile, str]] = ()
+    ) -> int:
         """One transaction: scores, and candidates for tiles at or above the threshold. A failed
         write (disk full) rolls the whole batch back and says so; earlier batches stay."""
         try:
-            return self._commit(scored, skipped)
+            return self._commit([(t, as_prediction(p).score) for t, p in scored], skipped)
         except sqlite3.OperationalError as exc:
             text = str(exc).lower()
             if "full" in text or "disk" in text or "i/o" in text:
@@ -286,7 +302,7 @@ def merge(target: Path, sources: Sequence[Path]) -> dict[str, int]:
     file reviewed the tile (the latest ``reviewed_at`` when several did); tiles that two
     mappers decided differently are counted as ``conflicts`` (none when they split the queue
     with the review panel's shares)."""
-    first = ResultStore(target, "", 1.0)
+    first = ResultStore(target, "", 1.0)  # a new file: the merged scans' rows keep their own models
     stats = {"decisions_merged": 0, "conflicts": 0}
     try:
         conn = first.gpkg.conn

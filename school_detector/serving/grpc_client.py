@@ -119,6 +119,9 @@ class GrpcPredictor:
             )
         return [_scalar(v) for v in values]
 
+    def close(self) -> None:
+        self.channel.close()
+
     def describe(self) -> dict[str, Any]:
         return {
             "backend": "grpc",

@@ -18,6 +18,9 @@ class RestPredictor:
     def predict(self, chips: list[Any]) -> list[float]:
         return self.client.predict(chips)
 
+    def close(self) -> None:
+        self.client.close()
+
     def describe(self) -> dict[str, Any]:
         e = self.client.endpoint
         return {

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from qgis.core import QgsRasterLayer
 
-from ..core.dataset import LabeledPoint
-from ..core.errors import InputError
+from ..core.chip_plan import LabeledPoint
+from ..core.errors import NoChipsError
 from ..dataset.builder import BuildOptions, build_dataset
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
 from .in_process import InProcessTask
@@ -55,11 +55,8 @@ class BuildDatasetTask(InProcessTask):
                     save_png=qimage_save_png,
                     source_notes={"unlabeled_features": self.params.unlabeled},
                 )
-            except InputError as exc:
-                if exc.message.startswith("No chip could be cut") and source.describe()["type"] in (
-                    "qgis-xyz",
-                    "qgis-wms",
-                ):
+            except NoChipsError as exc:
+                if source.describe()["type"] in ("qgis-xyz", "qgis-wms"):
                     exc.message += " The imagery layer drew nothing: is its server reachable from this computer?"
                 raise
             return True

@@ -11,7 +11,7 @@ from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import InputError, SchoolDetectorError
 from ..core.progress import Event, Reporter
-from .runtime_job import describe_progress
+from ..runtime.jobs import describe_progress
 
 
 class InProcessTask(QgsTask):

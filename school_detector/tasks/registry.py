@@ -32,7 +32,8 @@ class TaskRegistry:
         self._forget(task)
         error = getattr(task, "error", None)
         if error is not None and not isinstance(error, JobCancelled):
-            report_error(self.iface, error, title=task.description())
+            # the task's own title: its description shows progress ("… (10/22 batches)")
+            report_error(self.iface, error, title=getattr(task, "title", "") or task.description())
 
     @property
     def running(self) -> list[QgsTask]:

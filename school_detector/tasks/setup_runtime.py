@@ -25,7 +25,7 @@ from ..runtime.locate import (
     runtime_env,
     venv_python,
 )
-from .process import stream_process
+from ..runtime.process import CONTROL_ARGS, stream_process
 
 #: Free space a TensorFlow runtime needs, with headroom for pip's temporary files.
 REQUIRED_FREE_BYTES = 3 * 1024**3
@@ -64,6 +64,7 @@ class SetupRuntimeTask(QgsTask):
         verify_tensorflow: bool = True,
     ) -> None:
         super().__init__("Set up the School detector ML runtime", QgsTask.CanCancel)
+        self.title = self.description()
         self.target_dir = Path(target_dir)
         self.base_python = base_python
         self.requirements = Path(requirements)
@@ -95,9 +96,11 @@ class SetupRuntimeTask(QgsTask):
         elif line.startswith("Successfully installed"):
             self.setProgress(90.0)
 
-    def _run_step(self, cmd: list[str], failure: str) -> None:
+    def _run_step(self, cmd: list[str], failure: str, control: bool = False) -> None:
+        """One step; ``control``: a school-detector command (cancel through its channel), else
+        pip or venv (terminated on cancel)."""
         self._log("$ " + " ".join(cmd))
-        outcome = stream_process(cmd, runtime_env(), self._log, self.isCanceled, merge_stderr=True)
+        outcome = stream_process(cmd, runtime_env(), self._log, self.isCanceled, merge_stderr=True, control=control)
         if outcome.cancelled:
             raise JobCancelled("Setting up the ML runtime was cancelled; nothing half-installed was kept.")
         if outcome.returncode != 0:
@@ -158,7 +161,9 @@ class SetupRuntimeTask(QgsTask):
             self.setProgress(92.0)
             verify = ["info"] if self.verify_tensorflow else ["info", "--no-tensorflow"]
             self._run_step(
-                runtime_command(python, verify), "The ML runtime was installed but does not start; see the log."
+                runtime_command(python, [*verify, *CONTROL_ARGS]),
+                "The ML runtime was installed but does not start; see the log.",
+                control=True,
             )
             self.setProgress(100.0)
             return True

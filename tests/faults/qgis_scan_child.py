@@ -18,26 +18,30 @@ app.initQgis()
 
 
 def session() -> None:
-    from school_detector.core.model_card import ModelCard
     from school_detector.qgis_io.layer_source import QgisLayerSource
-    from school_detector.scan.region import extent_polygon
-    from school_detector.scan.scanner import ScanSettings
-    from school_detector.tasks.local_server import LocalServer
-    from school_detector.tasks.scan_task import ScanParams, ScanTask
+    from school_detector.runtime.local_server import LocalServer
+    from school_detector.scan.job import PredictorSpec, ScanJob, ScanRequest
+    from school_detector.tasks.scan_task import ScanTask
 
     raster = QgsRasterLayer(str(scene / "scene.tif"), "scene")
-    card = ModelCard.read(model)
-    settings = ScanSettings(card.zoom, threshold=0.5, batch_size=2, workers=1)
-    region = extent_polygon(QgisLayerSource(raster).extent_3857())
+    clone = raster.clone()
     server = LocalServer()
-    task = ScanTask(ScanParams(region, raster.clone(), out, settings, card.model_id, model, python), server)
+    request = ScanRequest(
+        QgisLayerSource(clone),
+        out,
+        PredictorSpec("local", model, python=python),
+        threshold=0.5,
+        batch_size=2,
+        workers=1,
+        resume=True,
+    )
+    task = ScanTask(ScanJob(request, server), clone)
     QgsApplication.taskManager().addTask(task)
     end = time.time() + 120
     while time.time() < end and task.progress() < 20:
         app.processEvents()
         time.sleep(0.02)
-    proc = server._proc
-    print(json.dumps({"server_pid": proc.pid if proc else None, "progress": task.progress()}), flush=True)
+    print(json.dumps({"server_pid": server.pid, "progress": task.progress()}), flush=True)
     if mode == "crash":
         os._exit(9)  # QGIS dies: no clean-up of any kind
     # closing QGIS: the plugin's unload cancels its tasks and stops the server
@@ -49,7 +53,7 @@ def session() -> None:
     for _ in range(25):  # let the task manager deliver finished(): it releases the layer clone
         app.processEvents()
         time.sleep(0.02)
-    task.params.imagery = None
+    task.job = task.imagery = None
 
 
 session()

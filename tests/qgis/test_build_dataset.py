@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 
-from school_detector.core.dataset import SCHOOL
+from school_detector.core.chip_plan import SCHOOL
 from school_detector.gui.build_dataset_dialog import BuildDatasetDialog
 from school_detector.qgis_io.layer_source import QgisLayerSource, qimage_to_rgba
 from school_detector.sample.scene import SceneSpec, write_scene, write_xyz_tiles

@@ -5,7 +5,8 @@ import os
 from qgis.core import QgsApplication
 
 from school_detector.core.errors import JobCancelled, RuntimeJobError
-from school_detector.tasks.runtime_job import RuntimeJobTask, format_eta
+from school_detector.runtime.jobs import format_eta
+from school_detector.tasks.runtime_job import RuntimeJobTask
 from tests.qgis.conftest import pump, wait_for_task
 
 

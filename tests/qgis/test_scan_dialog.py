@@ -13,9 +13,9 @@ from school_detector.dataset.labels_io import LabelMapping, read_labels
 from school_detector.gui.scan_dialog import ScanDialog
 from school_detector.imagery.raster import RasterSource
 from school_detector.qgis_io.layer_source import qimage_save_png
+from school_detector.runtime.local_server import LocalServer
 from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.settings import PluginSettings
-from school_detector.tasks.local_server import LocalServer
 from school_detector.tasks.registry import TaskRegistry
 from tests.qgis.conftest import wait_for_task
 
@@ -205,6 +205,7 @@ def test_scan_processing_algorithm(qgis_processing, runtime_python, world, tmp_p
             {
                 "IMAGERY": str(world / "scene" / "scene.tif"),
                 "MODEL": str(world / "model"),
+                "TRUST_MODEL": True,  # loading a model runs its code: Processing asks for it too
                 "OUTPUT": str(tmp_path / "p.gpkg"),
             },
         )
@@ -253,3 +254,49 @@ def test_loading_a_model_the_first_time_warns_that_it_runs_code(
     assert d.trust_model(world / "model") is True and len(asked) == 2
     assert stored["trusted"] == [str((world / "model").resolve())]
     assert d.trust_model(world / "model") is True and len(asked) == 2  # remembered: asked once only
+
+
+def test_a_processing_scan_is_reviewable_like_the_dialogs(
+    qgis_iface, qgis_processing, server, runtime_python, world, scene_layer, tmp_path, monkeypatch
+):
+    """One scan job behind both: the same record in the results file, so the review panel finds
+    the imagery and the chip size of a Processing scan as it does for the dialog's."""
+    import processing
+    from qgis.core import QgsApplication
+
+    from school_detector.gui.review_dock import ReviewDock
+    from school_detector.processing.provider import SchoolDetectorProvider
+    from school_detector.qgis_io.results import load_results
+    from school_detector.scan.store import read_info
+
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "dialog.gpkg")
+    task = d.start(confirm=False)
+    wait_for_task(task, timeout=300)
+    assert task.error is None
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
+    provider = SchoolDetectorProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    try:
+        processing.run(
+            "school_detector:scan",
+            {"IMAGERY": scene_layer, "MODEL": str(world / "model"), "TRUST_MODEL": True,
+             "OUTPUT": str(tmp_path / "processing.gpkg")},
+        )  # fmt: skip
+    finally:
+        QgsApplication.processingRegistry().removeProvider(provider)
+    by_dialog, by_processing = read_info(tmp_path / "dialog.gpkg"), read_info(tmp_path / "processing.gpkg")
+    assert set(by_dialog) == set(by_processing)
+    for key in ("model", "zoom", "supertile", "tile_size", "chip_px", "predictor"):
+        assert by_dialog[key] == by_processing[key], key
+    assert by_dialog["threshold"] == pytest.approx(by_processing["threshold"], abs=1e-3)  # the spin box's 3 decimals
+    assert by_processing["imagery"]["path"] == str(world / "scene" / "scene.tif")
+    layer, _ = load_results(tmp_path / "processing.gpkg", "from Processing")
+    dock = ReviewDock(qgis_iface)
+    try:
+        dock.set_layer(layer)
+        assert dock.imagery_combo.currentLayer() is scene_layer  # found from the scan's record
+        dock.preview_check.setChecked(True)
+        assert not dock.preview_label.isHidden() and str(by_processing["chip_px"]) in dock.preview_label.toolTip()
+    finally:
+        dock.set_layer(None)
+        dock.deleteLater()

@@ -7,8 +7,9 @@ import pytest
 
 from school_detector.core.model_card import ModelCard
 from school_detector.dataset.builder import BuildOptions, build_dataset
+from school_detector.dataset.health import dataset_summary
 from school_detector.dataset.labels_io import LabelMapping, read_labels
-from school_detector.gui.train_dialog import TrainDialog, dataset_summary
+from school_detector.gui.train_dialog import TrainDialog
 from school_detector.imagery.raster import RasterSource
 from school_detector.qgis_io.layer_source import qimage_save_png
 from school_detector.sample.scene import SceneSpec, write_scene

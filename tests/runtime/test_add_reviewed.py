@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from PIL import Image
 
-from school_detector.core.dataset import ChipPlan, block_of
+from school_detector.core.chip_plan import ChipPlan, block_of
 from school_detector.core.progress import Reporter
 from school_detector.core.tiles import parse_tile_id, tile_for_xy
 from school_detector.dataset.builder import BuildOptions, build_dataset

@@ -12,7 +12,7 @@ from PIL import Image
 from rasterio.warp import Resampling, reproject, transform
 
 from school_detector.core import tiles as T
-from school_detector.core.dataset import CLASSES, SPLITS, ChipGeometry, LabeledPoint, block_of
+from school_detector.core.chip_plan import CLASSES, SPLITS, ChipGeometry, LabeledPoint, block_of
 from school_detector.core.errors import InputError, JobCancelled
 from school_detector.dataset.builder import BuildOptions, build_dataset, read_dataset_folder
 from school_detector.imagery.base import ImageryError
@@ -143,7 +143,7 @@ def test_splits_are_reproducible_and_leak_free(scene, tmp_path):
         build_dataset(points, src, tmp_path / name, BuildOptions(seed=seed, background_ratio=1.0))
         runs[name] = [(r["file"], r["split"]) for r in manifest(tmp_path / name)]
     assert runs["a"] == runs["b"] and runs["a"] != runs["c"]
-    from school_detector.core.dataset import ChipPlan
+    from school_detector.core.chip_plan import ChipPlan
 
     levels = json.loads((tmp_path / "a" / "dataset.json").read_text())["split"]["block_levels"]
     blocks = {}

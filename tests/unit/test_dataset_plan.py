@@ -5,7 +5,7 @@ import math
 import pytest
 
 from school_detector.core import tiles as T
-from school_detector.core.dataset import (
+from school_detector.core.chip_plan import (
     NOT_SCHOOL,
     SCHOOL,
     ChipGeometry,
@@ -91,7 +91,7 @@ def test_splits_hit_the_fractions_and_never_split_a_block():
 
 
 def test_small_datasets_get_finer_blocks():
-    from school_detector.core.dataset import auto_block_levels
+    from school_detector.core.chip_plan import auto_block_levels
 
     few = [ChipPlan("k", T.Tile(5000 + i, 7000 + j, 18), SCHOOL) for i in range(6) for j in range(6)]
     assert auto_block_levels(few) == 0  # 9 blocks of 2x2 would be too few: single tiles
@@ -170,3 +170,33 @@ def test_label_files_in_three_formats(tmp_path):
     (tmp_path / "l.txt").write_text("x")
     with pytest.raises(InputError, match="GeoPackage"):
         read_labels(tmp_path / "l.txt", LabelMapping())
+
+
+def test_one_split_rule_and_message_for_every_front_end():
+    from school_detector.core.chip_plan import check_split
+
+    assert check_split((0.7, 0.15, 0.15)) == (0.7, 0.15, 0.15)
+    with pytest.raises(InputError) as from_text:
+        parse_split("0.5,0.5,0.5")
+    with pytest.raises(InputError) as from_spins:
+        check_split((0.5, 0.5, 0.5))
+    assert from_text.value.message == from_spins.value.message  # the CLI's and the dialog's
+    assert "sum to 1" in from_spins.value.message
+
+
+def test_dataset_health_counts_and_warns(tmp_path):
+    from school_detector.dataset.health import FEW_SCHOOLS, dataset_health, dataset_summary
+
+    for split, (pos, neg) in {"train": (3, 40), "valid": (0, 5)}.items():
+        for cls, n in (("school", pos), ("not-school", neg)):
+            folder = tmp_path / split / cls
+            folder.mkdir(parents=True)
+            for i in range(n):
+                (folder / f"{i}.png").write_bytes(b"")
+    health = dataset_health(tmp_path)
+    assert health.counts["train"] == {"school": 3, "not-school": 40}
+    text = " ".join(health.warnings)
+    assert "valid/ lacks a class" in text and "imbalanced" in text and "Only 3 school chips" in text
+    assert FEW_SCHOOLS > 3
+    message, warnings = dataset_summary(tmp_path / "nothing")
+    assert "not a chip dataset" in message and warnings == [message]

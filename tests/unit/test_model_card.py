@@ -18,7 +18,7 @@ def test_roundtrip_through_disk(tmp_path):
     back = ModelCard.read(tmp_path)
     assert back == c
     assert back.model_id == "schools:3"
-    assert back.chip_size == 512
+    assert back.chip_px == 512
     assert not list(tmp_path.glob("*.tmp"))
 
 

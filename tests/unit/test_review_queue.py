@@ -84,3 +84,32 @@ def test_sites_group_touching_tiles_only() -> None:
     groups = sites(items)
     assert [[i.key for i in g] for g in groups] == [[1, 0, 2], [3], [4], [5]]
     assert sites([]) == []
+
+
+def test_the_queue_moves_whole_sites_through_shares_and_orders() -> None:
+    from school_detector.core.review_queue import build_queue
+
+    items = [
+        Item(0, 18, 10, 10, 0.9),
+        Item(1, 18, 11, 10, 0.95),  # one site with 0
+        Item(2, 18, 30, 10, 0.5),
+        Item(3, -1, -1, -1, 0.99),  # no tile (a layer from another tool): on its own
+    ]
+    plain = build_queue(items)
+    assert [[i.key for i in g] for g in plain] == [[3], [1], [0], [2]]
+    grouped = build_queue(items, group_sites=True)
+    assert [[i.key for i in g] for g in grouped] == [[3], [1, 0], [2]]
+    shares = [build_queue(items, True, "stride", part, 2) for part in (0, 1)]
+    keys = [sorted(i.key for g in s for i in g) for s in shares]
+    assert sorted(keys[0] + keys[1]) == [0, 1, 2, 3] and not set(keys[0]) & set(keys[1])
+    assert any({0, 1} <= set(k) for k in keys)  # the site stayed with one mapper
+    walk = build_queue(items, True, order="nearest", start=(29.5, 9.5))
+    assert [i.key for i in walk[0]] == [2]  # nearest to the start first
+
+
+def test_decisions_made_elsewhere_are_found() -> None:
+    from school_detector.core.review_queue import decided_elsewhere
+
+    listed = {1: "unreviewed", 2: "unreviewed", 3: "confirmed"}
+    assert decided_elsewhere({1: None, 2: "rejected", 3: "confirmed"}, listed) == [2]
+    assert decided_elsewhere({1: "unreviewed"}, listed) == []

@@ -128,8 +128,16 @@ def parse_split(text: str) -> tuple[float, float, float]:
         parts = tuple(float(p) for p in text.split(","))
     except ValueError:
         raise InputError(f"Split {text!r} must be three numbers such as 0.7,0.15,0.15.") from None
+    return check_split(parts)
+
+
+def check_split(parts: Sequence[float]) -> tuple[float, float, float]:
+    """The one split rule (the CLI, the dialog and Processing apply it): three non-negative
+    train, valid and test fractions that sum to 1, with some training data. Nothing is
+    normalised behind the user's back."""
+    text = ",".join(f"{p:g}" for p in parts)
     if len(parts) != 3 or any(p < 0 for p in parts) or not math.isclose(sum(parts), 1.0, abs_tol=1e-6):
-        raise InputError(f"Split {text!r} must be three non-negative fractions that sum to 1.")
+        raise InputError(f"Split {text} must be three non-negative fractions (train, valid, test) that sum to 1.")
     if parts[0] == 0:
         raise InputError("The train fraction of the split must be above 0.")
     return parts[0], parts[1], parts[2]

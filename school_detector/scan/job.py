@@ -1,0 +1,246 @@
+"""The one scan job: whatever starts a scan (the CLI, the Scan dialog's task, the Processing
+algorithm), it is put together here, so a scan from any front end writes the same file.
+
+A :class:`ScanRequest` says what to scan (an open chip source, the region, the output), with
+what (a :class:`PredictorSpec`: a model folder in this process, the local model server, or a
+TF Serving endpoint over REST or gRPC) and how (threshold, batch size, resume, shard). The job
+reads the model card, checks the request, asks whether the model folder is trusted (loading a
+SavedModel runs its code), writes the scan's settings into the results file (the review panel
+reads the imagery and chip size from there), runs the scanner and closes everything it opened.
+The front ends only collect inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.cover import Polygon
+from ..core.errors import InputError
+from ..core.model_card import ModelCard
+from ..core.progress import Reporter
+from ..core.tiles import TILE_SIZE
+from .region import extent_polygon
+from .scanner import ScanSettings, scan
+from .store import ResultStore
+
+#: in-process model (the runtime), the plugin's local model server, TF Serving REST, TF Serving gRPC
+PREDICTOR_KINDS = ("model", "local", "rest", "grpc")
+
+
+def _always(_: Path) -> bool:
+    return True
+
+
+@dataclass
+class PredictorSpec:
+    """Where scores come from. ``model_dir`` is the model folder (its card sets zoom, chip size
+    and threshold); it is required for "model" and "local" and optional for the endpoints."""
+
+    kind: str
+    model_dir: Path | None = None
+    url: str = ""  # REST base URL, or HOST:PORT for gRPC
+    name: str | None = None  # served model name (default: the card's)
+    version: int | None = None
+    label: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    verify_tls: bool = True
+    grpc_tls: bool = False
+    timeout: float = 60.0
+    concurrency: int = 4
+    python: Path | None = None  # "local": the ML runtime's Python that serves the model
+
+    def __post_init__(self) -> None:
+        if self.kind not in PREDICTOR_KINDS:
+            raise InputError(f"Unknown predictor {self.kind!r}; use one of {', '.join(PREDICTOR_KINDS)}.")
+        if self.kind in ("model", "local") and self.model_dir is None:
+            raise InputError("Choose a model folder (its card says how to cut chips).")
+        if self.kind == "local" and self.python is None:
+            raise InputError("The ML runtime is not set up: open Settings… and click 'Set up ML runtime…'.")
+
+
+@dataclass
+class ScanRequest:
+    source: Any  # an open ChipSource; the job closes it
+    out: Path
+    predictor: PredictorSpec
+    polygons: list[Polygon] | None = None  # EPSG:3857; None: the imagery's extent
+    region: str = "imagery extent"  # how the region was given, for the scan's record
+    threshold: float | None = None  # None: the card's (0.5 without a card)
+    zoom: int | None = None  # without a model card: the model's zoom (default 18)
+    supertile: bool = False  # without a model card
+    batch_size: int = 32
+    workers: int = 4
+    min_valid: float = 0.5
+    shard: tuple[int, int] = (0, 1)
+    resume: bool = False
+    #: a model folder may be loaded only when this says so (a SavedModel runs its own code)
+    trusted: Callable[[Path], bool] = _always
+
+
+class ScanJob:
+    def __init__(self, request: ScanRequest, server: Any = None) -> None:
+        """``server``: the plugin's LocalServer, reused across scans ("local" only); without
+        one, the job starts its own and stops it when done."""
+        self.request = request
+        self.server = server
+        spec = request.predictor
+        try:
+            self.card = ModelCard.read(spec.model_dir) if spec.model_dir is not None else None
+            self.settings = self._settings()
+        except BaseException:
+            request.source.close()
+            raise
+
+    # -- checks ---------------------------------------------------------------------------
+    def _settings(self) -> ScanSettings:
+        r, card = self.request, self.card
+        if card is not None and r.zoom and r.zoom != card.zoom:
+            raise InputError(
+                f"The model was trained on zoom {card.zoom} tiles; --zoom {r.zoom} would feed it imagery at "
+                "another scale."
+            )
+        threshold = r.threshold if r.threshold is not None else (card.threshold if card else 0.5)
+        if not 0.0 <= threshold <= 1.0:
+            raise InputError(f"The threshold must be between 0 and 1, not {threshold}.")
+        return ScanSettings(
+            zoom=card.zoom if card else (r.zoom or 18),
+            supertile=card.supertile if card else r.supertile,
+            tile_size=card.tile_size if card else TILE_SIZE,
+            threshold=threshold,
+            batch_size=r.batch_size,
+            workers=r.workers,
+            min_valid=r.min_valid,
+            shard=r.shard,
+        )
+
+    def check(self) -> None:
+        """What can be refused before anything starts (the dialog calls it before its task)."""
+        r = self.request
+        if r.out.exists() and not r.resume:
+            raise InputError(
+                f"{r.out} exists. Continue that scan with Resume (--resume on the command line), or choose a new file."
+            )
+        spec = r.predictor
+        if spec.kind in ("model", "local") and spec.model_dir is not None and not r.trusted(spec.model_dir):
+            raise InputError(
+                f"Not started: the model folder {spec.model_dir} is not trusted. Loading a model runs its code; "
+                "confirm it once in Scan region… (or tick 'Trust this model folder' in Processing)."
+            )
+        if spec.kind in ("rest", "grpc") and not self.model_name:
+            raise InputError("Give the served model's name (or a model folder for its card).")
+
+    @property
+    def model_name(self) -> str | None:
+        return self.request.predictor.name or (self.card.name if self.card else None)
+
+    @property
+    def model_id(self) -> str:
+        spec = self.request.predictor
+        if spec.kind in ("model", "local") and self.card is not None:
+            return self.card.model_id
+        return f"{self.model_name}:{spec.version or spec.label or 'latest'}"
+
+    def polygons(self) -> list[Polygon]:
+        if self.request.polygons is not None:
+            return self.request.polygons
+        extent = self.request.source.extent_3857()
+        if extent is None:
+            raise InputError("Web imagery (XYZ, WMS) has no extent to scan: give a region (a bbox or polygons).")
+        return extent_polygon(extent)
+
+    # -- the predictor ----------------------------------------------------------------------
+    def open_predictor(self) -> Any:
+        spec = self.request.predictor
+        if spec.kind == "model":
+            from ..ml.predictor import SavedModelPredictor
+
+            assert spec.model_dir is not None
+            return SavedModelPredictor(spec.model_dir)
+        if spec.kind == "grpc":
+            from ..serving.client import Endpoint
+            from ..serving.grpc_client import GrpcPredictor
+
+            return GrpcPredictor(
+                spec.url,
+                Endpoint("", str(self.model_name), spec.version, spec.label),
+                metadata=spec.headers,
+                tls=spec.grpc_tls,
+                timeout=spec.timeout,
+                concurrency=spec.concurrency,
+            )
+        from ..serving.client import Endpoint, ServingClient
+        from ..serving.predictor import RestPredictor
+
+        url = spec.url
+        if spec.kind == "local":
+            url = self._local_server().ensure(spec.python, spec.model_dir)
+        client = ServingClient(
+            Endpoint(url, str(self.model_name), spec.version, spec.label),
+            headers=spec.headers,
+            timeout=spec.timeout,
+            verify_tls=spec.verify_tls,
+        )
+        return RestPredictor(client, spec.concurrency)
+
+    def _local_server(self) -> Any:
+        if self.server is None:
+            from ..runtime.local_server import LocalServer
+
+            self.server = LocalServer()
+            self._owns_server = True
+        return self.server
+
+    _owns_server = False
+
+    # -- the run ----------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """The scan's record in the results file: what the review panel and exports read back."""
+        r, s = self.request, self.settings
+        return {
+            "model": self.model_id,
+            "imagery": r.source.describe(),
+            "zoom": s.zoom,
+            "supertile": s.supertile,
+            "tile_size": s.tile_size,
+            "chip_px": s.chip_px,
+            "threshold": s.threshold,
+            "shard": f"{s.shard[0]}/{s.shard[1]}",
+            "region": r.region,
+            "predictor": r.predictor.kind,
+        }
+
+    def run(self, reporter: Reporter | None = None, cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+        """Scan, writing batch by batch; returns the scan's summary. Closes the source, the
+        results file and (when it started one) the local server, whatever happens."""
+        store = predictor = None
+        try:
+            self.check()
+            polygons = self.polygons()
+            predictor = self.open_predictor()
+            store = ResultStore(self.request.out, self.model_id, self.settings.threshold)
+            store.set_info(self.info())
+            from ..imagery.png import png_bytes
+
+            return scan(
+                self.request.source,
+                predictor,
+                store,
+                polygons,
+                self.settings,
+                reporter,
+                cancelled,
+                encode=png_bytes,
+                resume=self.request.resume,
+            )
+        finally:
+            if store is not None:
+                store.close()
+            close = getattr(predictor, "close", None)
+            if close is not None:
+                close()
+            self.request.source.close()
+            if self._owns_server and self.server is not None:
+                self.server.stop()
