@@ -35,30 +35,38 @@ def render_png(layers: list, extent: object, png: Path, legend: list, width: int
         raise OSError(f"Could not write {png}")
 
 
-def draw_legend(image: object, entries: list[tuple[str, str, bool]]) -> None:
-    """A legend box in the top-left corner: (label, colour, outline only)."""
+def draw_legend(image: object, entries: list[tuple[str, str, str]]) -> None:
+    """A legend box in the top-left corner: (label, colour, shape: circle, square, outline or dash)."""
     from qgis.PyQt.QtCore import QRectF, Qt
     from qgis.PyQt.QtGui import QBrush, QColor, QFont, QPainter, QPen
 
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont()
     font.setPixelSize(22)
     painter.setFont(font)
     row = 34
-    painter.setPen(Qt.NoPen)
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QBrush(QColor(255, 255, 255, 225)))
     painter.drawRect(QRectF(12, 12, 470, 20 + row * len(entries)))
-    for k, (label, colour, outline) in enumerate(entries):
+    for k, (label, colour, shape) in enumerate(entries):
         y = 22 + k * row
-        painter.setPen(QPen(QColor("#00e5ff" if outline else "black"), 3 if outline else 1.5))
-        painter.setBrush(QBrush(Qt.NoBrush) if outline else QBrush(QColor(colour)))
-        if outline:
-            painter.drawRect(QRectF(24, y + 2, 24, 20))
+        box = QRectF(24, y + 2, 24, 20)
+        if shape in ("outline", "dash"):
+            pen = QPen(QColor(colour), 3)
+            pen.setStyle(Qt.PenStyle.DashLine if shape == "dash" else Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+            painter.setBrush(QBrush(QColor(90, 90, 90) if shape == "dash" else QColor(0, 0, 0, 0)))
+            painter.drawRect(box)
         else:
-            painter.drawEllipse(QRectF(26, y + 2, 20, 20))
+            painter.setPen(QPen(QColor("black"), 1.5))
+            painter.setBrush(QBrush(QColor(colour)))
+            if shape == "square":
+                painter.drawRect(QRectF(27, y + 3, 18, 18))
+            else:
+                painter.drawEllipse(QRectF(26, y + 2, 20, 20))
         painter.setPen(QColor("black"))
-        painter.drawText(QRectF(60, y, 420, 26), Qt.AlignVCenter, label)
+        painter.drawText(QRectF(60, y, 420, 26), Qt.AlignmentFlag.AlignVCenter, label)
     painter.end()
 
 
@@ -81,19 +89,35 @@ def main() -> int:
         app.exitQgis()
 
 
-def scan_and_render(args: argparse.Namespace) -> int:
-    from qgis.core import QgsFillSymbol, QgsRasterLayer, QgsVectorLayer
+def scan(args: argparse.Namespace, raster: object) -> tuple[bool, object]:
+    """The scan as the Scan dialog runs it: the district's polygons, the labels' schools as
+    known schools, the buildings layer; QGIS renders, the local server scores."""
+    from qgis.core import QgsVectorLayer
 
     from school_detector.qgis_io.layer_source import QgisLayerSource
-    from school_detector.qgis_io.results import load_results
+    from school_detector.qgis_io.places import buildings_from_layer, known_from_layer
+    from school_detector.qgis_io.region import layer_region
     from school_detector.runtime.local_server import LocalServer
     from school_detector.scan.job import PredictorSpec, ScanJob, ScanRequest
     from school_detector.tasks.scan_task import ScanTask
 
-    raster = QgsRasterLayer(str(args.scene / "scene.tif"), "Sample scene")
+    labels = args.scene / "labels.gpkg"
+    layers = {
+        name: QgsVectorLayer(f"{labels}|layername={name}", name, "ogr") for name in ("labels", "buildings", "district")
+    }
     clone = raster.clone()
-    spec = PredictorSpec("local", args.model, python=args.python)
-    request = ScanRequest(QgisLayerSource(clone), args.out, spec, batch_size=32, workers=1, resume=True)
+    request = ScanRequest(
+        QgisLayerSource(clone),
+        args.out,
+        PredictorSpec("local", args.model, python=args.python),
+        polygons=layer_region(layers["district"], False),
+        region="district",
+        batch_size=32,
+        workers=1,
+        resume=True,
+        known=known_from_layer(layers["labels"]),
+        buildings=buildings_from_layer(layers["buildings"]),
+    )
     server = LocalServer()
     task = ScanTask(ScanJob(request, server), clone)
     ok = False
@@ -102,20 +126,44 @@ def scan_and_render(args: argparse.Namespace) -> int:
     finally:
         task.finished(ok)
         server.stop()
+    return ok, task
+
+
+def scan_and_render(args: argparse.Namespace) -> int:
+    from qgis.core import QgsFillSymbol, QgsRasterLayer, QgsRectangle, QgsVectorLayer
+
+    from school_detector.qgis_io.results import SCORE_CLASSES, STATUS_SYMBOLS, load_results
+
+    raster = QgsRasterLayer(str(args.scene / "scene.tif"), "Sample scene")
+    ok, task = scan(args, raster)
     if not ok:
         message = getattr(task.error, "message", str(task.error))
         print(json.dumps({"event": "error", "message": message}), flush=True)
         return 1
     candidates, _ = load_results(args.out, add=False)
-    truth = QgsVectorLayer(f"{args.scene / 'labels.gpkg'}|layername=truth_footprints", "truth", "ogr")
-    symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#00e5ff", "outline_width": "0.5"})
-    truth.renderer().setSymbol(symbol)
-    from school_detector.qgis_io.results import SCORE_CLASSES
-
-    legend = [(f"candidate, {label.split(', ')[1]}", colour, False) for _, _, colour, label in SCORE_CLASSES]
-    legend.append(("true school (ground truth)", "#00e5ff", True))
-    render_png([candidates, truth, raster], raster.extent(), args.png, legend)
-    print(json.dumps({"event": "result", "data": {**(task.result_data or {}), "png": str(args.png)}}), flush=True)
+    labels = args.scene / "labels.gpkg"
+    truth = QgsVectorLayer(f"{labels}|layername=truth_footprints", "truth", "ogr")
+    truth.renderer().setSymbol(
+        QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "#00e5ff", "outline_width": "0.5"})
+    )
+    district = QgsVectorLayer(f"{labels}|layername=district", "district", "ogr")
+    district.renderer().setSymbol(
+        QgsFillSymbol.createSimple(
+            {"color": "0,0,0,0", "outline_color": "white", "outline_width": "0.8", "outline_style": "dash"}
+        )
+    )
+    legend = [(f"to review, {label.split(', ')[1]}", colour, "circle") for _, _, colour, label in SCORE_CLASSES]
+    legend += [(label, colour, "square") for status, _, colour, label in STATUS_SYMBOLS if status == "known"]
+    legend += [("true school (ground truth)", "#00e5ff", "outline"), ("district outline", "white", "dash")]
+    layers = [candidates, truth, district, raster]
+    render_png(layers, raster.extent(), args.png, legend)
+    e = raster.extent()  # a closer look: a quarter of the scene, where a mapper would zoom
+    detail = QgsRectangle(e.xMinimum() + e.width() * 0.3, e.yMinimum() + e.height() * 0.3,
+                          e.xMinimum() + e.width() * 0.65, e.yMinimum() + e.height() * 0.65)  # fmt: skip
+    detail_png = args.png.with_name(args.png.stem + "-detail.png")
+    render_png(layers, detail, detail_png, legend)
+    data = {**(task.result_data or {}), "png": str(args.png), "detail_png": str(detail_png)}
+    print(json.dumps({"event": "result", "data": data}), flush=True)
     return 0
 
 

@@ -15,6 +15,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--tiles", type=int, default=16, help="scene width in zoom-18 tiles (default 16: ~6 km²)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--schools", type=int, default=None, help="number of schools (default: one per ~6 tiles)")
+    p.add_argument(
+        "--layout",
+        choices=("town", "district"),
+        default="town",
+        help="town: houses everywhere; district: villages among fields and empty land, with a district outline",
+    )
     p.add_argument("--force", action="store_true", help="rewrite even if an identical scene is there")
     p.add_argument("--xyz-tiles", action="store_true", help="also write tiles/{z}/{x}/{y}.png (an XYZ source)")
     p.set_defaults(run=run)
@@ -23,7 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     from ..sample.scene import SCENE_TIF, SceneSpec, write_scene, write_xyz_tiles  # numpy/rasterio: only now
 
-    spec = SceneSpec(tiles=args.tiles, seed=args.seed, schools=args.schools)
+    spec = SceneSpec(tiles=args.tiles, seed=args.seed, schools=args.schools, layout=args.layout)
     reporter.progress(0, 1, unit="scene", message="Drawing the scene", force=True)
     meta = write_scene(spec, args.out, force=args.force)
     reporter.progress(1, 1, unit="scene", message="Scene written", force=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from ..core.places import KNOWN_DISTANCE_M
 from ..core.progress import Reporter
 from . import cancel
 
@@ -21,6 +22,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "and writes a GeoPackage of scores and candidates. Resumable and shardable.",
     )
     p.add_argument("--imagery", required=True, help="GeoTIFF/COG/VRT path or XYZ URL template")
+    _region_and_model(p)
+    _places(p.add_argument_group("what is worth a visit"))
+    p.add_argument("--resume", action="store_true", help="continue a scan into the same file (skip scored tiles)")
+    p.add_argument("--shard", default="0/1", help="I/N: scan every N-th tile starting at I (N machines, one region)")
+    p.add_argument("--out", required=True, type=Path, help="results GeoPackage")
+    p.set_defaults(run=run_scan)
+    _review_commands(sub, common)
+
+
+def _region_and_model(p: argparse.ArgumentParser) -> None:
     region = p.add_mutually_exclusive_group()
     region.add_argument("--bbox", help="W,S,E,N (in --bbox-crs)")
     region.add_argument("--region", type=Path, help="GeoJSON or GeoPackage of polygons (e.g. districts)")
@@ -49,11 +60,37 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--insecure", action="store_true", help="don't verify TLS certificates")
     p.add_argument("--header", action="append", default=[], help="HTTP header for XYZ imagery")
     p.add_argument("--min-valid", type=float, default=0.5, help="skip tiles with less imagery than this")
-    p.add_argument("--resume", action="store_true", help="continue a scan into the same file (skip scored tiles)")
-    p.add_argument("--shard", default="0/1", help="I/N: scan every N-th tile starting at I (N machines, one region)")
-    p.add_argument("--out", required=True, type=Path, help="results GeoPackage")
-    p.set_defaults(run=run_scan)
 
+
+def _places(p: Any) -> None:
+    p.add_argument(
+        "--known-schools",
+        type=Path,
+        help="schools already mapped (GeoPackage, GeoJSON, CSV lon/lat, or a dataset folder): candidates on "
+        "them are marked 'known' and left out of the review",
+    )
+    p.add_argument("--known-layer", default=None, help="GeoPackage layer of --known-schools")
+    p.add_argument(
+        "--known-field", default="label", help="class field of --known-schools (without it, every feature counts)"
+    )
+    p.add_argument("--known-values", default="school", help="comma-separated values of --known-field meaning school")
+    p.add_argument(
+        "--known-distance",
+        type=float,
+        default=KNOWN_DISTANCE_M,
+        help="metres between a candidate's point and a known school's for it to be that school "
+        f"(default {KNOWN_DISTANCE_M:g})",
+    )
+    p.add_argument(
+        "--buildings",
+        type=Path,
+        help="buildings (footprints or points: GeoPackage, GeoJSON, CSV) or a built-up raster (non-zero = built): "
+        "tiles without a building are not fetched nor scored",
+    )
+    p.add_argument("--buildings-layer", default=None, help="GeoPackage layer of --buildings")
+
+
+def _review_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     x = sub.add_parser("export", parents=[common], help="export reviewed candidates (e.g. confirmed schools)")
     x.add_argument("--results", required=True, type=Path, help="results GeoPackage of a scan")
     x.add_argument("--status", default="confirmed", help="comma-separated statuses to export (default confirmed)")
@@ -126,7 +163,9 @@ def predictor_spec(args: argparse.Namespace) -> Any:
 
 def scan_request(args: argparse.Namespace) -> Any:
     from ..imagery.open import open_source
+    from ..scan.buildings import BuildingsSource
     from ..scan.job import ScanRequest
+    from ..scan.known import read_known
     from ..scan.region import parse_bbox, read_region
     from ..scan.scanner import parse_shard
 
@@ -154,6 +193,16 @@ def scan_request(args: argparse.Namespace) -> Any:
         min_valid=args.min_valid,
         shard=parse_shard(args.shard),
         resume=args.resume,
+        known=None
+        if args.known_schools is None
+        else read_known(
+            args.known_schools,
+            args.known_field,
+            [v.strip() for v in args.known_values.split(",") if v.strip()],
+            args.known_layer,
+            args.known_distance,
+        ),
+        buildings=None if args.buildings is None else BuildingsSource(args.buildings, args.buildings_layer),
     )
 
 

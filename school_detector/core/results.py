@@ -15,6 +15,11 @@ class ReviewStatus(str, Enum):
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
     UNSURE = "unsure"
+    KNOWN = "known"  # on a school the mapper already has (set aside by the scan, not a decision)
+
+
+#: statuses a mapper decides (the review panel's keys); "known" is the scan's, not a decision
+DECISIONS = (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED, ReviewStatus.UNSURE)
 
 
 class FieldDef(NamedTuple):
@@ -39,24 +44,40 @@ CANDIDATE_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("reviewer", "TEXT", "who decided"),
     FieldDef("reviewed_at", "TEXT", "UTC time of the decision, ISO 8601"),
     FieldDef("note", "TEXT", "free text from the reviewer"),
+    FieldDef("location", "TEXT", "how the point was placed: model (its activation map) or tile-centre"),
 )
+#: fields added since the first release: a file without them is still reviewable
+OPTIONAL_FIELDS = ("location",)
 
 REVIEW_FIELDS = ("status", "reviewer", "reviewed_at", "note")
 
 
 def missing_fields(present: list[str] | set[str]) -> list[str]:
-    """Candidate fields a layer lacks (a GeoPackage made by another tool)."""
+    """Candidate fields a layer lacks to be reviewed (a GeoPackage made by another tool)."""
     have = {p.lower() for p in present}
-    return [f.name for f in CANDIDATE_FIELDS if f.name not in have]
+    return [f.name for f in CANDIDATE_FIELDS if f.name not in have and f.name not in OPTIONAL_FIELDS]
 
 
-class Prediction(NamedTuple):
-    """A chip's score and, when the model says, where in the chip the school is: fractions of
-    the chip from its west (``fx``) and north (``fy``) edges."""
+class Prediction(float):
+    """A chip's score (the float itself, so code that wants only scores keeps working) and,
+    when the model says, where in the chip the school is: fractions of the chip from its west
+    (``fx``) and north (``fy``) edges; None for a model that gives no location."""
 
-    score: float
-    fx: float | None = None
-    fy: float | None = None
+    fx: float | None
+    fy: float | None
+
+    def __new__(cls, score: float, fx: float | None = None, fy: float | None = None) -> Prediction:
+        obj = super().__new__(cls, score)
+        obj.fx, obj.fy = fx, fy
+        return obj
+
+    @property
+    def score(self) -> float:
+        return float(self)
+
+    def __repr__(self) -> str:
+        where = f" at ({self.fx:.3f}, {self.fy:.3f})" if self.fx is not None and self.fy is not None else ""
+        return f"Prediction({float(self):.4f}{where})"
 
 
 def as_prediction(value: Any) -> Prediction:

@@ -5,8 +5,11 @@
 - *Share*: several mappers split one queue, by stride (every N-th candidate: each sees the
   whole area, similar score mix) or by region (N west-to-east strips: each works one area).
   Shares are disjoint and together cover the queue, so decisions merge without conflicts.
-- *Sites*: candidates in touching tiles (8-neighbourhood) are usually one school seen from
-  several tiles; grouping them lets a mapper decide once per site.
+- *Sites* (places): one school is often seen from several neighbouring tiles; grouping them
+  lets a mapper decide once per school. Candidates placed by the model (a point on the school)
+  are one place when their points lie within a school's size of the best one; candidates at
+  tile centres are one place within a block of at most 2x2 touching tiles. A place is bounded
+  by construction: it never chains a neighbourhood, let alone a district, into one decision.
 """
 
 from __future__ import annotations
@@ -16,17 +19,26 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from .places import PLACE_RADIUS_M, ground_distance
+
 SHARE_MODES = ("stride", "region")
 
 
 class Item(NamedTuple):
-    """One candidate: an id (feature id), its tile and score."""
+    """One candidate: an id (feature id), its tile and score, and its point (EPSG:3857) when the
+    model placed it (None at a tile centre)."""
 
     key: int
     z: int
     x: int
     y: int
     score: float
+    px: float | None = None
+    py: float | None = None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.px, self.py) if self.px is not None and self.py is not None else None
 
 
 def by_score(items: Sequence[Item]) -> list[Item]:
@@ -120,31 +132,76 @@ def share(items: Sequence[Item], part: int, parts: int, mode: str = "stride") ->
     return [it for it in items if it.key in mine]
 
 
-def sites(items: Sequence[Item]) -> list[list[Item]]:
-    """Groups of candidates in touching tiles (8-neighbourhood, same zoom), each sorted by
-    score, the groups in the order their first member appears in ``items`` (so a queue sorted
-    by score stays sorted by each site's best score)."""
-    index = {(it.z, it.x, it.y): k for k, it in enumerate(items)}
-    parent = list(range(len(items)))
+def sites(items: Sequence[Item], radius_m: float = PLACE_RADIUS_M) -> list[list[Item]]:
+    """Places: groups of candidates that are one school, each sorted by score, in the order of
+    their best member (a queue sorted by score stays sorted). Greedy from the best candidate: a
+    point-placed seed takes the unassigned points within ``radius_m`` of its point; a tile-centre
+    seed takes the unassigned tile-centre candidates of the 2x2 block around it that holds the
+    most of them. Candidates of other zooms, and without tiles (``z < 0``), are never grouped."""
+    order = sorted(range(len(items)), key=lambda k: -items[k].score)
+    taken = [False] * len(items)
+    by_tile = {(it.z, it.x, it.y): k for k, it in enumerate(items) if it.point is None and it.z >= 0}
+    near = _PointIndex(items, radius_m)
+    groups: list[list[Item]] = []
+    for k in order:
+        if taken[k]:
+            continue
+        seed = items[k]
+        if seed.point is not None:
+            members = [m for m in near.around(k) if not taken[m]]
+        elif seed.z >= 0:
+            members = _tile_block(seed, by_tile, taken)
+        else:
+            members = [k]
+        for m in members:
+            taken[m] = True
+        groups.append(sorted((items[m] for m in members), key=lambda i: -i.score))
+    return groups
 
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
 
-    for k, it in enumerate(items):
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                other = index.get((it.z, it.x + dx, it.y + dy))
-                if other is not None and other != k:
-                    a, b = root(k), root(other)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[Item]] = defaultdict(list)
-    for k, it in enumerate(items):
-        groups[root(k)].append(it)
-    return [sorted(g, key=lambda i: -i.score) for _, g in sorted(groups.items())]
+def _tile_block(seed: Item, by_tile: dict[tuple[int, int, int], int], taken: list[bool]) -> list[int]:
+    """The seed and its free tile-centre neighbours in the best 2x2 block that contains it."""
+    best: list[int] = []
+    for dx in (-1, 1):
+        for dy in (-1, 1):
+            block = [
+                by_tile[key]
+                for key in ((seed.z, seed.x + i, seed.y + j) for i in (0, dx) for j in (0, dy))
+                if key in by_tile and not taken[by_tile[key]]
+            ]
+            if len(block) > len(best):
+                best = block
+    return best
+
+
+class _PointIndex:
+    """Point-placed candidates bucketed by a grid of ``radius`` cells (mercator metres; a cell
+    is at least the radius anywhere below 85°), for "who is near this one"."""
+
+    def __init__(self, items: Sequence[Item], radius_m: float) -> None:
+        self.items, self.radius_m = items, radius_m
+        self.cell = max(radius_m, 1.0) * 12  # ground metres are at most 12x smaller up to 85°
+        self.buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        for k, it in enumerate(items):
+            if it.point is not None:
+                self.buckets[self._key(it)].append(k)
+
+    def _key(self, it: Item) -> tuple[int, int, int]:
+        assert it.px is not None and it.py is not None
+        return it.z, int(it.px // self.cell), int(it.py // self.cell)
+
+    def around(self, k: int) -> list[int]:
+        seed = self.items[k]
+        z, cx, cy = self._key(seed)
+        assert seed.point is not None
+        found = []
+        for gx in (cx - 1, cx, cx + 1):
+            for gy in (cy - 1, cy, cy + 1):
+                for m in self.buckets.get((z, gx, gy), ()):
+                    other = self.items[m].point
+                    if other is not None and ground_distance(seed.point, other) <= self.radius_m:
+                        found.append(m)
+        return found
 
 
 def build_queue(
@@ -183,3 +240,16 @@ def decided_elsewhere(now: dict[int, str | None], listed: dict[int, str]) -> lis
     queue was built: someone (another QGIS, a merge) decided them since. A decision must not
     silently overwrite theirs."""
     return [key for key, status in now.items() if (status or "unreviewed") != listed.get(key)]
+
+
+def place_point(group: Sequence[Item]) -> tuple[float, float] | None:
+    """Where to visit a place: the score-weighted mean of its members' points (neighbouring
+    tiles each see part of one school; together they centre on it), None without points."""
+    placed = [(it.score, it.point) for it in group if it.point is not None]
+    if not placed:
+        return None
+    total = sum(max(s, 1e-6) for s, _ in placed)
+    return (
+        sum(max(s, 1e-6) * p[0] for s, p in placed) / total,
+        sum(max(s, 1e-6) * p[1] for s, p in placed) / total,
+    )

@@ -229,3 +229,27 @@ def _read_gpkg(
             rows.append((str(fid), pt[0], pt[1], value))
     _need_locations(rows, features, f"{path.name} layer {table}")
     return _finish(rows, crs, mapping, fixed_label)
+
+
+def field_names(path: str | Path, layer: str | None = None) -> set[str]:
+    """The attribute fields of a labels file (CSV columns, GeoJSON properties, GeoPackage
+    columns), to decide how to read it before reading it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            return set(csv.DictReader(f).fieldnames or [])
+    if suffix in (".geojson", ".json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path.name} is not valid GeoJSON: {exc}.") from exc
+        features = data.get("features", []) if isinstance(data, dict) else []
+        return {k for f in features for k in (f.get("properties") or {})}
+    with GeoPackage(path, create=False) as g:
+        try:
+            tables = [r[0] for r in g.conn.execute("SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")]
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path.name} is not a GeoPackage: {exc}.") from exc
+        table = layer or ("labels" if "labels" in tables else (tables[0] if tables else ""))
+        return {r[1] for r in g.conn.execute(f'PRAGMA table_info("{table}")')} if table else set()

@@ -93,10 +93,21 @@ def decode_resize(data: Any, size: int) -> Any:
     return tf.image.resize(tf.cast(image, tf.float32), [size, size], antialias=True)
 
 
+#: the largest shift of a chip's content by augmentation, as a share of its side
+SHIFT = 0.25
+
+
 def augment(image: Any, seed: Any) -> Any:
+    """Flips, 90° turns, brightness and contrast, and a shift of up to a quarter of the chip
+    (mirrored at the border): in a scan a school sits anywhere in its tile, partly cut off at an
+    edge, and the activation map that places it must follow it there."""
     import tensorflow as tf
 
-    seeds = tf.random.experimental.stateless_split(seed, num=5)
+    seeds = tf.random.experimental.stateless_split(seed, num=6)
+    side = tf.shape(image)[0]
+    pad = tf.cast(tf.cast(side, tf.float32) * SHIFT, tf.int32)
+    padded = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
+    image = tf.image.stateless_random_crop(padded, tf.shape(image), seeds[5])
     image = tf.image.stateless_random_flip_left_right(image, seeds[0])
     image = tf.image.stateless_random_flip_up_down(image, seeds[1])
     k = tf.random.stateless_uniform([], seeds[2], 0, 4, dtype=tf.int32)

@@ -42,15 +42,23 @@ def _imagenet_help(backbone: str, alpha: float, size: int, error: Exception) -> 
 
 
 def _tiny_backbone(size: int) -> Any:
+    """Four conv blocks, each halving the grid (an 8x8 activation map at 128 px), and a last
+    conv that widens each cell's view to a school compound's size, so the activation map
+    peaks on the compound rather than on one of its parts. BatchNorm's momentum is 0.9: its
+    statistics settle in the few hundred steps a small dataset gives (at 0.99 they still hold
+    their start values, and every tile then scores the same)."""
     import keras
 
     inputs = keras.Input((size, size, 3))
     x = inputs
     for filters in (32, 64, 96, 128):
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = keras.layers.BatchNormalization()(x)
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
         x = keras.layers.Activation("relu")(x)
         x = keras.layers.MaxPooling2D(2)(x)
+    x = keras.layers.Conv2D(128, 3, padding="same", use_bias=False)(x)
+    x = keras.layers.BatchNormalization(momentum=0.9)(x)
+    x = keras.layers.Activation("relu")(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
     return keras.Model(inputs, x, name="tiny_backbone")
 

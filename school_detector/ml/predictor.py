@@ -1,5 +1,6 @@
-"""In-process prediction with the exported model's ``predict_uint8`` signature: the CLI's fast
-path (no HTTP, no PNG round trip; the GPU when there is one)."""
+"""In-process prediction with the exported model's ``locate_uint8`` signature (score and where
+the school is in the chip), or ``predict_uint8`` for a model exported before it had one: the
+CLI's fast path (no HTTP, no PNG round trip; the GPU when there is one)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
+from ..core.results import Prediction
+from .export import LOCATE_UINT8, LOCATION, OUTPUT
 
 
 class SavedModelPredictor:
@@ -30,16 +33,25 @@ class SavedModelPredictor:
                 f"{', '.join(sorted(loaded.signatures)) or 'none'}): it was not exported by school_detector. "
                 "Train or export it with school-detector, or serve it with TF Serving and scan with --serving-url."
             )
-        self._fn = loaded.signatures["predict_uint8"]
+        self.locates = LOCATE_UINT8 in loaded.signatures
+        self._fn = loaded.signatures[LOCATE_UINT8 if self.locates else "predict_uint8"]
         self.device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
-    def predict(self, chips: list[Any]) -> list[float]:
+    def predict(self, chips: list[Any]) -> list[Prediction]:
         import numpy as np
 
         if not chips:
             return []
-        batch = self._tf.constant(np.stack(chips))
-        return [float(v) for v in self._fn(images=batch)["school_probability"].numpy()]
+        out = self._fn(images=self._tf.constant(np.stack(chips)))
+        scores = out[OUTPUT].numpy()
+        if not self.locates:
+            return [Prediction(float(v)) for v in scores]
+        return [Prediction(float(v), float(x), float(y)) for v, (x, y) in zip(scores, out[LOCATION].numpy())]
 
     def describe(self) -> dict[str, Any]:
-        return {"backend": "in-process", "model": self.card.model_id, "device": self.device}
+        return {
+            "backend": "in-process",
+            "model": self.card.model_id,
+            "device": self.device,
+            "location": "model" if self.locates else "tile-centre",
+        }

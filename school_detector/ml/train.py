@@ -21,7 +21,7 @@ from typing import Any
 
 from ..core.chip_plan import CLASSES, SCHOOL
 from ..core.errors import InputError, JobCancelled
-from ..core.metrics import best_threshold, evaluate
+from ..core.metrics import evaluate, margin_threshold
 from ..core.model_card import CARD_FILE, ModelCard
 from ..core.progress import Reporter
 from ..core.tiles import TILE_SIZE
@@ -225,12 +225,13 @@ class Training:
 
     # -- evaluate -----------------------------------------------------------------------------
     def evaluate(self) -> None:
-        """The F2-optimal threshold on validation; metrics on the untouched test split (on
-        validation when there is no usable test split, and the result says so)."""
+        """The F2-optimal threshold on validation (with a margin: core.metrics.margin_threshold);
+        metrics on the untouched test split (on validation when there is no usable test split,
+        and the result says so)."""
         cfg = self.cfg
         self.reporter.log("Evaluating")
         valid_scores = predict_files(self.model, self.splits["valid"], cfg.size, cfg.batch_size)
-        self.threshold = best_threshold(self.splits["valid"].labels, valid_scores, beta=2.0)
+        self.threshold = margin_threshold(self.splits["valid"].labels, valid_scores, beta=2.0)
         test = self.splits.get("test")
         if test is not None and test.counts()[SCHOOL] and test.counts()["not-school"]:
             self.eval_name, self.eval_split = "test", test

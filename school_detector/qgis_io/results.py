@@ -24,6 +24,7 @@ STATUS_SYMBOLS = (
     ("confirmed", "circle", "#34c759", "confirmed school"),
     ("unsure", "diamond", "#bf5af2", "unsure"),
     ("rejected", "cross_fill", "#d1d1d6", "rejected"),
+    ("known", "square", "#0a84ff", "known school (set aside)"),
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ SCENE_TIF = "scene.tif"
 LABELS_GPKG = "labels.gpkg"
 SCENE_JSON = "scene.json"
 #: Bump when the drawing or labelling changes, so old scenes on disk are not reused.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 5
 
 ROOFS = np.array(
     [[150, 92, 62], [172, 172, 178], [158, 72, 52], [148, 130, 92], [120, 120, 128], [190, 110, 80]], dtype=np.float32
@@ -50,12 +51,16 @@ class SceneSpec:
     lon: float = 30.0600
     lat: float = -1.9500
     seed: int = 0
-    schools: int | None = None  # default: one per ~6 tiles
+    schools: int | None = None  # default: one per ~6 tiles (town), ~10 tiles (district)
     mapped_fraction: float = 0.7  # share of schools that appear in the labels layer
     negatives_per_school: float = 3.0
+    #: "town": houses everywhere on a road grid; "district": villages among fields and empty land,
+    #: as a district scan meets them (most tiles hold no building)
+    layout: str = "town"
 
     def resolved_schools(self) -> int:
-        return self.schools if self.schools is not None else max(2, round(self.tiles * self.tiles / 6))
+        per = 12 if self.layout == "district" else 6
+        return self.schools if self.schools is not None else max(2, round(self.tiles * self.tiles / per))
 
 
 @dataclass
@@ -216,45 +221,50 @@ def _place(canvas: _Canvas, h: int, w: int, tries: int = 400) -> tuple[int, int]
     return None
 
 
-def render(spec: SceneSpec) -> tuple[np.ndarray, list[Site]]:
-    """Draw the scene; returns the HxWx3 uint8 image and every site drawn."""
-    if not 2 <= spec.tiles <= 64:
-        raise InputError("A sample scene must be 2 to 64 tiles across.")
-    rng = np.random.default_rng(spec.seed)
-    canvas = _Canvas(spec.tiles * TILE_SIZE, rng)
-    _ground(canvas)
-    _roads(canvas, spacing=300)
+def _add(canvas: _Canvas, sites: list[Site], kind: str, spot: tuple[int, int] | None, h: int, w: int) -> None:
+    """Draw one building site at ``spot`` (if there was room) and record it."""
+    if spot is None:
+        return
+    if kind == "school":
+        sites.append(Site("school", spot[0], spot[1], h, w, meta=_school(canvas, *spot, h, w)))
+    elif kind == "hall":
+        _hall(canvas, spot[0], spot[1], h, w)
+        sites.append(Site("hall", spot[0], spot[1], h, w))
+    elif kind == "market":
+        _market(canvas, spot[0], spot[1], h, w)
+        sites.append(Site("market", spot[0], spot[1], h, w))
+    else:
+        canvas.roof(spot[0], spot[1], h, w, ROOFS[canvas.rng.integers(len(ROOFS))])
+        sites.append(Site("house", spot[0], spot[1], h, w))
+
+
+Placer = Callable[[int, int, int, int], "tuple[int, int] | None"]
+
+
+def _buildings(canvas: _Canvas, spec: SceneSpec, place: Placer, houses: int) -> list[Site]:
+    """Schools, then as many halls and markets (the hard negatives), then houses; ``place(h,
+    w, tries, k)`` finds room for each (anywhere in a town; in a district, near village ``k``,
+    so each school has its own village, or a random one for k < 0)."""
+    rng = canvas.rng
     sites: list[Site] = []
-    for _ in range(spec.resolved_schools()):
+    for i in range(spec.resolved_schools()):
         h, w = int(rng.integers(105, 140)), int(rng.integers(125, 165))
-        spot = _place(canvas, h, w)
-        if spot is None:
-            continue
-        meta = _school(canvas, *spot, h, w)
-        sites.append(Site("school", spot[0], spot[1], h, w, meta=meta))
-    n_big = max(2, len(sites))
-    for i in range(n_big):
+        _add(canvas, sites, "school", place(h, w, 400, i), h, w)
+    for i in range(max(2, len(sites))):
         h, w = int(rng.integers(35, 70)), int(rng.integers(45, 110))
-        spot = _place(canvas, h + 6, w + 6)
-        if spot is None:
-            continue
-        if i % 2 == 0:
-            _hall(canvas, spot[0], spot[1], h, w)
-            sites.append(Site("hall", spot[0], spot[1], h, w))
-        else:
-            _market(canvas, spot[0], spot[1], h + 6, w + 6)
-            sites.append(Site("market", spot[0], spot[1], h + 6, w + 6))
-    houses = int(spec.tiles * spec.tiles * 9)
+        grow = 6 if i % 2 else 0  # a market keeps a margin of stalls around it
+        spot = place(h + 6, w + 6, 400, -1)
+        _add(canvas, sites, "market" if i % 2 else "hall", spot, h + grow, w + grow)
     for _ in range(houses):
         h, w = int(rng.integers(11, 22)), int(rng.integers(11, 22))
-        spot = _place(canvas, h + 3, w + 3, tries=20)
-        if spot is None:
-            continue
-        canvas.roof(spot[0], spot[1], h, w, ROOFS[rng.integers(len(ROOFS))])
-        sites.append(Site("house", spot[0], spot[1], h, w))
-    trees = int(spec.tiles * spec.tiles * 25)
-    rows, cols = rng.integers(0, canvas.size, trees), rng.integers(0, canvas.size, trees)
-    radii = rng.integers(3, 8, trees)
+        _add(canvas, sites, "house", place(h + 3, w + 3, 20, -1), h, w)
+    return sites
+
+
+def _trees(canvas: _Canvas, count: int) -> None:
+    rng = canvas.rng
+    rows, cols = rng.integers(0, canvas.size, count), rng.integers(0, canvas.size, count)
+    radii = rng.integers(3, 8, count)
     for r, c, rad in zip(rows, cols, radii):
         r0, r1, c0, c1 = max(r - rad, 0), min(r + rad, canvas.size), max(c - rad, 0), min(c + rad, canvas.size)
         if canvas.used[r0:r1, c0:c1].any():
@@ -262,6 +272,80 @@ def render(spec: SceneSpec) -> tuple[np.ndarray, list[Site]]:
         yy, xx = np.ogrid[r0:r1, c0:c1]
         disk = (yy - r) ** 2 + (xx - c) ** 2 <= rad * rad
         canvas.img[r0:r1, c0:c1][disk] = np.array([38, 70, 34], dtype=np.float32) + rng.normal(0, 6)
+
+
+def _fields(canvas: _Canvas) -> None:
+    """Cultivated plots with crop rows across the land (drawn under everything, claiming nothing)."""
+    rng, n = canvas.rng, canvas.size
+    crops = np.array([[104, 132, 62], [150, 140, 88], [122, 150, 76], [170, 150, 110], [92, 118, 58]], np.float32)
+    for _ in range(int(n * n / 180**2)):
+        h, w = int(rng.integers(80, 260)), int(rng.integers(80, 260))
+        r, c = int(rng.integers(0, n - h)), int(rng.integers(0, n - w))
+        color = crops[rng.integers(len(crops))]
+        canvas.rect(r, c, h, w, color, jitter=3.0)
+        step = int(rng.integers(5, 9))
+        canvas.img[r : r + h : step, c : c + w] *= 0.9  # the crop rows
+
+
+#: village centres at least this far apart (px, ~240 m at zoom 18): a school per village, so
+#: schools are sparse, as in a rural district (two schools in one tile would share one point)
+VILLAGE_SPACING = 400
+
+
+def _village_centres(canvas: _Canvas, count: int) -> list[tuple[int, int]]:
+    rng, n = canvas.rng, canvas.size
+    margin = min(200, n // 6)
+    centres: list[tuple[int, int]] = []
+    for _ in range(count * 50):
+        if len(centres) == count:
+            break
+        r, c = int(rng.integers(margin, n - margin)), int(rng.integers(margin, n - margin))
+        if all((r - a) ** 2 + (c - b) ** 2 >= VILLAGE_SPACING**2 for a, b in centres):
+            centres.append((r, c))
+    return centres
+
+
+def _villages(canvas: _Canvas, count: int) -> Placer:
+    """Village centres; the placer puts a school in its own village's core, and other buildings
+    near a random village (denser at the middle)."""
+    rng = canvas.rng
+    centres = _village_centres(canvas, count)
+    count = len(centres)
+    radii = [int(rng.integers(150, 260)) for _ in range(count)]
+
+    def place(h: int, w: int, tries: int, village: int) -> tuple[int, int] | None:
+        for _ in range(tries):
+            own = 0 <= village < count
+            k = village if own else int(rng.integers(count))
+            angle, dist = rng.uniform(0, 2 * math.pi), radii[k] * (0.5 if own else 1.0) * math.sqrt(rng.uniform(0, 1))
+            r = int(centres[k][0] + dist * math.sin(angle) - h / 2)
+            c = int(centres[k][1] + dist * math.cos(angle) - w / 2)
+            if canvas.free(r, c, h, w):
+                canvas.claim(r, c, h, w)
+                return r, c
+        return None
+
+    return place
+
+
+def render(spec: SceneSpec) -> tuple[np.ndarray, list[Site]]:
+    """Draw the scene; returns the HxWx3 uint8 image and every site drawn."""
+    if not 2 <= spec.tiles <= 64:
+        raise InputError("A sample scene must be 2 to 64 tiles across.")
+    if spec.layout not in ("town", "district"):
+        raise InputError(f"Unknown scene layout {spec.layout!r}; use town or district.")
+    rng = np.random.default_rng(spec.seed)
+    canvas = _Canvas(spec.tiles * TILE_SIZE, rng)
+    _ground(canvas)
+    if spec.layout == "district":
+        _fields(canvas)
+        _roads(canvas, spacing=900)
+        place = _villages(canvas, max(3, round(spec.resolved_schools() * 1.25)))
+        sites = _buildings(canvas, spec, place, houses=int(spec.tiles * spec.tiles * 5))
+    else:
+        _roads(canvas, spacing=300)
+        sites = _buildings(canvas, spec, lambda h, w, tries, _: _place(canvas, h, w, tries), int(spec.tiles**2 * 9))
+    _trees(canvas, int(spec.tiles * spec.tiles * 25))
     img = np.clip(_box_blur(canvas.img), 0, 255).astype(np.uint8)
     school_sites = [s for s in sites if s.kind == "school"]
     order = rng.permutation(len(school_sites))
@@ -370,7 +454,9 @@ def _negatives(spec: SceneSpec, sites: list[Site], geo: _Georef) -> list[Site]:
     big = [s for s in others if s.kind != "house"]
     houses = [s for s in others if s.kind == "house"]
     picked_houses = (
-        [houses[i] for i in sorted(rng.choice(len(houses), max(0, n_neg - len(big)), replace=False))] if houses else []
+        [houses[i] for i in sorted(rng.choice(len(houses), min(len(houses), max(0, n_neg - len(big))), replace=False))]
+        if houses
+        else []
     )
     return big + picked_houses
 
@@ -427,6 +513,28 @@ def _write_labels(path: Path, sites: list[Site], negatives: list[Site], geo: _Ge
             "truth_footprints",
             [([geo.ring(s)], {"site_id": ids[id(s)], "mapped": int(s.mapped)}) for s in schools],
         )
+        gpkg.create_feature_table(
+            "buildings",
+            "POLYGON",
+            3857,
+            [("kind", "TEXT")],
+            description="Footprint of every building (as Microsoft or Google Open Buildings would give)",
+        )
+        gpkg.insert_features("buildings", [([geo.ring(s)], {"kind": s.kind}) for s in sites])
+
+
+def _district(spec: SceneSpec, geo: _Georef, size: int) -> list[list[tuple[float, float]]]:
+    """An irregular district outline (EPSG:3857) over most of the scene: a scan of it meets
+    tiles that cross its border, and schools outside it."""
+    rng = np.random.default_rng(spec.seed + 2)
+    centre, vertices = size / 2, 14
+    ring = []
+    for k in range(vertices):
+        angle = 2 * math.pi * k / vertices
+        radius = size * rng.uniform(0.36, 0.47)
+        row, col = centre + radius * math.sin(angle), centre + radius * math.cos(angle)
+        ring.append((geo.west + col * geo.px, geo.north - row * geo.px))
+    return [ring + ring[:1]]
 
 
 def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str, Any]:
@@ -444,6 +552,9 @@ def write_scene(spec: SceneSpec, out_dir: Path, force: bool = False) -> dict[str
     gpkg_tmp = out_dir / (LABELS_GPKG + ".tmp")
     gpkg_tmp.unlink(missing_ok=True)
     _write_labels(gpkg_tmp, sites, negatives, geo)
+    with GeoPackage(gpkg_tmp) as gpkg:
+        gpkg.create_feature_table("district", "POLYGON", 3857, [("name", "TEXT")], description="A district to scan")
+        gpkg.insert_features("district", [(_district(spec, geo, img.shape[0]), {"name": "Sample district"})])
     gpkg_tmp.replace(out_dir / LABELS_GPKG)
     schools = [s for s in sites if s.kind == "school"]
     size, px = img.shape[0], geo.px

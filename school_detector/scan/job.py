@@ -3,11 +3,16 @@ algorithm), it is put together here, so a scan from any front end writes the sam
 
 A :class:`ScanRequest` says what to scan (an open chip source, the region, the output), with
 what (a :class:`PredictorSpec`: a model folder in this process, the local model server, or a
-TF Serving endpoint over REST or gRPC) and how (threshold, batch size, resume, shard). The job
-reads the model card, checks the request, asks whether the model folder is trusted (loading a
-SavedModel runs its code), writes the scan's settings into the results file (the review panel
-reads the imagery and chip size from there), runs the scanner and closes everything it opened.
-The front ends only collect inputs.
+TF Serving endpoint over REST or gRPC) and how (threshold, batch size, resume, shard, the
+schools already known, the buildings). The job reads the model card, checks the request, asks
+whether the model folder is trusted (loading a SavedModel runs its code), writes the scan's
+settings into the results file (the review panel reads the imagery and chip size from there),
+runs the scanner and closes everything it opened. The front ends only collect inputs.
+
+What makes the output worth a mapper's time happens here too: tiles without a building are
+never fetched (``uninhabited``), each candidate's point is where the model places the school,
+candidates on a known school are set aside (``known``), and candidates whose point falls
+outside the region's polygons are left out of the review (their scores are kept).
 """
 
 from __future__ import annotations
@@ -17,14 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon
+from ..core.cover import Polygon, count_cover
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
+from ..core.places import KnownSchools, Region
 from ..core.progress import Reporter
-from ..core.tiles import TILE_SIZE
+from ..core.tiles import TILE_SIZE, Bounds, Tile
+from .buildings import UNINHABITED, Buildings, BuildingsSource
 from .region import extent_polygon
 from .scanner import ScanSettings, scan
-from .store import ResultStore
+from .store import PlaceRules, ResultStore
 
 #: in-process model (the runtime), the plugin's local model server, TF Serving REST, TF Serving gRPC
 PREDICTOR_KINDS = ("model", "local", "rest", "grpc")
@@ -78,6 +85,8 @@ class ScanRequest:
     resume: bool = False
     #: a model folder may be loaded only when this says so (a SavedModel runs its own code)
     trusted: Callable[[Path], bool] = _always
+    known: KnownSchools | None = None  # candidates on these are set aside as "known"
+    buildings: BuildingsSource | None = None  # tiles without a building are not scanned
 
 
 class ScanJob:
@@ -210,21 +219,58 @@ class ScanJob:
             "shard": f"{s.shard[0]}/{s.shard[1]}",
             "region": r.region,
             "predictor": r.predictor.kind,
+            "known_schools": None if r.known is None else {"count": len(r.known), "distance_m": r.known.distance_m},
+            "buildings": None if r.buildings is None else (r.buildings.name or str(r.buildings.path or "")),
         }
+
+    def buildings(self, polygons: list[Polygon]) -> Buildings | None:
+        if self.request.buildings is None:
+            return None
+        if not hasattr(self, "_buildings"):
+            self._buildings = self.request.buildings.load(self.settings.key_zoom, polygons)
+        return self._buildings
+
+    def plan(self) -> dict[str, int]:
+        """What the scan will cover, before it starts: tiles, and those with a building."""
+        polygons = self.polygons()
+        tiles = count_cover(polygons, self.settings.key_zoom)
+        buildings = self.buildings(polygons)
+        inhabited = tiles if buildings is None else sum(1 for t in buildings.tiles_in(polygons))
+        return {"tiles": tiles, "inhabited": inhabited}
+
+    def warnings(self, polygons: list[Polygon]) -> list[str]:
+        """Inputs that cover nothing of the region: said, not refused (a scan still runs)."""
+        box = _box(polygons)
+        said = []
+        known = self.request.known
+        if known is not None and not _meets(known.extent(), box):
+            said.append("None of the known schools lies in the region: no candidate will be set aside as known.")
+        buildings = self.buildings(polygons)
+        if buildings is not None and not any(True for _ in buildings.tiles_in(polygons)):
+            said.append(
+                "The buildings layer has no building in the region: every tile will be skipped as uninhabited. "
+                "Is it the right layer (and CRS) for this area?"
+            )
+        return said
 
     def run(self, reporter: Reporter | None = None, cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
         """Scan, writing batch by batch; returns the scan's summary. Closes the source, the
         results file and (when it started one) the local server, whatever happens."""
+        reporter = reporter or Reporter("text")
         store = predictor = None
         try:
             self.check()
             polygons = self.polygons()
+            for warning in self.warnings(polygons):
+                reporter.log(warning, "warning")
+            buildings = self.buildings(polygons)
             predictor = self.open_predictor()
-            store = ResultStore(self.request.out, self.model_id, self.settings.threshold)
+            rules = PlaceRules(self.request.known, Region(polygons))
+            store = ResultStore(self.request.out, self.model_id, self.settings.threshold, rules)
             store.set_info(self.info())
             from ..imagery.png import png_bytes
 
-            return scan(
+            result = scan(
                 self.request.source,
                 predictor,
                 store,
@@ -234,7 +280,10 @@ class ScanJob:
                 cancelled,
                 encode=png_bytes,
                 resume=self.request.resume,
+                skip=None if buildings is None else _uninhabited(buildings),
             )
+            store.set_aside_known_places()
+            return {**result, **store.review_counts()}
         finally:
             if store is not None:
                 store.close()
@@ -244,3 +293,20 @@ class ScanJob:
             self.request.source.close()
             if self._owns_server and self.server is not None:
                 self.server.stop()
+
+
+def _uninhabited(buildings: Buildings) -> Callable[[Tile], str | None]:
+    def skip(tile: Tile) -> str | None:
+        return None if buildings.inhabited(tile) else UNINHABITED
+
+    return skip
+
+
+def _box(polygons: list[Polygon]) -> Bounds:
+    xs = [p[0] for poly in polygons for p in poly[0]]
+    ys = [p[1] for poly in polygons for p in poly[0]]
+    return Bounds(min(xs), min(ys), max(xs), max(ys))
+
+
+def _meets(a: Bounds | None, b: Bounds) -> bool:
+    return a is not None and a.west <= b.east and a.east >= b.west and a.south <= b.north and a.north >= b.south

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import SchoolDetectorError
+from ..core.results import Prediction
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
+#: the signature that also says where the school is in each chip (ml.export), when a model has it
+LOCATE_SIGNATURE = "locate"
+OUTPUT, LOCATION = "school_probability", "school_location"
 
 
 class ServingError(SchoolDetectorError):
@@ -65,6 +69,7 @@ class ServingClient:
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": "school-detector", **(headers or {})})
         self.input_name = "image_bytes"
+        self.locates = False  # the model also serves the school's place in each chip
         self.stats = {"requests": 0, "retries": 0}
 
     def _request(self, method: str, url: str, body: Any = None) -> Any:
@@ -171,9 +176,21 @@ class ServingClient:
         if len(outputs) != 1 or next(iter(outputs.values())).get("dtype") not in ("DT_FLOAT", "DT_HALF", "DT_DOUBLE"):
             raise ServingError("The served model must return one float output (the school probability).")
         self.input_name = strings[0]
+        locate = sigs.get(LOCATE_SIGNATURE) or {}
+        self.locates = list(locate.get("inputs", {})) == [self.input_name] and {OUTPUT, LOCATION} <= set(
+            locate.get("outputs", {})
+        )
         return self.input_name
 
     def predict(self, images: list[bytes]) -> list[float]:
+        """School probabilities of a batch (``serving_default``, or the endpoint's signature)."""
+        return [_scalar(p) for p in self._predict(images, self.endpoint.signature)]
+
+    def locate(self, images: list[bytes]) -> list[Prediction]:
+        """Probabilities and where each school is in its chip (the ``locate`` signature)."""
+        return [located(p) for p in self._predict(images, LOCATE_SIGNATURE)]
+
+    def _predict(self, images: list[bytes], signature: str) -> list[Any]:
         if not images:
             return []
         # the JSON body by hand: json.dumps would scan every base64 byte for escapes (half the
@@ -181,7 +198,7 @@ class ServingClient:
         body = b"".join(
             (
                 b'{"signature_name": ',
-                json.dumps(self.endpoint.signature).encode(),
+                json.dumps(signature).encode(),
                 b', "instances": [',
                 b", ".join(b'{"b64": "' + base64.b64encode(b) + b'"}' for b in images),
                 b"]}",
@@ -196,7 +213,7 @@ class ServingClient:
                 f"The serving endpoint returned {len(preds)} predictions for {len(images)} images; "
                 "no score was written for this batch."
             )
-        return [_scalar(p) for p in preds]
+        return preds
 
     def close(self) -> None:
         self.session.close()
@@ -217,3 +234,21 @@ def _scalar(value: Any) -> float:
     if not 0.0 <= score <= 1.0 or score != score:
         raise ServingError(f"The served model returned {score}, not a probability between 0 and 1.")
     return score
+
+
+def located(value: Any) -> Prediction:
+    """A row of the locate signature: {"school_probability": p, "school_location": [x, y]}."""
+    if not isinstance(value, dict) or OUTPUT not in value or LOCATION not in value:
+        raise ServingError(f"The locate signature answered {str(value)[:100]}, not a probability and a location.")
+    return Prediction(_scalar(value[OUTPUT]), *location(value[LOCATION]))
+
+
+def location(value: Any) -> tuple[float, float]:
+    """Where the school is in the chip: two fractions of its width and height."""
+    try:
+        fx, fy = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ServingError(f"Cannot read a location in the chip from {str(value)[:100]}.") from None
+    if not (-0.01 <= fx <= 1.01 and -0.01 <= fy <= 1.01):
+        raise ServingError(f"The served model placed a school at {fx:.3f}, {fy:.3f}: outside its chip.")
+    return min(max(fx, 0.0), 1.0), min(max(fy, 0.0), 1.0)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .client import Endpoint, ServingError, _scalar
+from ..core.results import Prediction
+from .client import LOCATE_SIGNATURE, LOCATION, OUTPUT, Endpoint, ServingError, _scalar, location
 
 RETRY_CODES = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED")
 
@@ -50,6 +51,7 @@ class GrpcPredictor:
             else grpc.insecure_channel(target, options)
         )
         self.stub = prediction_service_pb2_grpc.PredictionServiceStub(self.channel)
+        self.locates = False
         self.input_name = self.check_signature()
 
     def _spec(self, request: Any) -> None:
@@ -97,9 +99,13 @@ class GrpcPredictor:
         strings = [name for name, info in sig.inputs.items() if info.dtype == 7]  # DT_STRING
         if len(sig.inputs) != 1 or not strings:
             raise ServingError("The served model's signature does not take encoded image chips (one DT_STRING input).")
+        locate = sig_map.signature_def.get(LOCATE_SIGNATURE)
+        self.locates = (
+            locate is not None and list(locate.inputs) == strings and {OUTPUT, LOCATION} <= set(locate.outputs)
+        )
         return strings[0]
 
-    def predict(self, chips: list[Any]) -> list[float]:
+    def predict(self, chips: list[Any]) -> list[Prediction]:
         import tensorflow as tf
         from tensorflow_serving.apis import predict_pb2
 
@@ -107,17 +113,27 @@ class GrpcPredictor:
             return []
         request = predict_pb2.PredictRequest()
         self._spec(request)
+        if self.locates:
+            request.model_spec.signature_name = LOCATE_SIGNATURE
         request.inputs[self.input_name].CopyFrom(tf.make_tensor_proto(list(chips), dtype=tf.string))
         response = self._call(self.stub.Predict, request)
-        if len(response.outputs) != 1:
+        if self.locates:
+            values = tf.make_ndarray(response.outputs[OUTPUT]).reshape(-1).tolist()
+            places = tf.make_ndarray(response.outputs[LOCATION]).reshape(-1, 2).tolist()
+        elif len(response.outputs) != 1:
             raise ServingError("The served model must return one output (the school probability).")
-        values = tf.make_ndarray(next(iter(response.outputs.values()))).reshape(-1).tolist()
-        if len(values) != len(chips):
+        else:
+            values = tf.make_ndarray(next(iter(response.outputs.values()))).reshape(-1).tolist()
+            places = [None] * len(values)
+        if len(values) != len(chips) or len(places) != len(chips):
             raise ServingError(
                 f"The gRPC endpoint returned {len(values)} predictions for {len(chips)} images; no "
                 "score was written for this batch."
             )
-        return [_scalar(v) for v in values]
+        return [
+            Prediction(_scalar(v)) if p is None else Prediction(_scalar(v), *location(p))
+            for v, p in zip(values, places)
+        ]
 
     def close(self) -> None:
         self.channel.close()
@@ -129,4 +145,5 @@ class GrpcPredictor:
             "version": self.endpoint.version,
             "label": self.endpoint.label,
             "concurrency": self.concurrency,
+            "location": "model" if self.locates else "tile-centre",
         }

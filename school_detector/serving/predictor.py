@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.results import Prediction
 from .client import ServingClient
 
 
@@ -15,8 +16,8 @@ class RestPredictor:
         self.concurrency = concurrency
         client.check_signature()
 
-    def predict(self, chips: list[Any]) -> list[float]:
-        return self.client.predict(chips)
+    def predict(self, chips: list[Any]) -> list[Prediction] | list[float]:
+        return self.client.locate(chips) if self.client.locates else self.client.predict(chips)
 
     def close(self) -> None:
         self.client.close()
@@ -29,4 +30,5 @@ class RestPredictor:
             "version": e.version,
             "label": e.label,
             "concurrency": self.concurrency,
+            "location": "model" if self.client.locates else "tile-centre",
         }

@@ -483,3 +483,118 @@ def test_chip_png_decodes_identically_with_pillow_and_tensorflow() -> None:
     data = png_bytes(rgb)
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")), rgb)
     assert np.array_equal(tf.io.decode_png(data, channels=3).numpy(), rgb)
+
+
+def candidate_points(path):
+    """{tile: (point, status, location)} of a results file's candidates."""
+    with GeoPackage(path, create=False) as g:
+        return {a["tile"]: (xy, a["status"], a["location"]) for _, xy, a in g.features("candidates")}
+
+
+def school_centres(scene):
+    with GeoPackage(scene / "labels.gpkg", create=False) as g:
+        return [(T.lonlat_to_xy(lon, lat), bool(a["mapped"])) for _, (lon, lat), a in g.features("truth")]
+
+
+def test_points_on_the_schools_the_same_in_process_over_rest_and_grpc(world, tmp_path, cli):
+    """The candidate's point is where the model places the school (its activation map), not the
+    tile centre; every path to the model gives the same point."""
+    from statistics import median
+
+    from school_detector.core.places import ground_distance
+
+    tif = str(world / "scene" / "scene.tif")
+    scan_args = ("scan", "--imagery", tif, "--model", str(world / "model"))
+    with ServeProcess(world / "model", extra=["--grpc-port", "0"]) as server:
+        for name, extra in (
+            ("local", ()),
+            ("rest", ("--serving-url", server.url)),
+            ("grpc", ("--serving-grpc", server.grpc)),
+        ):
+            proc, events = cli(*scan_args, *extra, "--out", str(tmp_path / f"{name}.gpkg"))
+            assert proc.returncode == 0, events[-1]
+            assert next(e for e in events if e["event"] == "result")["data"]["predictor"]["location"] == "model"
+    local, rest, grpc = (candidate_points(tmp_path / f"{n}.gpkg") for n in ("local", "rest", "grpc"))
+    assert local.keys() == rest.keys() == grpc.keys() and local
+    for tile, (point, _, location) in local.items():
+        assert location == "model"
+        assert ground_distance(point, rest[tile][0]) < 0.5 and ground_distance(point, grpc[tile][0]) < 0.5
+    # against the truth: the point is nearer its school than the tile centre is
+    by_point, by_centre = [], []
+    for tile, (point, _, _) in local.items():
+        b = T.bounds_3857(T.parse_tile_id(tile))
+        for centre, _ in school_centres(world / "scene"):
+            if b.west <= centre[0] < b.east and b.south <= centre[1] < b.north:
+                by_point.append(ground_distance(point, centre))
+                by_centre.append(ground_distance(((b.west + b.east) / 2, (b.south + b.north) / 2), centre))
+    print(
+        f"point to school: median {median(by_point):.1f} m (tile centres: {median(by_centre):.1f} m), n {len(by_point)}"
+    )
+    assert len(by_point) >= 10 and median(by_point) < median(by_centre)
+
+
+def test_known_schools_buildings_and_the_district_through_the_cli(world, tmp_path, cli):
+    from school_detector.core.places import KNOWN_DISTANCE_M, Region, ground_distance
+    from school_detector.scan.region import read_region
+
+    scene = tmp_path / "district"  # villages among fields: most tiles hold no building
+    write_scene(SceneSpec(tiles=10, seed=7, schools=14, layout="district"), scene)
+    labels = scene / "labels.gpkg"
+    proc, events = cli(
+        "scan", "--imagery", str(scene / "scene.tif"), "--model", str(world / "model"),
+        "--known-schools", str(labels), "--known-layer", "labels",
+        "--buildings", str(labels), "--buildings-layer", "buildings",
+        "--region", str(labels), "--region-layer", "district", "--out", str(tmp_path / "r.gpkg"),
+    )  # fmt: skip
+    assert proc.returncode == 0, events[-1]
+    result = next(e for e in events if e["event"] == "result")["data"]
+    assert result["known"] > 0 and result["skipped"].get("uninhabited", 0) > 0
+    assert result["to_review"] + result["known"] == result["candidates"] and 0 < result["places"] <= result["to_review"]
+    district = Region(read_region(labels, "district"))
+    mapped = [c for c, is_mapped in school_centres(scene) if is_mapped]
+    candidates = candidate_points(tmp_path / "r.gpkg")
+    assert all(district.contains(point) for point, _, _ in candidates.values())  # districts mean districts
+    for point, status, _ in candidates.values():
+        near_known = min(ground_distance(point, m) for m in mapped) <= KNOWN_DISTANCE_M
+        if near_known:
+            assert status == "known"  # never in the queue
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        info = dict(c.execute("SELECT key, value FROM scan_info"))
+        uninhabited = c.execute("SELECT COUNT(*) FROM tile_scores WHERE note = 'uninhabited'").fetchone()[0]
+    assert uninhabited == result["skipped"]["uninhabited"] and '"count"' in info["known_schools"]
+    # the same scan, resumed: points and statuses stay as they were
+    before = candidate_points(tmp_path / "r.gpkg")
+    proc, events = cli(
+        "scan", "--imagery", str(scene / "scene.tif"), "--model", str(world / "model"), "--resume",
+        "--region", str(labels), "--region-layer", "district", "--out", str(tmp_path / "r.gpkg"),
+    )  # fmt: skip
+    assert proc.returncode == 0 and candidate_points(tmp_path / "r.gpkg") == before
+
+
+def test_bad_known_schools_and_buildings_inputs(world, tmp_path, cli):
+    from school_detector.core.gpkg import GeoPackage as Gpkg
+
+    with Gpkg(tmp_path / "empty.gpkg") as g:
+        g.create_feature_table("pts", "POINT", 4326, [("label", "TEXT")])
+    with Gpkg(tmp_path / "far.gpkg") as g:
+        g.create_feature_table("pts", "POINT", 4326, [("label", "TEXT")])
+        g.insert_features("pts", [((-70.0, 10.0), {"label": "school"})])
+    import rasterio
+
+    with rasterio.open(world / "scene" / "scene.tif") as src:
+        data, profile = src.read(1)[None], src.profile
+    profile.update(count=1, crs=None, transform=rasterio.Affine.identity())
+    with rasterio.open(tmp_path / "nocrs.tif", "w", **profile) as dst:
+        dst.write(data)
+    base = ("scan", "--imagery", str(world / "scene" / "scene.tif"), "--model", str(world / "model"))
+    for extra, message in (
+        (("--known-schools", str(tmp_path / "empty.gpkg")), "holds no known school"),
+        (("--known-schools", str(tmp_path / "missing.gpkg")), "does not exist"),
+        (("--buildings", str(tmp_path / "empty.gpkg")), "no building"),
+        (("--buildings", str(tmp_path / "nocrs.tif")), "has no CRS"),
+    ):
+        proc, events = cli(*base, *extra, "--out", str(tmp_path / "x.gpkg"))
+        assert proc.returncode == 2 and message in events[-1]["message"], events[-1]
+    proc, events = cli(*base, "--known-schools", str(tmp_path / "far.gpkg"), "--out", str(tmp_path / "y.gpkg"))
+    assert proc.returncode == 0  # a list that doesn't overlap the region: a warning, not an error
+    assert any(e["event"] == "log" and "None of the known schools" in e["message"] for e in events)

@@ -72,18 +72,27 @@ def test_share_rejects_nonsense() -> None:
         share([], 0, 2, "random")
 
 
-def test_sites_group_touching_tiles_only() -> None:
+def test_places_are_bounded_and_never_chain() -> None:
+    """One place is one school: a tile-centre candidate joins at most a 2x2 block of touching
+    tiles; a placed candidate joins the best one's point within a school's size. (It used to
+    chain every touching tile: one key press could confirm a whole district.)"""
     items = [
         Item(0, 18, 10, 10, 0.9),
         Item(1, 18, 11, 11, 0.95),  # diagonal neighbour of 0
-        Item(2, 18, 12, 11, 0.6),  # neighbour of 1: same site through 1
+        Item(2, 18, 12, 11, 0.6),  # neighbour of 1, but not in a 2x2 block with 1 and 0
         Item(3, 18, 20, 10, 0.8),  # alone
         Item(4, 17, 11, 10, 0.7),  # another zoom: never grouped
         Item(5, 18, 14, 11, 0.99),  # two columns from 2: not touching
     ]
     groups = sites(items)
-    assert [[i.key for i in g] for g in groups] == [[1, 0, 2], [3], [4], [5]]
+    assert [[i.key for i in g] for g in groups] == [[5], [1, 0], [3], [4], [2]]  # best places first
     assert sites([]) == []
+    block = [Item(k, 18, 100 + k % 8, 200 + k // 8, 0.5 + k / 1000) for k in range(64)]
+    places = sites(block)
+    assert len(places) == 16 and max(len(p) for p in places) == 4  # an 8x8 scene: 16 places, not 1
+    # points on a line 50 m apart (at the equator): the best takes those within 80 m of its point
+    line = [Item(k, 18, 100 + k, 200, 0.9 - k / 100, 50.0 * k, 0.0) for k in range(6)]
+    assert [[i.key for i in g] for g in sites(line)] == [[0, 1], [2, 3], [4, 5]]
 
 
 def test_the_queue_moves_whole_sites_through_shares_and_orders() -> None:

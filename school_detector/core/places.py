@@ -1,0 +1,128 @@
+"""Where a candidate is, on the ground: its point inside the tile, whether a school is already
+known there, whether it lies in the region scanned, and which candidates are one place.
+
+Pure geometry in EPSG:3857 (web-mercator metres). Ground distances are mercator distances
+times cos(latitude), so "within 75 m" means 75 m on the ground at any latitude.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .cover import Polygon
+from .tiles import ORIGIN_SHIFT, Bounds
+
+Point = tuple[float, float]
+
+#: A candidate whose point is this close to a known school's point (or inside its polygon) is
+#: that school: about the half-width of a school compound, plus the point's typical error.
+KNOWN_DISTANCE_M = 75.0
+#: Candidates whose points are this close to the best one are one place (one school seen from
+#: neighbouring tiles, each placing it on the part it sees): about a compound's width. A place
+#: never grows beyond it (no chaining).
+PLACE_RADIUS_M = 80.0
+
+MODEL, TILE_CENTRE = "model", "tile-centre"
+
+
+def ground_scale(y: float) -> float:
+    """Ground metres per mercator metre at mercator northing ``y`` (cos of the latitude)."""
+    lat = math.atan(math.sinh(y / ORIGIN_SHIFT * math.pi))
+    return math.cos(lat)
+
+
+def ground_distance(a: Point, b: Point) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1]) * ground_scale((a[1] + b[1]) / 2)
+
+
+def chip_point(bounds: Bounds, fx: float, fy: float) -> Point:
+    """The EPSG:3857 point at fractions (``fx`` from the west, ``fy`` from the north) of a chip."""
+    fx, fy = min(max(fx, 0.0), 1.0), min(max(fy, 0.0), 1.0)
+    return bounds.west + fx * (bounds.east - bounds.west), bounds.north - fy * (bounds.north - bounds.south)
+
+
+def centre(bounds: Bounds) -> Point:
+    return (bounds.west + bounds.east) / 2, (bounds.south + bounds.north) / 2
+
+
+def in_ring(p: Point, ring: Sequence[Point]) -> bool:
+    """Even-odd rule (a point on an edge may fall either way)."""
+    x, y = p
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        (x1, y1), (x2, y2) = ring[i], ring[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+def in_polygon(p: Point, polygon: Polygon) -> bool:
+    """Inside the outer ring and outside every hole."""
+    return bool(polygon) and in_ring(p, polygon[0]) and not any(in_ring(p, hole) for hole in polygon[1:])
+
+
+def _box(polygon: Polygon) -> Bounds:
+    xs = [pt[0] for pt in polygon[0]]
+    ys = [pt[1] for pt in polygon[0]]
+    return Bounds(min(xs), min(ys), max(xs), max(ys))
+
+
+@dataclass
+class Region:
+    """The polygons a scan covers (e.g. districts), for "is this point in the region?"."""
+
+    polygons: list[Polygon]
+    _boxes: list[Bounds] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._boxes = [_box(p) for p in self.polygons if p and p[0]]
+
+    def contains(self, p: Point) -> bool:
+        return any(
+            b.west <= p[0] <= b.east and b.south <= p[1] <= b.north and in_polygon(p, poly)
+            for b, poly in zip(self._boxes, self.polygons)
+        )
+
+
+class KnownSchools:
+    """Schools already in the mapper's data (points, or polygons such as compounds), indexed on
+    a grid so that matching a scan's candidates stays fast with a national list."""
+
+    def __init__(
+        self, points: Iterable[Point] = (), polygons: Iterable[Polygon] = (), distance_m: float = KNOWN_DISTANCE_M
+    ):
+        self.distance_m = float(distance_m)
+        self.points = list(points)
+        self.polygons = [p for p in polygons if p and p[0]]
+        self._cell = max(self.distance_m, 1.0) * 4  # mercator metres: wide enough for any latitude < 75°
+        self._grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k, (x, y) in enumerate(self.points):
+            self._grid[self._key(x, y)].append(k)
+        self._region = Region(self.polygons)
+
+    def __len__(self) -> int:
+        return len(self.points) + len(self.polygons)
+
+    def _key(self, x: float, y: float) -> tuple[int, int]:
+        return int(x // self._cell), int(y // self._cell)
+
+    def match(self, p: Point) -> bool:
+        """A known school's point within the distance, or a known polygon holding ``p``."""
+        reach = self.distance_m / ground_scale(p[1])  # the distance in mercator metres here
+        steps = int(reach // self._cell) + 1
+        kx, ky = self._key(*p)
+        for gx in range(kx - steps, kx + steps + 1):
+            for gy in range(ky - steps, ky + steps + 1):
+                for k in self._grid.get((gx, gy), ()):
+                    if ground_distance(p, self.points[k]) <= self.distance_m:
+                        return True
+        return self._region.contains(p)
+
+    def extent(self) -> Bounds | None:
+        xs = [p[0] for p in self.points] + [q[0] for poly in self.polygons for q in poly[0]]
+        ys = [p[1] for p in self.points] + [q[1] for poly in self.polygons for q in poly[0]]
+        return Bounds(min(xs), min(ys), max(xs), max(ys)) if xs else None

@@ -1,0 +1,134 @@
+"""A scan's results scored against a sample scene's ground truth, in a mapper's terms.
+
+A mapper's hour goes into visiting candidates. What counts is how many places they must visit
+for each new school found, whether each visit lands on the school, and that nothing already
+known, or outside the district, takes their time. Places are the review queue's places
+(core.review_queue.sites over the unreviewed candidates), each visited at its best point.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+from typing import Any
+
+from ..core.gpkg import GeoPackage
+from ..core.places import MODEL, Region, ground_distance
+from ..core.results import CANDIDATES_TABLE, SCORES_TABLE, ReviewStatus
+from ..core.review_queue import Item, place_point, sites
+from ..core.tiles import Tile, bounds_3857, lonlat_to_xy
+
+#: a visit "lands on the school" when its point is inside the compound or this close to it
+ON_SCHOOL_M = 15.0
+
+
+def _schools(labels: Path) -> list[dict[str, Any]]:
+    with GeoPackage(labels, create=False) as g:
+        outlines = {a["site_id"]: rings for _, rings, a in g.features("truth_footprints")}
+        return [
+            {"centre": lonlat_to_xy(lon, lat), "mapped": bool(a["mapped"]), "outline": outlines[a["site_id"]]}
+            for _, (lon, lat), a in g.features("truth")
+        ]
+
+
+def _candidates(results: Path) -> list[dict[str, Any]]:
+    with GeoPackage(results, create=False) as g:
+        return [{"point": point, **a} for _, point, a in g.features(CANDIDATES_TABLE)]
+
+
+def _item(key: int, c: dict[str, Any]) -> Item:
+    point = c["point"] if c.get("location") == MODEL else (None, None)
+    return Item(key, c["z"], c["x"], c["y"], float(c["score"] or 0), *point)
+
+
+def _distance_to(point: tuple[float, float], school: dict[str, Any]) -> float:
+    """Ground metres from ``point`` to the compound (0 inside it)."""
+    if Region([school["outline"]]).contains(point):
+        return 0.0
+    ring = school["outline"][0]
+    return min(ground_distance(point, corner) for corner in ring) if ring else float("inf")
+
+
+def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[str, Any]:
+    """The mapper's figures for ``results`` (a scan's GeoPackage) against ``labels`` (the
+    scene's truth). ``region``: the scanned polygons (EPSG:3857); schools outside don't count."""
+    schools = [s for s in _schools(labels) if region is None or Region(region).contains(s["centre"])]
+    candidates = _candidates(results)
+    queue = [c for c in candidates if (c.get("status") or "unreviewed") == ReviewStatus.UNREVIEWED.value]
+    items = [
+        Item(
+            k,
+            c["z"],
+            c["x"],
+            c["y"],
+            float(c["score"] or 0),
+            *(c["point"] if c.get("location") == MODEL else (None, None)),
+        )
+        for k, c in enumerate(queue)
+    ]
+    places = sites(items)
+    found: set[int] = set()
+    on_known = 0
+    for place in places:
+        point = place_point(place) or queue[place[0].key]["point"]
+        hit = next((i for i, s in enumerate(schools) if _distance_to(point, s) <= ON_SCHOOL_M), None)
+        if hit is not None and schools[hit]["mapped"]:
+            on_known += 1
+        elif hit is not None:
+            found.add(hit)
+    unmapped = [i for i, s in enumerate(schools) if not s["mapped"]]
+    return {
+        "schools_in_region": len(schools),
+        "unmapped": len(unmapped),
+        "places_to_visit": len(places),
+        "new_schools_found": len(found),
+        "places_per_new_school": round(len(places) / len(found), 2) if found else None,
+        "unmapped_recall": round(len(found) / len(unmapped), 3) if unmapped else None,
+        "places_on_known_schools": on_known,
+        "known_set_aside": sum(1 for c in candidates if c.get("status") == ReviewStatus.KNOWN.value),
+        **point_distances(candidates, schools),
+        "visit_to_school_m": _visit_distances(places, queue, schools),
+        "uninhabited_tiles": _uninhabited(results),
+    }
+
+
+def _visit_distances(places: list[list[Item]], queue: list[dict[str, Any]], schools: list[dict[str, Any]]) -> Any:
+    """Median and 90th percentile distance from each place's visiting point to the centre of
+    the school nearest to it, over the places within 100 m of a school (the hits)."""
+    distances = []
+    for place in places:
+        point = place_point(place) or queue[place[0].key]["point"]
+        nearest = min((ground_distance(point, s["centre"]) for s in schools), default=float("inf"))
+        if nearest <= 100:
+            distances.append(nearest)
+    if not distances:
+        return None
+    ranked = sorted(distances)
+    return {"median": round(statistics.median(ranked), 1), "p90": round(ranked[round(0.9 * (len(ranked) - 1))], 1)}
+
+
+def point_distances(candidates: list[dict[str, Any]], schools: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median and 90th percentile ground distance from a candidate's point to the centre of the
+    school whose tile holds it (every candidate tile that holds a school's centre)."""
+    distances = []
+    for c in candidates:
+        b = bounds_3857(Tile(c["x"], c["y"], c["z"]))
+        for s in schools:
+            x, y = s["centre"]
+            if b.west <= x < b.east and b.south <= y < b.north:
+                distances.append(ground_distance(c["point"], s["centre"]))
+    if not distances:
+        return {"point_to_school_m": None, "point_to_school_all_m": []}
+    ranked = sorted(distances)
+    p90 = ranked[min(len(ranked) - 1, round(0.9 * (len(ranked) - 1)))]
+    return {
+        "point_to_school_m": {"median": round(statistics.median(ranked), 1), "p90": round(p90, 1), "n": len(ranked)},
+        "point_to_school_all_m": [round(d, 1) for d in ranked],
+    }
+
+
+def _uninhabited(results: Path) -> int:
+    with GeoPackage(results, create=False) as g:
+        return int(
+            g.conn.execute(f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE note = ?', ("uninhabited",)).fetchone()[0]
+        )

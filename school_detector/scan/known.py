@@ -1,0 +1,69 @@
+"""Schools the mapper already knows (the training labels, a ministry list, OpenStreetMap): a
+scan sets aside every candidate whose point lands on one, so the review queue holds only what
+may be new. Read from a file (GeoPackage, GeoJSON, CSV lon/lat; points or polygons, whose
+centre counts; any CRS) or a dataset folder (its school chips' labeled points)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.chip_plan import SCHOOL
+from ..core.errors import InputError
+from ..core.places import KNOWN_DISTANCE_M, KnownSchools
+from ..core.tiles import lonlat_to_xy
+
+#: the field and values that mark schools in a labels file (as ``chips`` reads labels)
+KNOWN_FIELD, KNOWN_VALUES = "label", (SCHOOL,)
+
+
+def read_known(
+    path: Path,
+    field: str = KNOWN_FIELD,
+    values: Sequence[str] = KNOWN_VALUES,
+    layer: str | None = None,
+    distance_m: float = KNOWN_DISTANCE_M,
+) -> KnownSchools:
+    """The known schools of ``path``. When the file has the class field, only features with
+    one of ``values`` count; without it, every feature is a school (a list of schools)."""
+    path = Path(path)
+    if path.is_dir():
+        points = _dataset_schools(path)
+    elif not path.is_file():
+        raise InputError(f"Known schools file {path} does not exist.")
+    else:
+        points = _file_schools(path, field, values, layer)
+    if not points:
+        raise InputError(
+            f"{path.name} holds no known school"
+            + (f" (no feature has {field} = {', '.join(values)})" if not path.is_dir() else "")
+            + ". Check the file, or the class field and values (--known-field, --known-values)."
+        )
+    return KnownSchools((lonlat_to_xy(lon, lat) for lon, lat in points), distance_m=distance_m)
+
+
+def _file_schools(path: Path, field: str, values: Sequence[str], layer: str | None) -> list[tuple[float, float]]:
+    from ..dataset.labels_io import LabelMapping, field_names, read_labels
+
+    try:
+        if field in field_names(path, layer):
+            points, _ = read_labels(path, LabelMapping(field, list(values), negative_values=()), layer=layer)
+        elif field != KNOWN_FIELD:
+            raise InputError(f"{path.name} has no field {field!r}: choose the class field with --known-field.")
+        else:
+            points, _ = read_labels(path, fixed_label=SCHOOL, layer=layer)
+    except InputError as exc:
+        raise InputError(f"Known schools: {exc.message}", exc.details) from exc
+    return [(p.lon, p.lat) for p in points if p.label == SCHOOL]
+
+
+def _dataset_schools(folder: Path) -> list[tuple[float, float]]:
+    """The labeled school points of a dataset folder (manifest rows: school chips cut at a
+    label or confirmed in review, not background)."""
+    manifest = folder / "manifest.csv"
+    if not manifest.is_file():
+        raise InputError(f"{folder} is neither a labels file nor a dataset folder (no manifest.csv).")
+    with manifest.open(newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("label") == SCHOOL and r.get("origin") != "background"]
+    return [(float(r["lon"]), float(r["lat"])) for r in rows if r.get("lon") and r.get("lat")]

@@ -1,0 +1,175 @@
+"""Where a candidate is: its point in the chip, known schools, the region, uninhabited tiles,
+and what the results file keeps of them (core.places, scan.store, scan.scanner)."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import pytest
+
+from school_detector.core.cover import bbox_polygon
+from school_detector.core.places import (
+    KNOWN_DISTANCE_M,
+    KnownSchools,
+    Region,
+    centre,
+    chip_point,
+    ground_distance,
+    ground_scale,
+)
+from school_detector.core.results import Prediction, ReviewStatus
+from school_detector.core.tiles import Tile, bounds_3857, lonlat_to_xy
+from school_detector.scan.store import OUTSIDE, PlaceRules, ResultStore
+
+TILE = Tile(152970, 132500, 18)
+B = bounds_3857(TILE)
+
+
+def test_a_point_in_the_chip_is_on_the_map() -> None:
+    assert chip_point(B, 0.5, 0.5) == pytest.approx(centre(B))
+    assert chip_point(B, 0.0, 0.0) == pytest.approx((B.west, B.north))  # x from the west, y from the north
+    assert chip_point(B, 1.0, 1.0) == pytest.approx((B.east, B.south))
+    assert chip_point(B, 1.7, -3.0) == pytest.approx((B.east, B.north))  # clamped into the chip
+
+
+def test_ground_distances_are_metres_on_the_ground_at_any_latitude() -> None:
+    assert ground_scale(0.0) == pytest.approx(1.0)
+    a, b = lonlat_to_xy(10.0, 60.0), lonlat_to_xy(10.001, 60.0)
+    assert ground_distance(a, b) == pytest.approx(0.001 * 111_319.49 * math.cos(math.radians(60)), rel=1e-3)
+
+
+def test_region_holds_points_inside_its_polygons_and_not_in_holes() -> None:
+    outer = bbox_polygon(0, 0, 100, 100)[0]
+    hole = bbox_polygon(40, 40, 60, 60)[0]
+    region = Region([[outer, hole], bbox_polygon(200, 0, 300, 100)])
+    assert region.contains((10, 10)) and region.contains((250, 50))
+    assert not region.contains((50, 50)) and not region.contains((150, 50))
+
+
+def test_known_schools_match_within_the_distance_on_the_ground() -> None:
+    school = lonlat_to_xy(-1.95, 30.06)
+    known = KnownSchools([school], [bbox_polygon(1000, 1000, 1100, 1100)[0:1]])
+    near = (school[0] + (KNOWN_DISTANCE_M - 5) / ground_scale(school[1]), school[1])
+    far = (school[0] + (KNOWN_DISTANCE_M + 5) / ground_scale(school[1]), school[1])
+    assert known.match(near) and not known.match(far)
+    assert known.match((1050, 1050))  # inside a known compound polygon
+    assert len(known) == 2 and known.extent() is not None
+    assert KnownSchools([]).extent() is None
+
+
+def test_the_store_places_candidates_and_sets_them_aside(tmp_path) -> None:
+    t_known, t_new, t_out, t_low = (Tile(TILE.x + i, TILE.y, 18) for i in range(4))
+    school = chip_point(bounds_3857(t_known), 0.3, 0.6)
+    region = Region([bbox_polygon(B.west, B.south, bounds_3857(t_new).east, B.north)])
+    rules = PlaceRules(KnownSchools([school]), region)
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, rules)
+    added = store.commit(
+        [
+            (t_known, Prediction(0.9, 0.3, 0.6)),  # on the known school
+            (t_new, Prediction(0.8, 0.25, 0.75)),  # a new one
+            (t_out, Prediction(0.95, 0.5, 0.5)),  # outside the region
+            (t_low, 0.7),  # outside too, and no location from the model
+        ]
+    )
+    assert added == 2
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        rows = {t: (s, loc) for t, s, loc in c.execute("SELECT tile, status, location FROM candidates")}
+        kept = dict(c.execute("SELECT tile, place FROM tile_scores"))
+    assert rows == {t_known.id: (ReviewStatus.KNOWN.value, "model"), t_new.id: ("unreviewed", "model")}
+    assert kept[t_out.id] == OUTSIDE and kept[t_low.id] == OUTSIDE  # scores kept, no candidate
+    from school_detector.core.gpkg import GeoPackage
+
+    with GeoPackage(tmp_path / "r.gpkg", create=False) as g:
+        points = {a["tile"]: xy for _, xy, a in g.features("candidates")}
+    assert points[t_new.id] == pytest.approx(chip_point(bounds_3857(t_new), 0.25, 0.75))
+    counts = store.review_counts()
+    assert (counts["to_review"], counts["known"], counts["outside_region"]) == (1, 1, 2)
+    assert store.lower_threshold(0.1) == 0  # what lies outside stays out, even below the threshold
+    store.close()
+
+
+def test_a_resumed_store_keeps_points_and_statuses(tmp_path) -> None:
+    school = chip_point(B, 0.5, 0.5)
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(KnownSchools([school])))
+    store.commit([(TILE, Prediction(0.9, 0.5, 0.5))])
+    store.close()
+    reopened = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5)  # a resume: no known list given this time
+    reopened.commit([(Tile(TILE.x + 5, TILE.y, 18), Prediction(0.9, 0.1, 0.1))])
+    assert reopened.scored([TILE]) == {TILE.id}
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        assert c.execute("SELECT status FROM candidates WHERE tile = ?", (TILE.id,)).fetchone()[0] == "known"
+    reopened.close()
+
+
+def test_neighbouring_tiles_of_a_known_school_are_known_too(tmp_path) -> None:
+    """A place with a candidate on a known school is that school, whichever part each tile saw."""
+    east = Tile(TILE.x + 1, TILE.y, 18)
+    school = chip_point(B, 0.9, 0.5)  # near the tile's east edge
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(KnownSchools([school], distance_m=30)))
+    store.commit([(TILE, Prediction(0.9, 0.9, 0.5)), (east, Prediction(0.8, 0.25, 0.5))])
+    assert store.review_counts()["known"] == 1  # the east tile's point is 45 m off: not matched alone
+    assert store.set_aside_known_places() == 1
+    assert store.review_counts()["to_review"] == 0
+    store.close()
+
+
+def test_older_results_files_gain_the_new_columns(tmp_path) -> None:
+    path = tmp_path / "old.gpkg"
+    store = ResultStore(path, "m:1", 0.5)
+    store.commit([(TILE, 0.9)])
+    store.close()
+    with sqlite3.connect(path) as c:  # as the first release wrote them
+        c.execute("ALTER TABLE tile_scores DROP COLUMN place")
+        c.execute("ALTER TABLE candidates DROP COLUMN location")
+    again = ResultStore(path, "m:1", 0.5)
+    again.commit([(Tile(TILE.x + 1, TILE.y, 18), Prediction(0.9, 0.2, 0.2))])
+    assert again.counts()["candidates"] == 2
+    again.close()
+
+
+def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
+    from school_detector.core.results import as_prediction
+    from school_detector.scan.buildings import UNINHABITED, Buildings
+    from school_detector.scan.scanner import ScanSettings, scan
+
+    tiles = [Tile(TILE.x + i, TILE.y, 18) for i in range(4)]
+    region = [bbox_polygon(bounds_3857(tiles[0]).west + 1, B.south + 1, bounds_3857(tiles[-1]).east - 1, B.north - 1)]
+    buildings = Buildings([tiles[1], tiles[3]], 18)
+    read: list[Tile] = []
+
+    class Source:
+        def extent_3857(self):
+            return None
+
+        def read(self, bounds, size):
+            import numpy as np
+
+            from school_detector.imagery.base import Chip
+
+            read.append(bounds)
+            return Chip(np.zeros((size, size, 3), np.uint8), np.ones((size, size), bool))
+
+        def describe(self):
+            return {"type": "test"}
+
+        def close(self):
+            pass
+
+    class Predictor:
+        wants_bytes, concurrency = False, 1
+
+        def predict(self, chips):
+            return [as_prediction(0.9) for _ in chips]
+
+        def describe(self):
+            return {}
+
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5)
+    skip = lambda t: None if buildings.inhabited(t) else UNINHABITED  # noqa: E731
+    result = scan(Source(), Predictor(), store, region, ScanSettings(workers=1), skip=skip)
+    assert len(read) == 2 and result["skipped"] == {UNINHABITED: 2} and result["scored_now"] == 2
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        notes = dict(c.execute("SELECT tile, note FROM tile_scores WHERE score IS NULL"))
+    assert notes == {tiles[0].id: UNINHABITED, tiles[2].id: UNINHABITED}
+    store.close()
