@@ -429,234 +429,249 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="63"/>
+        <location filename="school_detector/gui/review_dock.py" line="66"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="64"/>
+        <location filename="school_detector/gui/review_dock.py" line="67"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="65"/>
+        <location filename="school_detector/gui/review_dock.py" line="68"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="99"/>
+        <location filename="school_detector/gui/review_dock.py" line="109"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="99"/>
-        <source>nearest first (short walk from the map centre)</source>
+        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <source>nearest first (a short walk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="101"/>
+        <location filename="school_detector/gui/review_dock.py" line="111"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="102"/>
+        <location filename="school_detector/gui/review_dock.py" line="112"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="103"/>
+        <location filename="school_detector/gui/review_dock.py" line="113"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="106"/>
+        <location filename="school_detector/gui/review_dock.py" line="116"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="107"/>
+        <location filename="school_detector/gui/review_dock.py" line="117"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="108"/>
+        <location filename="school_detector/gui/review_dock.py" line="118"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <location filename="school_detector/gui/review_dock.py" line="119"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="110"/>
+        <location filename="school_detector/gui/review_dock.py" line="120"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="117"/>
+        <location filename="school_detector/gui/review_dock.py" line="121"/>
+        <source>known schools (set aside by the scan)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="128"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="137"/>
-        <location filename="school_detector/gui/review_dock.py" line="281"/>
+        <location filename="school_detector/gui/review_dock.py" line="157"/>
+        <location filename="school_detector/gui/review_dock.py" line="316"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="142"/>
+        <location filename="school_detector/gui/review_dock.py" line="162"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="148"/>
+        <location filename="school_detector/gui/review_dock.py" line="168"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="153"/>
+        <location filename="school_detector/gui/review_dock.py" line="173"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="153"/>
+        <location filename="school_detector/gui/review_dock.py" line="173"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="158"/>
+        <location filename="school_detector/gui/review_dock.py" line="178"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="161"/>
+        <location filename="school_detector/gui/review_dock.py" line="181"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="162"/>
+        <location filename="school_detector/gui/review_dock.py" line="182"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="199"/>
+        <location filename="school_detector/gui/review_dock.py" line="222"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="209"/>
+        <location filename="school_detector/gui/review_dock.py" line="234"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="224"/>
-        <source>One decision per site (candidates in touching tiles)</source>
+        <location filename="school_detector/gui/review_dock.py" line="249"/>
+        <source>One decision per place (a school seen from neighbouring tiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="226"/>
-        <source>A school seen from several neighbouring tiles is decided once, for all of them</source>
+        <location filename="school_detector/gui/review_dock.py" line="251"/>
+        <source>Candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="235"/>
+        <location filename="school_detector/gui/review_dock.py" line="264"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="236"/>
+        <location filename="school_detector/gui/review_dock.py" line="265"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="553"/>
+        <location filename="school_detector/gui/review_dock.py" line="627"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="184"/>
+        <location filename="school_detector/gui/review_dock.py" line="204"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="194"/>
+        <location filename="school_detector/gui/review_dock.py" line="217"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="202"/>
+        <location filename="school_detector/gui/review_dock.py" line="225"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="219"/>
+        <location filename="school_detector/gui/review_dock.py" line="244"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="222"/>
+        <location filename="school_detector/gui/review_dock.py" line="247"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="264"/>
+        <location filename="school_detector/gui/review_dock.py" line="295"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="264"/>
+        <location filename="school_detector/gui/review_dock.py" line="295"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="337"/>
+        <location filename="school_detector/gui/review_dock.py" line="370"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="436"/>
+        <location filename="school_detector/gui/review_dock.py" line="474"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="444"/>
-        <source>, a site of {n} tiles</source>
+        <location filename="school_detector/gui/review_dock.py" line="486"/>
+        <source>, a site of {n} tiles (about {m:.0f} m across)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="446"/>
+        <location filename="school_detector/gui/review_dock.py" line="491"/>
         <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="483"/>
+        <location filename="school_detector/gui/review_dock.py" line="541"/>
+        <source>; the ring: where it places the school</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="687"/>
+        <source> · {rate:.0f} per hour this session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="323"/>
+        <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="398"/>
+        <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="540"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/review_dock.py" line="595"/>
-        <source> · {rate:.0f} per hour this session</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="288"/>
-        <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="365"/>
-        <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="522"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="600"/>
+        <location filename="school_detector/gui/review_dock.py" line="692"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="695"/>
+        <source>; {k} on known schools set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -688,87 +703,97 @@
 <context>
     <name>ScanAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="46"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="49"/>
         <source>Scan for schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="49"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="52"/>
         <source>Scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="55"/>
-        <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. With 'Resume', tiles already in the file are skipped.</source>
+        <location filename="school_detector/processing/scan_algorithm.py" line="58"/>
+        <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. Each candidate's point is where the model places the school. Candidates on known schools are set aside ('known'), tiles without a building are skipped, and candidates outside the region's polygons are left out. With 'Resume', tiles already in the file are skipped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="99"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="119"/>
         <source>Starting the model server in the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="62"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="67"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="66"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="71"/>
         <source>Region polygons (empty: the imagery's extent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="72"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="82"/>
         <source>Threshold (-1: the model card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="88"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <source>Known schools (candidates on them are set aside; a 'label' field: its 'school' features)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="101"/>
+        <source>Buildings (footprints, points or a built-up raster): tiles without one are not scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="108"/>
         <source>Trust this model folder (loading a model runs its code; needed once per folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="92"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
         <source>Resume an existing results file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="94"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="114"/>
         <source>Tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="95"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="115"/>
         <source>Candidates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="133"/>
         <source>The ML runtime is not set up: School detector &gt; Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="103"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="123"/>
         <source>Cancelled; finished batches are saved (resume to continue).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="105"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="125"/>
         <source>{c} candidates in {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="126"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="148"/>
         <source>The region layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -776,198 +801,233 @@
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="71"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="75"/>
         <source>School detector — Scan region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
         <source>Scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="103"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="108"/>
         <source>Region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="110"/>
         <source>Current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="106"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="111"/>
         <source>Selected polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="107"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="112"/>
         <source>All polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="119"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="124"/>
         <source>Polygon layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="125"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="130"/>
         <source>Imagery:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="129"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="134"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="135"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="140"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="139"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="144"/>
         <source>Local (this computer, in the ML runtime)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="140"/>
-        <location filename="school_detector/gui/scan_dialog.py" line="165"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="145"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="170"/>
         <source>TF Serving endpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="161"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="166"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
         <source>URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="172"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="177"/>
         <source>model name (default: the card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
         <source>version or label (default: latest)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="177"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="182"/>
         <source>Model:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
         <source>Authentication:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
-        <source>Output</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="school_detector/gui/scan_dialog.py" line="190"/>
-        <source>Results:</source>
+        <source>Leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="191"/>
-        <source>Resume into an existing results file (skip tiles already scanned)</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="197"/>
+        <source>Schools already mapped (a layer with a 'label' field: its 'school' features; else every feature)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="158"/>
-        <source>Batch size:</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="199"/>
+        <source>Known schools:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/scan_dialog.py" line="210"/>
+        <source>Building footprints or points (Microsoft, Google, Overture, OSM) or a built-up raster (e.g. GHSL): tiles without a building are not scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="216"/>
+        <source>Buildings:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="247"/>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="253"/>
+        <source>Results:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="254"/>
+        <source>Resume into an existing results file (skip tiles already scanned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="163"/>
+        <source>Batch size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="273"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="326"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="331"/>
+        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="351"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="426"/>
         <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="450"/>
         <source>{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="388"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="463"/>
         <source>Candidate schools (partial)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="213"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="277"/>
         <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="258"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="290"/>
+        <source>and the schools this model was trained on ({dir})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="333"/>
+        <source>, {m} with buildings (the others are skipped)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="336"/>
         <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="263"/>
-        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most){eta}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="317"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="392"/>
         <source>Not started: the model folder was not trusted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="329"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="404"/>
         <source>Not started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="334"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="409"/>
         <source>Starting ({n} tiles)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="372"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="447"/>
         <source>Candidate schools — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="379"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="454"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="326"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
         <source>This scan covers {n} tiles. Start it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="352"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="427"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
@@ -1038,27 +1098,27 @@ Load it and remember the choice?</source>
     </message>
     <message>
         <location filename="school_detector/plugin.py" line="94"/>
-        <location filename="school_detector/plugin.py" line="149"/>
+        <location filename="school_detector/plugin.py" line="150"/>
         <source>School detector</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="149"/>
+        <location filename="school_detector/plugin.py" line="150"/>
         <source>This needs the ML runtime (TensorFlow), which is not set up yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="151"/>
+        <location filename="school_detector/plugin.py" line="152"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="211"/>
+        <location filename="school_detector/plugin.py" line="212"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="225"/>
+        <location filename="school_detector/plugin.py" line="226"/>
         <source>Add or show an imagery layer, then scan again.</source>
         <translation type="unfinished"></translation>
     </message>

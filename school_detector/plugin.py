@@ -121,6 +121,7 @@ class SchoolDetectorPlugin:
             dialog.deleteLater()
         self.dialogs.clear()
         if self.review_dock is not None:
+            self.review_dock.preview.close()  # its imagery clone goes now, on the main thread
             self.iface.removeDockWidget(self.review_dock)
             self.review_dock.deleteLater()
             self.review_dock = None

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError
-from ..core.places import KNOWN_DISTANCE_M
 from ..core.progress import Reporter
 from . import cancel
 

@@ -37,6 +37,7 @@ class ModelCard:
     threshold: float = 0.5
     metrics: dict[str, float] = field(default_factory=dict)
     dataset_fingerprint: str = ""
+    dataset_dir: str = ""  # where the training data was (its schools are known schools for a scan)
     created_at: str = ""
     training_seconds: float = 0.0
     software: dict[str, str] = field(default_factory=dict)

@@ -13,17 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .cover import Polygon
+from .distances import KNOWN_DISTANCE_M
 from .tiles import ORIGIN_SHIFT, Bounds
 
 Point = tuple[float, float]
 
-#: A candidate whose point is this close to a known school's point (or inside its polygon) is
-#: that school: about the half-width of a school compound, plus the point's typical error.
-KNOWN_DISTANCE_M = 75.0
-#: Candidates whose points are this close to the best one are one place (one school seen from
-#: neighbouring tiles, each placing it on the part it sees): about a compound's width. A place
-#: never grows beyond it (no chaining).
-PLACE_RADIUS_M = 80.0
 
 MODEL, TILE_CENTRE = "model", "tile-centre"
 

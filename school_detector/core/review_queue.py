@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from .places import PLACE_RADIUS_M, ground_distance
+from .distances import PLACE_RADIUS_M
+from .places import ground_distance
 
 SHARE_MODES = ("stride", "region")
 

@@ -1,11 +1,15 @@
-"""Review detections: a dock that steps a mapper through candidates over the basemap.
+"""Review detections: a dock that steps a mapper through places to visit over the basemap.
 
 Every decision is written straight to the GeoPackage through the data provider (no edit
 session to forget to save): closing QGIS or a crash loses nothing. Y confirm, N reject,
-U unsure, S skip, B back (undoes the last decision). The threshold slider filters the layer
-(going below the scan's threshold uses the kept scores: never a rescan); the queue can be
-ordered by score or as a short walk over the map, shared between mappers, and grouped into
-sites so a school seen from four tiles is decided once."""
+U unsure, S skip, B back (undoes the last decision): on the dock, its queue list and the map
+canvas, never while typing a note. The threshold slider filters the layer (going below the
+scan's threshold uses the kept scores: never a rescan); the queue can be ordered by score or
+as a short walk over the map, shared between mappers, and grouped into places so a school seen
+from neighbouring tiles is decided once. Candidates the scan set aside as known schools are
+not in the queue unless asked for. A key press costs no recount and no file read: counts are
+kept as decisions are made, the scan's record is read once per layer, and the chip preview is
+drawn in the background."""
 
 from __future__ import annotations
 
@@ -21,15 +25,13 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsField,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QVariant
-from qgis.PyQt.QtGui import QPixmap
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,19 +48,20 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.errors import SchoolDetectorError
+from ..core.places import ground_scale
 from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
-from ..core.review_queue import Item, build_queue, decided_elsewhere
+from ..core.review_queue import Item, build_queue, decided_elsewhere, place_point
 from ..core.tiles import TILE_SIZE, Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
+from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type
 from ..qgis_io import review_layer
-from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..scan.store import read_info
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
 from .job_panel import JobPanel
 from .review_outputs import ReviewOutputs
+from .review_preview import PREVIEW_PX, PreviewRenderer, PreviewRequest, chip_fractions
 
-PREVIEW_PX = 160
 KEYS = (
     ("confirm", ReviewStatus.CONFIRMED, "Y", N_("Confirm")),
     ("reject", ReviewStatus.REJECTED, "N", N_("Reject")),
@@ -85,18 +88,25 @@ class _KeyPad(QWidget):
         self.dock = dock
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
-        key = event.text().upper()
-        actions: dict[str, Callable[[], Any]] = {"B": self.dock.back, "S": self.dock.skip}
-        for _, status, shortcut, _ in KEYS:
-            actions[shortcut] = partial(self.dock.decide, status)
-        if key in actions and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier:
-            actions[key]()
+        if self.dock.handle_key(event):
             event.accept()
             return
         super().keyPressEvent(event)
 
 
-ORDERS = (("score", N_("highest score first")), ("nearest", N_("nearest first (short walk from the map centre)")))
+class _KeyFilter(QObject):
+    """The same keys on the queue list (which would take letters for its type-to-search) and on
+    the map canvas (where the mapper looks), while the dock is shown."""
+
+    def __init__(self, dock: ReviewDock) -> None:
+        super().__init__(dock)
+        self.dock = dock
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 (Qt API)
+        return event.type() == QEvent.Type.KeyPress and self.dock.isVisible() and self.dock.handle_key(event)
+
+
+ORDERS = (("score", N_("highest score first")), ("nearest", N_("nearest first (a short walk)")))
 SHARES = (
     ("", N_("whole queue")),
     ("stride", N_("every N-th (stride)")),
@@ -108,6 +118,7 @@ STATUS_FILTERS = (
     ("unsure", N_("unsure")),
     ("confirmed", N_("confirmed")),
     ("rejected", N_("rejected")),
+    ("known", N_("known schools (set aside by the scan)")),
 )
 
 
@@ -126,6 +137,10 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.started = time.time()
         self.reviewer = reviewer_name()
         self._overwrite: tuple[int, ...] | None = None
+        self.counts: dict[str, int] = {}  # candidates per status, kept as decisions are made
+        self.info: dict[str, Any] = {}  # the scan's record, read once per layer
+        self.preview = PreviewRenderer(self)
+        self.preview.ready.connect(self._on_preview)
         body = _KeyPad(self)
         body.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout = QVBoxLayout(body)
@@ -133,6 +148,11 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.queue_list = QListWidget()
         self.queue_list.setMaximumHeight(140)
         self.queue_list.currentRowChanged.connect(self._on_row)
+        self._keys = _KeyFilter(self)
+        self.queue_list.installEventFilter(self._keys)
+        canvas = iface.mapCanvas() if iface is not None else None
+        if canvas is not None:
+            canvas.installEventFilter(self._keys)
         layout.addWidget(self.queue_list)
         self.current_label = QLabel(tr("Choose a candidates layer (from a scan)."))
         self.current_label.setWordWrap(True)
@@ -179,7 +199,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
     def _build_filters(self) -> QGridLayout:
         grid = QGridLayout()
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+        self.layer_combo.setFilters(LAYER_POINT)
         self.layer_combo.layerChanged.connect(self.set_layer)
         grid.addWidget(QLabel(tr("Candidates:")), 0, 0)
         grid.addWidget(self.layer_combo, 0, 1, 1, 4)
@@ -191,6 +211,9 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         for value, text in ORDERS:
             self.order_combo.addItem(tr(text), value)
         self.order_combo.currentIndexChanged.connect(self.refresh_queue)
+        for combo in (self.layer_combo, self.status_combo, self.order_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)  # a narrow dock leaves the map room (the list shows it all)
         grid.addWidget(QLabel(tr("Show:")), 1, 0)
         grid.addWidget(self.status_combo, 1, 1)
         grid.addWidget(self.order_combo, 1, 2, 1, 3)
@@ -203,6 +226,8 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         grid.addWidget(self.threshold_slider, 2, 1, 1, 3)
         grid.addWidget(self.threshold_label, 2, 4)
         self.share_combo = QComboBox()
+        self.share_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.share_combo.setMinimumContentsLength(6)
         for value, text in SHARES:
             self.share_combo.addItem(tr(text), value)
         self.share_combo.setToolTip(
@@ -221,10 +246,14 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         grid.addWidget(self.part_spin, 3, 2)
         grid.addWidget(QLabel(tr("of")), 3, 3)
         grid.addWidget(self.parts_spin, 3, 4)
-        self.sites_check = QCheckBox(tr("One decision per site (candidates in touching tiles)"))
+        self.sites_check = QCheckBox(tr("One decision per place (a school seen from neighbouring tiles)"))
         self.sites_check.setToolTip(
-            tr("A school seen from several neighbouring tiles is decided once, for all of them")
+            tr(
+                "Candidates whose points lie on one school (or, without points, a block of at most 2x2 touching "
+                "tiles) are decided once, for all of them"
+            )
         )
+        self.sites_check.setChecked(True)
         self.sites_check.toggled.connect(self.refresh_queue)
         grid.addWidget(self.sites_check, 4, 0, 1, 5)
         return grid
@@ -236,9 +265,11 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.preview_check.setToolTip(tr("The imagery exactly as the model saw it for this tile"))
         self.preview_check.toggled.connect(self.show_current)
         self.imagery_combo = QgsMapLayerComboBox()
-        self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.imagery_combo.setFilters(LAYER_RASTER)
         self.imagery_combo.setAllowEmptyLayer(True)
         self.imagery_combo.setLayer(None)  # chosen from the scan's record, or by the mapper
+        self.imagery_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.imagery_combo.setMinimumContentsLength(8)
         self.imagery_combo.layerChanged.connect(self.show_current)
         column.addWidget(self.preview_check)
         column.addWidget(self.imagery_combo)
@@ -273,10 +304,14 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
     def set_layer(self, layer: Any) -> None:
         self.layer = layer if isinstance(layer, QgsVectorLayer) and layer.isValid() else None
         self.history.clear()
+        path = review_layer.results_path(self.layer) if self.layer is not None else None
+        self.info = read_info(path) if path is not None else {}
         if self.layer is None:
             self.queue = []
             self.listed = {}
+            self.counts = {}
             self.queue_list.clear()
+            self.preview.cancel()
             self.preview_label.setVisible(False)
             self.current_label.setText(tr("Choose a candidates layer (from a scan)."))
             self.update_stats()
@@ -305,9 +340,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
 
     def _scanned_imagery(self) -> QgsRasterLayer | None:
         """The project's raster layer the scan used, from the file's record of its imagery."""
-        assert self.layer is not None
-        path = review_layer.results_path(self.layer)
-        imagery = (read_info(path) if path is not None else {}).get("imagery") or {}
+        imagery = self.info.get("imagery") or {}
         for layer in QgsProject.instance().mapLayers().values():
             if not isinstance(layer, QgsRasterLayer):
                 continue
@@ -330,7 +363,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
     def add_missing_fields(self) -> None:
         if self.layer is None:
             return
-        types = {"REAL": QVariant.Double, "INTEGER": QVariant.Int, "TEXT": QVariant.String}
+        types = {"REAL": field_type("Double"), "INTEGER": field_type("Int"), "TEXT": field_type("String")}
         missing = missing_fields([f.name() for f in self.layer.fields()])
         fields = [QgsField(f.name, types[f.sql_type]) for f in CANDIDATE_FIELDS if f.name in missing]
         if not self.layer.dataProvider().addAttributes(fields):
@@ -371,8 +404,13 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         if self.layer is None or missing_fields([f.name() for f in self.layer.fields()]):
             return
         wanted = self.status_combo.currentData()
-        rows = [c for c in review_layer.read_candidates(self.layer) if not wanted or c.status == wanted]
+        every = review_layer.read_candidates(self.layer)
+        self.counts = {s.value: 0 for s in ReviewStatus}
+        for c in every:
+            self.counts[c.status] = self.counts.get(c.status, 0) + 1
+        rows = [c for c in every if c.status == wanted or (not wanted and c.status != ReviewStatus.KNOWN.value)]
         self.listed = {c.item.key: c.status for c in rows}
+        self.items = {c.item.key: c.item for c in rows}
         info = {c.item.key: c for c in rows}
         items = [c.item for c in rows]
         self.part_spin.setMaximum(self.parts_spin.value())
@@ -434,6 +472,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         fid = self.current_fid()
         if fid is None or self.layer is None:
             self.current_label.setText(tr("Nothing left in this queue."))
+            self.preview.cancel()
             self.preview_label.setVisible(False)
             return
         f = self.layer.getFeature(fid)
@@ -441,7 +480,13 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.queue_list.blockSignals(True)
         self.queue_list.setCurrentRow(self.position)
         self.queue_list.blockSignals(False)
-        site = tr(", a site of {n} tiles").format(n=len(group)) if len(group) > 1 else ""
+        tiles = self._group_tiles(group)
+        across = self._across_m(tiles)
+        site = (
+            tr(", a site of {n} tiles (about {m:.0f} m across)").format(n=len(group), m=across)
+            if len(group) > 1
+            else ""
+        )
         self.current_label.setText(
             tr("{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}").format(
                 i=self.position + 1,
@@ -453,34 +498,48 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             )
         )
         self.layer.selectByIds(group)
-        try:
-            tile: Tile | None = Tile(int(f["x"]), int(f["y"]), int(f["z"]))
-        except (TypeError, ValueError):  # no tile fields (a layer from elsewhere): around the point
-            tile = None
+        point = place_point([self.items[k] for k in group if k in self.items])
+        if tiles:
+            self.zoom_to_tiles(tiles, point)
+        else:  # no tile fields (a layer from elsewhere): around the point
             self.zoom_to_point(f.geometry().asPoint())
-        if tile is not None:
-            self.zoom_to(tile)
-        self.show_preview(tile)
+        self.show_preview(tiles[0] if tiles else None, self.items.get(group[0]))
 
-    def show_preview(self, tile: Tile | None) -> None:
-        """What the model saw: the imagery layer rendered over the tile at the scan's chip size."""
+    def _group_tiles(self, group: list[int]) -> list[Tile]:
+        items = [self.items[k] for k in group if k in self.items]
+        return [Tile(i.x, i.y, i.z) for i in items if i.z >= 0]
+
+    @staticmethod
+    def _across_m(tiles: list[Tile]) -> float:
+        """The ground size of a site's tiles (what one decision covers)."""
+        if not tiles:
+            return 0.0
+        boxes = [bounds_3857(t) for t in tiles]
+        span = max(
+            max(b.east for b in boxes) - min(b.west for b in boxes),
+            max(b.north for b in boxes) - min(b.south for b in boxes),
+        )
+        return span * ground_scale((boxes[0].north + boxes[0].south) / 2)
+
+    def show_preview(self, tile: Tile | None, item: Item | None = None) -> None:
+        """What the model saw: the imagery layer rendered over the tile at the scan's chip size,
+        in the background, with a ring where the model placed the school."""
         imagery = self.imagery_combo.currentLayer()
         if not self.preview_check.isChecked() or tile is None or not isinstance(imagery, QgsRasterLayer):
+            self.preview.cancel()
             self.preview_label.setVisible(False)
             return
-        path = review_layer.results_path(self.layer) if self.layer is not None else None
-        info = read_info(path) if path is not None else {}
-        chip_px = int(info.get("chip_px") or TILE_SIZE * (2 if info.get("supertile") else 1))
-        source = QgisLayerSource(imagery)
-        try:
-            chip = source.read(bounds_3857(tile), chip_px)
-        finally:
-            source.close()
-        pixmap = QPixmap.fromImage(rgb_to_qimage(chip.rgb)).scaled(
-            PREVIEW_PX, PREVIEW_PX, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
+        chip_px = int(self.info.get("chip_px") or TILE_SIZE * (2 if self.info.get("supertile") else 1))
+        point = chip_fractions(item.point, tile) if item is not None and item.point is not None else None
+        self.preview.set_layer(imagery)
+        self.preview.request(tile, chip_px, point)
+
+    def _on_preview(self, request: PreviewRequest, pixmap: Any) -> None:
         self.preview_label.setPixmap(pixmap)
-        self.preview_label.setToolTip(tr("{t}: {px} px, as the model saw it").format(t=tile.id, px=chip_px))
+        self.preview_label.setToolTip(
+            tr("{t}: {px} px, as the model saw it").format(t=request.tile.id, px=request.chip_px)
+            + (tr("; the ring: where it places the school") if request.point is not None else "")
+        )
         self.preview_label.setVisible(True)
 
     def zoom_to_point(self, point: Any) -> None:
@@ -494,18 +553,32 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         canvas.setCenter(centre)
         canvas.refresh()
 
-    def zoom_to(self, tile: Tile) -> None:
-        """Centre the map on the tile, with a tile of context around it: school-recognisable scale."""
+    def zoom_to_tiles(self, tiles: list[Tile], point: tuple[float, float] | None = None) -> None:
+        """The whole site with a tile of context around it (school-recognisable scale),
+        centred on where the model places the school when it does."""
         canvas = self.iface.mapCanvas() if self.iface is not None else None
         if canvas is None:
             return
-        b = bounds_3857(tile)
-        size = b.east - b.west
-        rect = QgsRectangle(b.west - size, b.south - size, b.east + size, b.north + size)
+        boxes = [bounds_3857(t) for t in tiles]
+        w, s_, e, n = (
+            min(b.west for b in boxes),
+            min(b.south for b in boxes),
+            max(b.east for b in boxes),
+            max(b.north for b in boxes),
+        )
+        size = boxes[0].east - boxes[0].west
+        if point is not None:  # centred on the point, still holding every tile of the site
+            half = max(point[0] - w, e - point[0], point[1] - s_, n - point[1]) + size
+            rect = QgsRectangle(point[0] - half, point[1] - half, point[0] + half, point[1] + half)
+        else:
+            rect = QgsRectangle(w - size, s_ - size, e + size, n + size)
         crs = canvas.mapSettings().destinationCrs()
         tr3857 = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:3857"), crs, QgsProject.instance())
         canvas.setExtent(tr3857.transformBoundingBox(rect))
         canvas.refresh()
+
+    def zoom_to(self, tile: Tile) -> None:
+        self.zoom_to_tiles([tile])
 
     # -- decisions ------------------------------------------------------------------------
     def decide(self, status: ReviewStatus) -> bool:
@@ -536,6 +609,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             return False
         self.history.append((before, self.position))
         for fid in group:
+            self._count(before[fid].get("status"), status.value)
             self.listed[fid] = status.value
         self.decisions += 1
         self.note_edit.clear()
@@ -566,6 +640,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         if self._write(restored):
             self.history.pop()
             for fid, values in restored.items():
+                self._count(self.listed.get(fid), values.get("status"))
                 self.listed[fid] = values.get("status") or ReviewStatus.UNREVIEWED.value
             self.decisions = max(0, self.decisions - 1)
             self.position = position
@@ -581,13 +656,30 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             self._overwrite = None
             self.show_current()
 
+    def _count(self, old: str | None, new: str | None) -> None:
+        """One candidate moved from status ``old`` to ``new``: the counts follow (no recount)."""
+        old, new = old or ReviewStatus.UNREVIEWED.value, new or ReviewStatus.UNREVIEWED.value
+        self.counts[old] = max(0, self.counts.get(old, 0) - 1)
+        self.counts[new] = self.counts.get(new, 0) + 1
+
+    def handle_key(self, event: Any) -> bool:
+        """Y/N/U/S/B (no modifier but Shift) on a layer: act on it and say so."""
+        key = event.text().upper()
+        actions: dict[str, Callable[[], Any]] = {"B": self.back, "S": self.skip}
+        for _, status, shortcut, _ in KEYS:
+            actions[shortcut] = partial(self.decide, status)
+        if self.layer is None or key not in actions or event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier:
+            return False
+        actions[key]()
+        return True
+
     def update_stats(self) -> None:
         if self.layer is None:
             self.stats_label.clear()
             return
         counts = {s.value: 0 for s in ReviewStatus}
-        for f in self.layer.getFeatures():
-            counts[f["status"] or "unreviewed"] = counts.get(f["status"] or "unreviewed", 0) + 1
+        counts.update(self.counts)
+        known = counts.pop(ReviewStatus.KNOWN.value, 0)
         total = sum(counts.values())
         reviewed = total - counts["unreviewed"]
         seconds = time.time() - self.started
@@ -600,5 +692,6 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             tr("Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure").format(
                 r=reviewed, t=total, c=counts["confirmed"], x=counts["rejected"], u=counts["unsure"]
             )
+            + (tr("; {k} on known schools set aside").format(k=known) if known else "")
             + pace
         )

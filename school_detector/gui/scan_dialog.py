@@ -32,15 +32,19 @@ from qgis.PyQt.QtWidgets import (
 from ..core.cover import Polygon, count_cover
 from ..core.errors import InputError, ModelCardError, SchoolDetectorError
 from ..core.model_card import ModelCard
+from ..core.places import KnownSchools
 from ..core.tiles import TILE_SIZE, ground_resolution
 from ..notify import error_text, report_info
 from ..qgis_io.auth import auth_headers
 from ..qgis_io.layer_source import QgisLayerSource
+from ..qgis_io.places import buildings_from_layer, known_from_layer
 from ..qgis_io.region import extent_region, layer_region
 from ..qgis_io.results import load_results
 from ..runtime.jobs import format_eta
 from ..runtime.local_server import LocalServer
+from ..scan.buildings import BuildingsSource
 from ..scan.job import PredictorSpec, ScanJob, ScanRequest
+from ..scan.known import combine, read_known
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.scan_task import ScanTask
@@ -88,6 +92,7 @@ class ScanDialog(QDialog):
         layout.addWidget(self._region_box())
         layout.addWidget(self._model_box())
         layout.addWidget(self._endpoint_box())
+        layout.addWidget(self._places_box())
         layout.addWidget(self._output_box())
         self.estimate_label = QLabel()
         self.estimate_label.setWordWrap(True)
@@ -180,6 +185,64 @@ class ScanDialog(QDialog):
         self.endpoint_box = box
         return box
 
+    def _places_box(self) -> QGroupBox:
+        """What a mapper need not visit: schools already mapped, and land without buildings."""
+        box = QGroupBox(tr("Leave out"))
+        form = QFormLayout(box)
+        self.known_combo = QgsMapLayerComboBox()
+        self.known_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.known_combo.setAllowEmptyLayer(True)
+        self.known_combo.setLayer(None)
+        self.known_combo.setToolTip(
+            tr("Schools already mapped (a layer with a 'label' field: its 'school' features; else every feature)")
+        )
+        form.addRow(tr("Known schools:"), self.known_combo)
+        self.training_schools_check = QCheckBox()
+        self.training_schools_check.setChecked(True)
+        form.addRow(self.training_schools_check)
+        self.buildings_combo = QgsMapLayerComboBox()
+        self.buildings_combo.setFilters(
+            QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer
+        )
+        self.buildings_combo.setAllowEmptyLayer(True)
+        self.buildings_combo.setLayer(None)
+        self.buildings_combo.setToolTip(
+            tr(
+                "Building footprints or points (Microsoft, Google, Overture, OSM) or a built-up raster (e.g. GHSL): "
+                "tiles without a building are not scanned"
+            )
+        )
+        self.buildings_combo.layerChanged.connect(self._update_estimate)
+        form.addRow(tr("Buildings:"), self.buildings_combo)
+        self._buildings_cache: dict[tuple[str, int], Any] = {}
+        return box
+
+    def _training_schools(self, card: ModelCard | None) -> Path | None:
+        """The dataset folder the model was trained on, when it is still there."""
+        folder = Path(card.dataset_dir) if card is not None and card.dataset_dir else None
+        return folder if folder is not None and (folder / "manifest.csv").is_file() else None
+
+    def known_schools(self, card: ModelCard) -> KnownSchools | None:
+        layer = self.known_combo.currentLayer()
+        from_layer = known_from_layer(layer) if layer is not None else None
+        dataset = self._training_schools(card)
+        from_training = read_known(dataset) if dataset is not None and self.training_schools_check.isChecked() else None
+        return combine(from_layer, from_training)
+
+    def buildings(self) -> BuildingsSource | None:
+        layer = self.buildings_combo.currentLayer()
+        return buildings_from_layer(layer) if layer is not None else None
+
+    def _inhabited(self, polygons: list[Polygon], key_zoom: int) -> int | None:
+        """How many of the region's tiles hold a building (None without a buildings layer)."""
+        layer = self.buildings_combo.currentLayer()
+        if layer is None:
+            return None
+        key = (layer.id(), key_zoom)
+        if key not in self._buildings_cache:
+            self._buildings_cache = {key: buildings_from_layer(layer).load(key_zoom, polygons)}
+        return sum(1 for _ in self._buildings_cache[key].tiles_in(polygons))
+
     def _output_box(self) -> QGroupBox:
         box = QGroupBox(tr("Output"))
         form = QFormLayout(box)
@@ -208,6 +271,7 @@ class ScanDialog(QDialog):
             return
         if card is None:
             self.card_label.setText(tr("Choose a model folder (Train classifier… makes one)."))
+            self.training_schools_check.setVisible(False)
             return
         self.card_label.setText(
             tr("{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}").format(
@@ -220,6 +284,11 @@ class ScanDialog(QDialog):
             )
         )
         self.threshold_spin.setValue(card.threshold)
+        dataset = self._training_schools(card)
+        self.training_schools_check.setVisible(dataset is not None)
+        self.training_schools_check.setText(
+            tr("and the schools this model was trained on ({dir})").format(dir=dataset.name if dataset else "")
+        )
         self._update_estimate()
 
     def _on_backend_changed(self) -> None:
@@ -251,17 +320,21 @@ class ScanDialog(QDialog):
             return
         key_zoom = card.zoom - 1 if card.supertile else card.zoom
         n = count_cover(polygons, key_zoom)
+        try:
+            inhabited = self._inhabited(polygons, key_zoom)
+        except SchoolDetectorError as exc:
+            self.estimate_label.setText(exc.message)
+            return
         side = ground_resolution(0.0, key_zoom) * TILE_SIZE
         area = n * side * side / 1e6
         rate = self.settings.last_rate
-        eta = (
-            tr(", about {eta} at the last scan's {r:.0f} tiles/s").format(eta=format_eta(n / rate), r=rate)
-            if rate > 0
-            else ""
-        )
-        self.estimate_label.setText(
-            tr("{n} tiles at zoom {z} (≈ {a:.1f} km² at most){eta}.").format(n=n, z=key_zoom, a=area, eta=eta)
-        )
+        text = tr("{n} tiles at zoom {z} (≈ {a:.1f} km² at most)").format(n=n, z=key_zoom, a=area)
+        if inhabited is not None:
+            text += tr(", {m} with buildings (the others are skipped)").format(m=inhabited)
+            n = inhabited
+        if rate > 0:
+            text += tr(", about {eta} at the last scan's {r:.0f} tiles/s").format(eta=format_eta(n / rate), r=rate)
+        self.estimate_label.setText(text + ".")
         self.tile_count = n
 
     # -- the job -------------------------------------------------------------------------------
@@ -306,6 +379,8 @@ class ScanDialog(QDialog):
             workers=1,
             resume=self.resume_check.isChecked(),
             trusted=lambda folder: PluginSettings.load().trusts(folder),
+            known=self.known_schools(card),
+            buildings=self.buildings(),
         )
         return ScanJob(request, self.server)
 

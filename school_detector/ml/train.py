@@ -264,6 +264,7 @@ class Training:
             threshold=float(self.threshold),
             metrics={k: v for k, v in self.metrics.items() if isinstance(v, (int, float))},
             dataset_fingerprint=str(info.get("fingerprint", "")),
+            dataset_dir=str(self.data_dir.resolve()),
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             training_seconds=round(self.training_seconds, 1),
             software={

@@ -16,14 +16,17 @@ from qgis.core import (
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMapLayer,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
 from ..qgis_io.layer_source import QgisLayerSource
+from ..qgis_io.places import buildings_from_layer, known_from_layer
 from ..qgis_io.region import features_region
 from ..scan.job import PredictorSpec, ScanJob, ScanRequest
 from ..settings import PluginSettings, current_runtime
@@ -36,7 +39,7 @@ def tr(text: str) -> str:
 
 class ScanAlgorithm(SchoolDetectorAlgorithm):
     REGION, MODEL, THRESHOLD, RESUME, OUTPUT = "REGION", "MODEL", "THRESHOLD", "RESUME", "OUTPUT"
-    TRUST_MODEL = "TRUST_MODEL"
+    TRUST_MODEL, KNOWN, BUILDINGS = "TRUST_MODEL", "KNOWN_SCHOOLS", "BUILDINGS"
     TILES, CANDIDATES = "TILES", "CANDIDATES"
 
     def name(self) -> str:
@@ -55,7 +58,9 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
         return tr(
             "Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained "
             "model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates "
-            "and candidate_footprints. With 'Resume', tiles already in the file are skipped."
+            "and candidate_footprints. Each candidate's point is where the model places the school. Candidates "
+            "on known schools are set aside ('known'), tiles without a building are skipped, and candidates "
+            "outside the region's polygons are left out. With 'Resume', tiles already in the file are skipped."
         )
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 (QGIS API)
@@ -80,6 +85,21 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
                 False,
                 -1.0,
                 1.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterVectorLayer(
+                self.KNOWN,
+                tr("Known schools (candidates on them are set aside; a 'label' field: its 'school' features)"),
+                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterMapLayer(
+                self.BUILDINGS,
+                tr("Buildings (footprints, points or a built-up raster): tiles without one are not scanned"),
+                optional=True,
             )
         )
         self.addParameter(
@@ -117,6 +137,8 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             settings.save()
         region = self.parameterAsSource(parameters, self.REGION, context)
         threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
+        known = self.parameterAsVectorLayer(parameters, self.KNOWN, context)
+        buildings = self.parameterAsLayer(parameters, self.BUILDINGS, context)
         return ScanRequest(
             QgisLayerSource(self.imagery(context)),
             Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context)),
@@ -129,4 +151,6 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             workers=1,
             resume=self.parameterAsBool(parameters, self.RESUME, context),
             trusted=lambda folder: PluginSettings.load().trusts(folder),
+            known=None if known is None else known_from_layer(known),
+            buildings=None if buildings is None else buildings_from_layer(buildings),
         )

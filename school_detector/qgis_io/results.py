@@ -36,10 +36,14 @@ def _marker(shape: str, color: str, size: float = 3.6) -> QgsMarkerSymbol:
 
 #: marks the rule that holds the review panel's threshold (its filter); the style's rules sit under it
 THRESHOLD_RULE = "school_detector:threshold"
+#: the layer variable the threshold rule reads: moving the threshold sets it, and the renderer
+#: (and the legend built from it) stays as it is
+THRESHOLD_VARIABLE = "school_detector_threshold"
+THRESHOLD_FILTER = f'"score" >= coalesce(@{THRESHOLD_VARIABLE}, 0)'
 
 
 def threshold_rule() -> QgsRuleBasedRenderer.Rule:
-    return QgsRuleBasedRenderer.Rule(None, 0, 0, "", "all scores", THRESHOLD_RULE)
+    return QgsRuleBasedRenderer.Rule(None, 0, 0, THRESHOLD_FILTER, "score ≥ the review threshold", THRESHOLD_RULE)
 
 
 def _set_rules(layer: QgsVectorLayer, rules: list[QgsRuleBasedRenderer.Rule]) -> None:

@@ -2,10 +2,12 @@
 
 Decisions go straight through the data provider (no edit session to forget to save), so a
 crash or a closed QGIS loses nothing. The threshold is a live filter: a rule of the layer's
-style (instant, no data reload, shown in the legend) and of the review queue. A provider
-subset string would reload the data and, in QGIS 3.22, breaks feature counts when two layers
-of one GeoPackage are filtered. Below the scan's own threshold the file's kept scores supply
-the extra candidates, so it is never a rescan.
+style whose filter reads a layer variable (``"score" >= @school_detector_threshold``). Moving
+the threshold sets the variable and repaints: the renderer is never swapped, so the legend is
+never rebuilt under the canvas (swapping renderers on every move crashed QGIS, in the legend's
+symbol items). A provider subset string would reload the data and, in QGIS 3.22, breaks feature
+counts when two layers of one GeoPackage are filtered. Below the scan's own threshold the file's
+kept scores supply the extra candidates, so it is never a rescan.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from qgis.core import QgsFeatureRequest, QgsProject, QgsRuleBasedRenderer, QgsVectorLayer
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsExpressionContextUtils,
+    QgsFeatureRequest,
+    QgsProject,
+    QgsRuleBasedRenderer,
+    QgsVectorLayer,
+)
 
 from ..core.errors import InputError
+from ..core.places import MODEL
 from ..core.results import FOOTPRINTS_TABLE, ReviewStatus
 from ..core.review_queue import Item
 from ..scan.store import candidate_floor, read_info
-from .results import THRESHOLD_RULE, threshold_rule
+from .results import THRESHOLD_RULE, THRESHOLD_VARIABLE, threshold_rule
 
 
 class Candidate(NamedTuple):
@@ -48,23 +59,35 @@ def threshold_of(layer: QgsVectorLayer) -> float | None:
         return None
 
 
+def value(feature: Any, name: str) -> Any:
+    """A field's value, with NULL as None (QGIS 3.x gives a null QVariant, QGIS 4 None)."""
+    v = feature[name]
+    return None if v is None or (hasattr(v, "isNull") and v.isNull()) else v
+
+
 def read_candidates(layer: QgsVectorLayer) -> list[Candidate]:
     """Every feature at or above the layer's threshold, with its tile (or -1s for a layer from
-    another tool without tile fields: such candidates are ordered and shown by geometry)."""
+    another tool without tile fields: such candidates are ordered and shown by geometry) and,
+    when the model placed it, its point in EPSG:3857 (places group by points)."""
     names = {f.name() for f in layer.fields()}
     threshold = threshold_of(layer) or 0.0
+    to_3857 = QgsCoordinateTransform(layer.crs(), QgsCoordinateReferenceSystem("EPSG:3857"), QgsProject.instance())
     out = []
     for f in layer.getFeatures():
-        status = f["status"] or ReviewStatus.UNREVIEWED.value
-        score = float(f["score"]) if f["score"] is not None else 0.0
+        score = float(value(f, "score") or 0.0)
         if score < threshold:
             continue
         try:
-            z, x, y = int(f["z"]), int(f["x"]), int(f["y"])
+            z, x, y = int(value(f, "z")), int(value(f, "x")), int(value(f, "y"))
         except (KeyError, TypeError, ValueError):
             z = x = y = -1
-        tile = str(f["tile"]) if "tile" in names and f["tile"] is not None else f"#{f.id()}"
-        out.append(Candidate(Item(f.id(), z, x, y, score), status, tile))
+        point: tuple[float | None, float | None] = (None, None)
+        if "location" in names and value(f, "location") == MODEL and not f.geometry().isEmpty():
+            p = to_3857.transform(f.geometry().asPoint())
+            point = (p.x(), p.y())
+        tile = str(value(f, "tile")) if "tile" in names and value(f, "tile") is not None else f"#{f.id()}"
+        status = value(f, "status") or ReviewStatus.UNREVIEWED.value
+        out.append(Candidate(Item(f.id(), z, x, y, score, *point), status, tile))
     return out
 
 
@@ -110,29 +133,12 @@ def apply_threshold(layer: QgsVectorLayer, threshold: float) -> int:
             for each in sibling_layers(layer):
                 each.reload()
     for each in sibling_layers(layer):
-        set_style_threshold(each, threshold)
+        if not has_threshold_rule(each):
+            wrap_in_threshold_rule(each)  # once per layer styled elsewhere: its style is kept under the rule
+        QgsExpressionContextUtils.setLayerVariable(each, THRESHOLD_VARIABLE, float(threshold))
         each.setCustomProperty(THRESHOLD_PROPERTY, threshold)
+        each.triggerRepaint()
     return added
-
-
-def set_style_threshold(layer: QgsVectorLayer, threshold: float) -> None:
-    """Set the filter of the style's threshold rule (``"score" >= threshold``; none for 0). A
-    layer styled elsewhere gets its style wrapped in such a rule first, so it is kept."""
-    renderer = layer.renderer()
-    if renderer is None:
-        return
-    expression = f'"score" >= {threshold:.4f}' if threshold > 0 else ""
-    label = f"score ≥ {threshold:.2f}" if threshold > 0 else "all scores"
-    if not has_threshold_rule(layer):
-        wrap_in_threshold_rule(layer)
-    # change a copy and hand it over: the live renderer may be drawing in another thread
-    new = layer.renderer().clone()
-    rule = new.rootRule().children()[0]
-    rule.setFilterExpression(expression)
-    rule.setLabel(label)
-    del rule
-    layer.setRenderer(new)
-    layer.triggerRepaint()
 
 
 def has_threshold_rule(layer: QgsVectorLayer) -> bool:
@@ -144,11 +150,15 @@ def has_threshold_rule(layer: QgsVectorLayer) -> bool:
 
 
 def threshold_filter(layer: QgsVectorLayer) -> tuple[str, str, int] | None:
-    """(filter, legend label, rules under it) of the threshold rule, or None."""
+    """(the filter the threshold rule applies now, what it means, rules under it), or None."""
     if not has_threshold_rule(layer):
         return None
     rule = layer.renderer().rootRule().children()[0]
-    return rule.filterExpression(), rule.label(), len(rule.children())
+    threshold = threshold_of(layer) or 0.0
+    if threshold <= 0:
+        return "", "all scores", len(rule.children())
+    applied = rule.filterExpression().replace(f"coalesce(@{THRESHOLD_VARIABLE}, 0)", f"{threshold:.4f}")
+    return applied, f"score ≥ {threshold:.2f}", len(rule.children())
 
 
 def wrap_in_threshold_rule(layer: QgsVectorLayer) -> None:
@@ -184,4 +194,4 @@ def current_values(layer: QgsVectorLayer, fid: int, names: tuple[str, ...]) -> d
     f = next(iter(layer.dataProvider().getFeatures(QgsFeatureRequest(fid))), None)
     if f is None:
         return {}
-    return {n: (None if f[n] is None or (hasattr(f[n], "isNull") and f[n].isNull()) else f[n]) for n in names}
+    return {n: value(f, n) for n in names}

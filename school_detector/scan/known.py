@@ -67,3 +67,15 @@ def _dataset_schools(folder: Path) -> list[tuple[float, float]]:
     with manifest.open(newline="", encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r.get("label") == SCHOOL and r.get("origin") != "background"]
     return [(float(r["lon"]), float(r["lat"])) for r in rows if r.get("lon") and r.get("lat")]
+
+
+def combine(*lists: KnownSchools | None) -> KnownSchools | None:
+    """One list of known schools from several (a layer and the model's training schools)."""
+    given = [k for k in lists if k is not None]
+    if not given:
+        return None
+    return KnownSchools(
+        [p for k in given for p in k.points],
+        [poly for k in given for poly in k.polygons],
+        distance_m=max(k.distance_m for k in given),
+    )

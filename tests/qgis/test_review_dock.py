@@ -32,6 +32,7 @@ def statuses(path):
 def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     layer, _ = load_results(results)
     dock = ReviewDock(qgis_iface)
+    dock.sites_check.setChecked(False)  # one candidate at a time (places: test_review_workflow)
     dock.set_layer(layer)
     dock.show()
     assert [layer.getFeature(g[0])["score"] for g in dock.queue] == [0.95, 0.9, 0.8, 0.7, 0.6]  # highest first
@@ -90,7 +91,7 @@ def test_the_plugin_opens_the_dock_on_the_active_candidates(qgis_iface, results)
     try:
         plugin.actions["review"].trigger()
         assert plugin.review_dock is not None and plugin.review_dock.layer is layer
-        assert len(plugin.review_dock.queue) == 5
+        assert sum(len(place) for place in plugin.review_dock.queue) == 5  # every candidate, in places
     finally:
         plugin.unload()
     assert plugin.review_dock is None

@@ -30,7 +30,7 @@ from school_detector.dataset.builder import BuildOptions, build_dataset
 from school_detector.dataset.labels_io import LabelMapping, read_labels
 from school_detector.gui.review_dock import ReviewDock
 from school_detector.qgis_io.layer_source import QgisLayerSource, qimage_save_png, qimage_to_rgba
-from school_detector.qgis_io.results import load_results
+from school_detector.qgis_io.results import SCORE_CLASSES, STATUS_SYMBOLS, load_results
 from school_detector.qgis_io.review_layer import threshold_filter
 from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.scan.store import ResultStore, merge
@@ -92,6 +92,7 @@ def open_dock(qgis_iface, path):
     layer, footprints = load_results(path)
     dock = ReviewDock(qgis_iface)
     DOCKS.append(dock)
+    dock.sites_check.setChecked(False)  # one candidate at a time, unless a test asks for places
     dock.set_layer(layer)
     dock.show()
     return dock, layer, footprints
@@ -102,7 +103,8 @@ def test_threshold_is_a_live_layer_filter_that_can_go_below_the_scan(qgis_iface,
     assert dock.threshold_slider.value() == 50 and len(dock.queue) == 6
     dock.set_threshold(0.85)
     for each in (layer, footprints):  # the style filters both layers; the data stays whole
-        assert threshold_filter(each) == ('"score" >= 0.8500', "score ≥ 0.85", 6 if each is layer else 1)
+        rules = len(STATUS_SYMBOLS) + len(SCORE_CLASSES)  # the review style: status and score classes
+        assert threshold_filter(each) == ('"score" >= 0.8500', "score ≥ 0.85", rules if each is layer else 1)
         assert each.featureCount() == 6
     assert len(dock.queue) == 2
     dock.set_threshold(0.3)  # below the scan's 0.5: candidates come from the kept scores, no rescan
@@ -251,6 +253,10 @@ def test_chip_preview_shows_what_the_model_saw(qgis_iface, scene, tmp_path):
     assert dock.preview_label.isHidden()
     dock.imagery_combo.setLayer(scene)
     dock.preview_check.setChecked(True)
+    for _ in range(500):  # drawn in the background: the dock never waits for the imagery
+        pump(0.02)
+        if not dock.preview_label.isHidden():
+            break
     assert not dock.preview_label.isHidden()
     shown = qimage_to_rgba(dock.preview_label.pixmap().toImage())[..., :3].astype(float)
     source = QgisLayerSource(scene)

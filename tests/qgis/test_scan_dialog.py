@@ -17,7 +17,7 @@ from school_detector.runtime.local_server import LocalServer
 from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.settings import PluginSettings
 from school_detector.tasks.registry import TaskRegistry
-from tests.qgis.conftest import wait_for_task
+from tests.qgis.conftest import pump, wait_for_task
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +296,45 @@ def test_a_processing_scan_is_reviewable_like_the_dialogs(
         dock.set_layer(layer)
         assert dock.imagery_combo.currentLayer() is scene_layer  # found from the scan's record
         dock.preview_check.setChecked(True)
+        for _ in range(500):  # the preview is drawn in the background
+            pump(0.02)
+            if not dock.preview_label.isHidden():
+                break
         assert not dock.preview_label.isHidden() and str(by_processing["chip_px"]) in dock.preview_label.toolTip()
     finally:
         dock.set_layer(None)
         dock.deleteLater()
+
+
+def test_the_dialog_sets_known_schools_aside_and_skips_empty_land(
+    qgis_iface, qgis_canvas, server, runtime_python, world, tmp_path
+):
+    """Through the dialog as a mapper does it: a known-schools layer and a buildings layer."""
+    from qgis.core import QgsVectorLayer
+
+    scene = tmp_path / "district"
+    write_scene(SceneSpec(tiles=8, seed=3, schools=8, layout="district"), scene)
+    raster = QgsRasterLayer(str(scene / "scene.tif"), "district")
+    labels = scene / "labels.gpkg"
+    known = QgsVectorLayer(f"{labels}|layername=labels", "mapped schools", "ogr")
+    buildings = QgsVectorLayer(f"{labels}|layername=buildings", "buildings", "ogr")
+    for layer in (raster, known, buildings):
+        QgsProject.instance().addMapLayer(layer)
+    qgis_canvas.setDestinationCrs(raster.crs())
+    qgis_canvas.setExtent(raster.extent())
+    d = make_dialog(qgis_iface, server, runtime_python, world, raster, tmp_path / "r.gpkg")
+    d.known_combo.setLayer(known)
+    d.buildings_combo.setLayer(buildings)
+    d._update_estimate()
+    assert "with buildings" in d.estimate_label.text()
+    task = d.start(confirm=False)
+    assert task is not None, d.status_label.text()
+    wait_for_task(task, timeout=300)
+    assert task.error is None, task.error and task.error.message
+    res = d.last_result
+    assert res["skipped"].get("uninhabited", 0) > 0 and res["to_review"] + res["known"] == res["candidates"]
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        located = dict(c.execute("SELECT location, COUNT(*) FROM candidates GROUP BY location"))
+        info = dict(c.execute("SELECT key, value FROM scan_info"))
+    assert set(located) == {"model"}  # every point is where the model placed the school
+    assert '"count"' in info["known_schools"] and "buildings" in info["buildings"]
