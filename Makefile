@@ -7,7 +7,8 @@ SHELL := /bin/bash
 SYS_PYTHON := /usr/bin/python3
 VENV := .venv
 RUNTIME := .runtime
-APT_PACKAGES := python3-qgis qgis-providers python3-rasterio python3-gdal python3-venv xvfb qgis openssl e2fsprogs
+# xvfb, xauth and unzip: `make screenshots` (xvfb-run needs xauth); openssl and e2fsprogs: the fault suites
+APT_PACKAGES := python3-qgis qgis-providers python3-rasterio python3-gdal python3-venv xvfb xauth unzip qgis openssl e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QT_ENV := QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=$(CURDIR)/.cache/xdg QGIS_NO_OVERRIDE_IMPORT=1
 DEMO_DIR := demo_output
@@ -15,14 +16,15 @@ DEMO_DIR := demo_output
 UNIT_FLAGS := -p no:pytest_qgis -p no:pytest-qt
 QGIS_FLAGS := --qgis_disable_gui
 
-.PHONY: help setup apt test test-unit test-runtime test-faults test-qgis demo package lint bench screenshots translations clean
+.PHONY: help setup apt test test-unit test-runtime test-faults test-qgis test-qgis-lts demo package lint bench screenshots translations clean
 
 help:
 	@echo "make demo         set up, then run the sample loop offline (see README)"
 	@echo "make test         set up, then run unit, ML-runtime and QGIS tests headless"
+	@echo "make test-qgis-lts the unit and QGIS tiers and the packaged zip on QGIS 3.40 (Debian 13 chroot)"
 	@echo "make setup        Debian packages, dev venv (.venv), ML runtime venv (.runtime)"
 	@echo "make package      build dist/school_detector.zip (QGIS: Plugins > Install from ZIP)"
-	@echo "make lint         ruff + mypy"
+	@echo "make lint         ruff + mypy + bandit (high severity: the plugin repository's check)"
 	@echo "make bench        benchmarks"
 	@echo "make translations the Qt Linguist template i18n/school_detector.ts"
 	@echo "make screenshots  real QGIS under Xvfb -> docs/img/*.png"
@@ -72,6 +74,10 @@ test-qgis: setup
 	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
 	$(QT_ENV) $(VENV)/bin/python -m pytest $(QGIS_FLAGS) tests/qgis -q
 
+# QGIS 3.40 LTS, Python 3.13, numpy 2 in a Debian 13 chroot cached under .cache/lts (see the script)
+test-qgis-lts:
+	bash scripts/qgis_lts.sh
+
 demo: setup
 	$(RUNTIME)/bin/python scripts/demo.py --out $(DEMO_DIR)
 
@@ -83,9 +89,12 @@ lint: setup
 	$(VENV)/bin/ruff check school_detector tests scripts
 	$(VENV)/bin/ruff format --check school_detector tests scripts
 	$(VENV)/bin/mypy school_detector
+	$(VENV)/bin/bandit -q -lll -r school_detector
 
 bench: setup
+	@mkdir -p .cache/xdg && chmod 700 .cache/xdg
 	$(RUNTIME)/bin/python scripts/bench.py
+	$(QT_ENV) $(VENV)/bin/python scripts/bench_review.py
 
 translations: setup
 	$(VENV)/bin/python scripts/i18n.py i18n/school_detector.ts

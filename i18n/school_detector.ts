@@ -39,67 +39,67 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="77"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="76"/>
         <source>Zoom</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="79"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="77"/>
         <source>Supertiles (512 px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="80"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="78"/>
         <source>Centre chips on the points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="81"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="79"/>
         <source>Split train,valid,test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="83"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="80"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="86"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="82"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="91"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="87"/>
         <source>Random background tiles per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="99"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="95"/>
         <source>Dataset folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="100"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="96"/>
         <source>Chips written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="101"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="97"/>
         <source>Chip footprints</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="107"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="103"/>
         <source>The labels layer is empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="135"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="131"/>
         <source>Cancelled; the chips written so far are kept and a re-run resumes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/build_dataset_algorithm.py" line="137"/>
+        <location filename="school_detector/processing/build_dataset_algorithm.py" line="133"/>
         <source>{n} chips written to {out}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -107,223 +107,223 @@
 <context>
     <name>BuildDatasetDialog</name>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="65"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>School detector — Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
         <source>Build</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="89"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="94"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="93"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="98"/>
         <source>Choose labels, imagery and an output folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="104"/>
         <source>Labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="101"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="106"/>
         <source>One layer with a class field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="102"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="107"/>
         <source>Two layers: schools and not-schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="114"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="119"/>
         <source>Only selected features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="130"/>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="156"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="135"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="161"/>
         <source>Layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="133"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="138"/>
         <source>Class field:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="141"/>
         <source>Ticked values are schools; the others are not-school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="137"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="142"/>
         <source>Values meaning school:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="145"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="150"/>
         <source>Schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="148"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="153"/>
         <source>Not-schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="152"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="157"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="165"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="170"/>
         <source>Zoom:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="167"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
         <source>Tile (256 px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="168"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
         <source>Supertile (512 px, more context)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="170"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="175"/>
         <source>Centre on the point</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="178"/>
         <source>Chips:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="177"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="181"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="186"/>
         <source>Folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="187"/>
         <source>Add chip footprints to the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="217"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="222"/>
         <source>Random not-school tiles per school chip, inside the imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="203"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="208"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="207"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="212"/>
         <source>drop the tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="208"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
         <source>school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
         <source>not-school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="212"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="217"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="223"/>
         <source>Background per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="229"/>
         <source>…at least from schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
         <source>train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
         <source>valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
         <source>test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="300"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="305"/>
         <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="386"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="391"/>
         <source>Building… {n} labeled points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="399"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="404"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="412"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="421"/>
         <source>Chips — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="374"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="379"/>
         <source>Preview of {n} chips: schools left, not-schools right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="397"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="402"/>
         <source>{n} chips in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="402"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="407"/>
         <source>{c} tiles labeled both ways ({rule}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -331,72 +331,72 @@
 <context>
     <name>ReviewAlgorithms</name>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="38"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="39"/>
         <source>Reviewing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="55"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="56"/>
         <source>Export reviewed candidates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="58"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="59"/>
         <source>Writes the candidates with the chosen review statuses (confirmed schools by default) to GeoJSON, GeoPackage or CSV (by the output's extension): lon/lat or the tile polygon, score, status, reviewer, time and model. 'One per site' merges touching tiles of one status into one school. Also reports the model's precision as measured by the review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="112"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="113"/>
         <source>Add reviewed to training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="115"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="116"/>
         <source>The active-learning step: confirmed candidates become 'school' chips and rejected ones 'not-school' hard negatives in an existing dataset folder, rendered from the imagery the scan used, with the dataset's own chip geometry and split rules and no duplicates; dataset.json gets a new version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="44"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="45"/>
         <source>Scan results (GeoPackage)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="69"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="70"/>
         <source>Statuses</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="72"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="73"/>
         <source>Tile polygons instead of points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="73"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="74"/>
         <source>One per site (touching tiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="76"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="77"/>
         <source>Output file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="76"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="77"/>
         <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="79"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="80"/>
         <source>Exported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="80"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="81"/>
         <source>Precision measured by the review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="124"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="125"/>
         <source>Imagery the scan used</source>
         <translation type="unfinished"></translation>
     </message>
@@ -406,22 +406,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="130"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="129"/>
         <source>Chips added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="131"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="130"/>
         <source>Dataset version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="97"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="98"/>
         <source>{n} exported; {c} confirmed, {r} rejected, {u} unsure, {o} unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="147"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="146"/>
         <source>Added {n} chips {labels}; dataset version {v}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -504,199 +504,214 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="157"/>
-        <location filename="school_detector/gui/review_dock.py" line="316"/>
+        <location filename="school_detector/gui/review_dock.py" line="158"/>
+        <location filename="school_detector/gui/review_dock.py" line="317"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="162"/>
+        <location filename="school_detector/gui/review_dock.py" line="163"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="168"/>
+        <location filename="school_detector/gui/review_dock.py" line="169"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="173"/>
+        <location filename="school_detector/gui/review_dock.py" line="174"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="173"/>
+        <location filename="school_detector/gui/review_dock.py" line="174"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="178"/>
+        <location filename="school_detector/gui/review_dock.py" line="179"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="181"/>
+        <location filename="school_detector/gui/review_dock.py" line="182"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="182"/>
+        <location filename="school_detector/gui/review_dock.py" line="183"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="222"/>
+        <location filename="school_detector/gui/review_dock.py" line="223"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="234"/>
+        <location filename="school_detector/gui/review_dock.py" line="235"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="249"/>
-        <source>One decision per place (a school seen from neighbouring tiles)</source>
+        <location filename="school_detector/gui/review_dock.py" line="250"/>
+        <source>One decision per place</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="251"/>
-        <source>Candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/review_dock.py" line="264"/>
-        <source>Chip preview from:</source>
+        <location filename="school_detector/gui/review_dock.py" line="252"/>
+        <source>A school seen from neighbouring tiles is one place: candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/review_dock.py" line="265"/>
+        <source>Chip preview from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="266"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="627"/>
+        <location filename="school_detector/gui/review_dock.py" line="628"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="204"/>
+        <location filename="school_detector/gui/review_dock.py" line="205"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="217"/>
+        <location filename="school_detector/gui/review_dock.py" line="218"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="225"/>
+        <location filename="school_detector/gui/review_dock.py" line="226"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="244"/>
+        <location filename="school_detector/gui/review_dock.py" line="245"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="247"/>
+        <location filename="school_detector/gui/review_dock.py" line="248"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="295"/>
+        <location filename="school_detector/gui/review_dock.py" line="296"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="295"/>
+        <location filename="school_detector/gui/review_dock.py" line="296"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="370"/>
+        <location filename="school_detector/gui/review_dock.py" line="371"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="474"/>
+        <location filename="school_detector/gui/review_dock.py" line="475"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="486"/>
+        <location filename="school_detector/gui/review_dock.py" line="487"/>
         <source>, a site of {n} tiles (about {m:.0f} m across)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="491"/>
+        <location filename="school_detector/gui/review_dock.py" line="492"/>
         <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="541"/>
+        <location filename="school_detector/gui/review_dock.py" line="542"/>
         <source>; the ring: where it places the school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="687"/>
+        <location filename="school_detector/gui/review_dock.py" line="688"/>
         <source> · {rate:.0f} per hour this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="323"/>
+        <location filename="school_detector/gui/review_dock.py" line="324"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="398"/>
+        <location filename="school_detector/gui/review_dock.py" line="399"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="540"/>
+        <location filename="school_detector/gui/review_dock.py" line="541"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="595"/>
+        <location filename="school_detector/gui/review_dock.py" line="596"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="692"/>
+        <location filename="school_detector/gui/review_dock.py" line="693"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="695"/>
+        <location filename="school_detector/gui/review_dock.py" line="696"/>
         <source>; {k} on known schools set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="46"/>
+        <location filename="school_detector/gui/review_outputs.py" line="47"/>
         <source>Export confirmed schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="48"/>
+        <location filename="school_detector/gui/review_outputs.py" line="49"/>
         <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="79"/>
+        <location filename="school_detector/gui/review_outputs.py" line="81"/>
         <source>Dataset folder (with dataset.json) to add to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="85"/>
+        <location filename="school_detector/gui/review_outputs.py" line="100"/>
+        <source>Nothing to add yet: confirm or reject candidates first (only decided ones become chips).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="72"/>
+        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="89"/>
         <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="70"/>
-        <source>Exported {n} confirmed schools to {out}. Reviewed precision of the model: {p}.</source>
+        <location filename="school_detector/gui/review_outputs.py" line="98"/>
+        <source>Nothing new to add to {d}: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="96"/>
+        <source>Left out: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -718,7 +733,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="119"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="117"/>
         <source>Starting the model server in the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -733,67 +748,67 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="77"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="76"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="82"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="80"/>
         <source>Threshold (-1: the model card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="93"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
         <source>Known schools (candidates on them are set aside; a 'label' field: its 'school' features)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="101"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="99"/>
         <source>Buildings (footprints, points or a built-up raster): tiles without one are not scanned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="108"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="106"/>
         <source>Trust this model folder (loading a model runs its code; needed once per folder)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="110"/>
         <source>Resume an existing results file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="111"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="114"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
         <source>Tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="115"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
         <source>Candidates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="133"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="131"/>
         <source>The ML runtime is not set up: School detector &gt; Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="123"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="121"/>
         <source>Cancelled; finished batches are saved (resume to continue).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="125"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="123"/>
         <source>{c} candidates in {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="148"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="146"/>
         <source>The region layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -801,236 +816,246 @@
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="75"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
+        <source>Where should scan results go? (Saved projects keep them next to the project.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="85"/>
+        <source>Candidates · {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="102"/>
         <source>School detector — Scan region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
         <source>Scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="77"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="108"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="147"/>
         <source>Region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="110"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="149"/>
         <source>Current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="111"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
         <source>Selected polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="112"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="151"/>
         <source>All polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="124"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="163"/>
         <source>Polygon layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="130"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
         <source>Imagery:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="134"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="173"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="140"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="144"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="183"/>
         <source>Local (this computer, in the ML runtime)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="145"/>
-        <location filename="school_detector/gui/scan_dialog.py" line="170"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="209"/>
         <source>TF Serving endpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="166"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="205"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="213"/>
         <source>URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="177"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="216"/>
         <source>model name (default: the card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="218"/>
         <source>version or label (default: latest)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="182"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="221"/>
         <source>Model:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="223"/>
         <source>Authentication:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="190"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="229"/>
         <source>Leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="197"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="236"/>
         <source>Schools already mapped (a layer with a 'label' field: its 'school' features; else every feature)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="199"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="238"/>
         <source>Known schools:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="210"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="247"/>
         <source>Building footprints or points (Microsoft, Google, Overture, OSM) or a built-up raster (e.g. GHSL): tiles without a building are not scanned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="216"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="253"/>
         <source>Buildings:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="247"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="284"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="253"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="290"/>
         <source>Results:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="254"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="291"/>
         <source>Resume into an existing results file (skip tiles already scanned)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="163"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="202"/>
         <source>Batch size:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="273"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="310"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="331"/>
-        <source>{n} tiles at zoom {z} (≈ {a:.1f} km² at most)</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="359"/>
+        <source>The region and the imagery do not overlap: there is no imagery to scan there.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="366"/>
+        <source>{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="465"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="426"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="490"/>
         <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="450"/>
-        <source>{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="514"/>
+        <source>{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="463"/>
-        <source>Candidate schools (partial)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="277"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="314"/>
         <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="290"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="327"/>
         <source>and the schools this model was trained on ({dir})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="333"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="371"/>
         <source>, {m} with buildings (the others are skipped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="336"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
         <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="392"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="450"/>
         <source>Not started: the model folder was not trusted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="404"/>
-        <source>Not started.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="409"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="473"/>
         <source>Starting ({n} tiles)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="447"/>
-        <source>Candidate schools — {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="454"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="522"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="401"/>
-        <source>This scan covers {n} tiles. Start it?</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="531"/>
+        <source> (partial)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="427"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="465"/>
+        <source>This scan covers {plan}. Start it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="491"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="468"/>
+        <source>Not started: {plan}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1098,214 +1123,274 @@ Load it and remember the choice?</source>
     </message>
     <message>
         <location filename="school_detector/plugin.py" line="94"/>
-        <location filename="school_detector/plugin.py" line="150"/>
         <source>School detector</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="150"/>
-        <source>This needs the ML runtime (TensorFlow), which is not set up yet.</source>
+        <location filename="school_detector/plugin.py" line="163"/>
+        <source>The ML runtime is not set up yet: this needs it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="152"/>
+        <location filename="school_detector/plugin.py" line="164"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="212"/>
+        <location filename="school_detector/plugin.py" line="149"/>
+        <source>Training needs TensorFlow, which this ML runtime (scanning and review only) does not have.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="150"/>
+        <source>Add training…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="232"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="226"/>
+        <location filename="school_detector/plugin.py" line="246"/>
         <source>Add or show an imagery layer, then scan again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="254"/>
+        <source>Not started: choose where scan results go.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="63"/>
-        <source>Set up ML runtime…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="63"/>
-        <source>Cancel job</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="68"/>
-        <source>School detector — Settings</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="76"/>
-        <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="82"/>
-        <source>Browse…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="86"/>
-        <source>Python:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
-        <source>In use:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="91"/>
-        <source>not checked yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
-        <source>State:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="94"/>
-        <source>default: PyPI (set a mirror URL if your network needs one)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
-        <source>Package index:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="97"/>
-        <source>Check runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
-        <source>Test runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
-        <source>Build a tiny model and time predictions on this machine</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
-        <source>Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="120"/>
-        <source>Diagnostics</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
-        <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="150"/>
-        <source>ML runtime Python</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="171"/>
-        <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="218"/>
-        <source>checking… (importing TensorFlow can take a while)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="219"/>
-        <source>Check ML runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="226"/>
-        <source>Test ML runtime</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="247"/>
-        <source>The ML runtime is ready.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="49"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="56"/>
         <source>no GPU seen (CPU only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="230"/>
-        <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
+        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
+        <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="47"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
+        <source>Cancel job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="78"/>
+        <source>School detector — Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="86"/>
+        <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="96"/>
+        <source>Python:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <source>In use:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="101"/>
+        <source>not checked yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
+        <source>State:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
+        <source>default: PyPI (set a mirror URL if your network needs one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="105"/>
+        <source>Package index:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="117"/>
+        <source>Scanning and review runs models someone trained, on ONNX Runtime. Training needs TensorFlow too; choose it now or add it later (the same button).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
+        <source>Set up for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
+        <source>Check runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
+        <source>Test runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="127"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
+        <source>Build a tiny model and time predictions on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="131"/>
+        <source>Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="147"/>
+        <source>Diagnostics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="149"/>
+        <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="185"/>
+        <source>ML runtime Python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="194"/>
+        <source>Settings saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="207"/>
+        <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="254"/>
+        <source>checking… (importing TensorFlow can take a while)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="255"/>
+        <source>Check ML runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="270"/>
+        <source>Test ML runtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="297"/>
+        <source>The ML runtime is ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="50"/>
+        <source>Scanning on: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="54"/>
         <source>GPUs: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="52"/>
-        <source>TensorFlow not usable: </source>
+        <location filename="school_detector/gui/settings_dialog.py" line="60"/>
+        <source>Training: not in this runtime (scanning and review only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="80"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="265"/>
+        <source>Needs the training runtime: choose 'Training too' and set up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="274"/>
+        <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="58"/>
+        <source>Training: TensorFlow {v} · {gpus}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
         <source>automatic: ${env}, then the managed runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="139"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="109"/>
+        <source>Scanning and review (ONNX Runtime; {d} download, {s} on disk)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="114"/>
+        <source>Training too (adds TensorFlow; {d} download, {s} on disk)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="174"/>
         <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="242"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="292"/>
         <source>Setting up the ML runtime in {dir}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/settings_dialog.py" line="62"/>
+        <source>TensorFlow not usable: </source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="39"/>
-        <location filename="school_detector/processing/train_algorithm.py" line="108"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="40"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="105"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="42"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="43"/>
         <source>Training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="48"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="49"/>
         <source>Trains a school / not-school classifier on a dataset folder made by 'Build training data' (transfer learning: a frozen backbone, then fine-tuning), picks the F2 threshold on the validation split, evaluates on the test split and exports a TF Serving model folder with model_card.json and report.html. Runs in the ML runtime; Cancel stops after the current batch and keeps the best checkpoint. Without internet, choose weights 'none' or a local weights file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="79"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="78"/>
         <source>Epochs with the backbone frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="80"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="79"/>
         <source>Fine-tuning epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="81"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="80"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1315,38 +1400,38 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="65"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="64"/>
         <source>Backbone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="70"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="69"/>
         <source>Start weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="75"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="74"/>
         <source>Local weights file (.h5, overrides 'Start weights')</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="school_detector/processing/train_algorithm.py" line="87"/>
         <location filename="school_detector/processing/train_algorithm.py" line="90"/>
-        <location filename="school_detector/processing/train_algorithm.py" line="93"/>
         <source>Model folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="91"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="88"/>
         <source>Test ROC AUC</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="92"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="89"/>
         <source>Decision threshold</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/train_algorithm.py" line="112"/>
+        <location filename="school_detector/processing/train_algorithm.py" line="109"/>
         <source>Model {m}: test ROC AUC {auc}, threshold {t}; report: {r}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1384,173 +1469,220 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="72"/>
+        <location filename="school_detector/gui/plot_widget.py" line="17"/>
+        <location filename="school_detector/gui/plot_widget.py" line="17"/>
+        <source>train</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/plot_widget.py" line="17"/>
+        <location filename="school_detector/gui/plot_widget.py" line="17"/>
+        <source>validation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/plot_widget.py" line="16"/>
+        <source>loss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/plot_widget.py" line="16"/>
+        <source>accuracy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/plot_widget.py" line="89"/>
+        <source>epoch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/plot_widget.py" line="58"/>
+        <source>loss and accuracy per epoch appear here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="73"/>
         <source>School detector — Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="74"/>
+        <location filename="school_detector/gui/train_dialog.py" line="75"/>
         <source>Train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="74"/>
+        <location filename="school_detector/gui/train_dialog.py" line="75"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="74"/>
+        <location filename="school_detector/gui/train_dialog.py" line="75"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="79"/>
+        <location filename="school_detector/gui/train_dialog.py" line="80"/>
         <source>Stops after the current batch; the best checkpoint is kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="93"/>
+        <location filename="school_detector/gui/train_dialog.py" line="97"/>
         <source>Open report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="96"/>
+        <location filename="school_detector/gui/train_dialog.py" line="100"/>
         <source>Use this model for scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="102"/>
+        <location filename="school_detector/gui/train_dialog.py" line="106"/>
         <source>Training runs in the ML runtime; QGIS stays responsive.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="108"/>
+        <location filename="school_detector/gui/train_dialog.py" line="113"/>
         <source>Data and model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="113"/>
+        <location filename="school_detector/gui/train_dialog.py" line="118"/>
         <source>Dataset folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="115"/>
+        <location filename="school_detector/gui/train_dialog.py" line="120"/>
         <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="130"/>
+        <location filename="school_detector/gui/train_dialog.py" line="135"/>
         <source>Backbone:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="131"/>
+        <location filename="school_detector/gui/train_dialog.py" line="136"/>
         <source>Weights:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="132"/>
+        <location filename="school_detector/gui/train_dialog.py" line="137"/>
         <source>Epochs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="135"/>
+        <location filename="school_detector/gui/train_dialog.py" line="140"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="163"/>
-        <source>Advanced</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="168"/>
-        <source>auto</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="170"/>
-        <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="176"/>
-        <source>Augment (flips, rotations, brightness/contrast)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="278"/>
-        <source>Train classifier</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="289"/>
-        <source>Starting the ML runtime…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/train_dialog.py" line="155"/>
+        <location filename="school_detector/gui/train_dialog.py" line="160"/>
         <source>frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="157"/>
+        <location filename="school_detector/gui/train_dialog.py" line="161"/>
         <source>+ fine-tuning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="313"/>
-        <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
+        <location filename="school_detector/gui/train_dialog.py" line="183"/>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="188"/>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="190"/>
+        <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="196"/>
+        <source>Augment (flips, rotations, brightness/contrast)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="298"/>
+        <source>Train classifier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="309"/>
+        <source>Starting the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="180"/>
+        <source>epochs, one phase: from scratch every layer trains</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="180"/>
+        <source>epochs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="333"/>
+        <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="200"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="181"/>
+        <location filename="school_detector/gui/train_dialog.py" line="201"/>
         <source>Input size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="182"/>
+        <location filename="school_detector/gui/train_dialog.py" line="202"/>
         <source>Fine-tune layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="183"/>
+        <location filename="school_detector/gui/train_dialog.py" line="203"/>
         <source>Early-stop patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="184"/>
+        <location filename="school_detector/gui/train_dialog.py" line="204"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="185"/>
+        <location filename="school_detector/gui/train_dialog.py" line="205"/>
         <source>Fine-tune learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="186"/>
+        <location filename="school_detector/gui/train_dialog.py" line="206"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="187"/>
+        <location filename="school_detector/gui/train_dialog.py" line="207"/>
         <source>Model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="348"/>
+        <location filename="school_detector/gui/train_dialog.py" line="375"/>
         <source>Scans will use {dir}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="297"/>
+        <location filename="school_detector/gui/train_dialog.py" line="317"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="347"/>
+        <source>Training {how}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -15,8 +15,17 @@ LOG_TAG = "School detector"
 RECENT_ERRORS: deque[str] = deque(maxlen=20)
 
 
-def log(message: str, level: Any = Qgis.Info) -> None:
+def log(message: str, level: Any = Qgis.MessageLevel.Info) -> None:
     QgsMessageLog.logMessage(message, LOG_TAG, level)
+
+
+#: a runtime job's log level (core.progress) as QGIS's
+LEVELS = {"warning": Qgis.MessageLevel.Warning, "error": Qgis.MessageLevel.Critical}
+
+
+def log_level(message: str, level: str) -> None:
+    """Log a runtime job's line at its own level (``info`` unless it says otherwise)."""
+    log(message, LEVELS.get(level, Qgis.MessageLevel.Info))
 
 
 def error_text(exc: BaseException) -> tuple[str, str]:
@@ -25,23 +34,66 @@ def error_text(exc: BaseException) -> tuple[str, str]:
     return f"Unexpected error: {exc}", ""
 
 
+#: a message longer than this shows its first sentence on the bar, the rest behind "More"
+SHORT = 160
+
+
+def _push(iface: Any, title: str, message: str, level: Any, duration: int) -> None:
+    """One message on the bar: short text there, the whole of a long one behind its "More"
+    button (the bar would cut it off)."""
+    bar = iface.messageBar() if iface is not None else None
+    if bar is None:
+        return
+    if len(message) <= SHORT:
+        bar.pushMessage(title, message, level, duration)
+        return
+    first = message.split(". ")[0].rstrip(".") + "."
+    bar.pushMessage(title, first if len(first) <= SHORT else message[: SHORT - 1] + "…", message, level, duration)
+
+
 def report_error(iface: Any, exc: BaseException, title: str = "School detector") -> None:
-    """Message bar: what happened and what to do. Log: everything needed to debug it."""
+    """Message bar: what happened and what to do (once: an error some part of the plugin has
+    already shown is only logged). Log: everything needed to debug it."""
     message, details = error_text(exc)
     RECENT_ERRORS.append(message)
-    log(message + (f"\n{details}" if details else ""), Qgis.Critical)
-    bar = iface.messageBar() if iface is not None else None
-    if bar is not None:
-        bar.pushMessage(
-            title,
-            message + (" (details in the log: View > Panels > Log Messages)" if details else ""),
-            Qgis.Critical,
-            0,
-        )
+    log(message + (f"\n{details}" if details else ""), Qgis.MessageLevel.Critical)
+    if isinstance(exc, SchoolDetectorError) and exc.shown:
+        return
+    hint = " (details in the log: View > Panels > Log Messages)" if details else ""
+    _push(iface, title, message + hint, Qgis.MessageLevel.Critical, 0)
 
 
 def report_info(iface: Any, message: str, title: str = "School detector", duration: int = 6) -> None:
     log(message)
+    _push(iface, title, message, Qgis.MessageLevel.Info, duration)
+
+
+_runtime_offer: list[Any] = []  # the bar's "Set up ML runtime…" message, while it is shown
+
+
+def offer_runtime_setup(iface: Any, text: str, button_text: str, on_setup: Any) -> None:
+    """One message with a button to set the runtime up (not also an error for the same thing);
+    shown once, until :func:`runtime_ready` takes it away."""
     bar = iface.messageBar() if iface is not None else None
-    if bar is not None:
-        bar.pushMessage(title, message, Qgis.Info, duration)
+    if bar is None or _runtime_offer:
+        return
+    from qgis.PyQt.QtWidgets import QPushButton
+
+    widget = bar.createMessage("School detector", text)
+    button = QPushButton(button_text, widget)
+    button.clicked.connect(on_setup)
+    widget.layout().addWidget(button)
+    bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
+    _runtime_offer.append(widget)
+
+
+def runtime_ready(iface: Any) -> None:
+    """The runtime is set up: the offer to set it up goes away."""
+    bar = iface.messageBar() if iface is not None else None
+    while _runtime_offer:
+        widget = _runtime_offer.pop()
+        if bar is not None:
+            try:
+                bar.popWidget(widget)
+            except RuntimeError:  # the mapper closed it already
+                pass

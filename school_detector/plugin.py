@@ -8,10 +8,10 @@ from typing import Any
 
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QPushButton
+from qgis.PyQt.QtWidgets import QAction
 
 from .core.errors import RuntimeMissingError
-from .notify import report_error
+from .notify import offer_runtime_setup, report_error
 from .paths import icon_path
 from .settings import current_runtime
 from .tasks.registry import TaskRegistry
@@ -137,25 +137,37 @@ class SchoolDetectorPlugin:
             self.toolbar = None
 
     # -- helpers ----------------------------------------------------------------------------
-    def require_runtime(self) -> Any:
-        """The runtime's Python, or a message bar offer to set one up (first-run path)."""
+    def require_runtime(self, training: bool = False) -> Any:
+        """The runtime's Python, or a message bar offer to set one up (first-run path) or, for
+        ``training``, to add TensorFlow to a scan-only runtime."""
+        from .runtime.install import SCAN_ONLY, runtime_kind
+
         location = current_runtime()
+        if location.python is not None and training and runtime_kind(location.python) == SCAN_ONLY:
+            offer_runtime_setup(
+                self.iface,
+                tr("Training needs TensorFlow, which this ML runtime (scanning and review only) does not have."),
+                tr("Add training…"),
+                self.on_add_training,
+            )
+            raise RuntimeMissingError(
+                "Training needs TensorFlow: open School detector > Settings…, choose 'Training too' and click "
+                "'Set up ML runtime…'.",
+                location.describe(),
+                shown=True,
+            )
         if location.found:
             return location.python
-        bar = self.iface.messageBar()
-        if bar is not None:
-            from qgis.core import Qgis
-
-            widget = bar.createMessage(
-                tr("School detector"), tr("This needs the ML runtime (TensorFlow), which is not set up yet.")
-            )
-            button = QPushButton(tr("Set up ML runtime…"), widget)
-            button.clicked.connect(self.on_settings)
-            widget.layout().addWidget(button)
-            bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
+        offer_runtime_setup(
+            self.iface,
+            tr("The ML runtime is not set up yet: this needs it."),
+            tr("Set up ML runtime…"),
+            self.on_settings,
+        )
         raise RuntimeMissingError(
             "The ML runtime is not set up. Open School detector > Settings… and click 'Set up ML runtime…'.",
             location.describe(),
+            shown=True,  # the offer above says it: one message, not two
         )
 
     # -- actions ------------------------------------------------------------------------------
@@ -177,6 +189,14 @@ class SchoolDetectorPlugin:
         self._show_dialog("settings", lambda: open_settings(self.iface, self.tasks))
 
     @reports_errors
+    def on_add_training(self) -> None:
+        """Settings, with "Training too" chosen: one click adds TensorFlow to the runtime."""
+        from .gui.settings_dialog import TRAINING_TOO, open_settings
+
+        dialog = self._show_dialog("settings", lambda: open_settings(self.iface, self.tasks))
+        dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(TRAINING_TOO))
+
+    @reports_errors
     def on_build_data(self) -> None:
         from .gui.build_dataset_dialog import open_build_dataset
 
@@ -186,7 +206,7 @@ class SchoolDetectorPlugin:
     def on_train(self) -> None:
         from .gui.train_dialog import open_train
 
-        python = self.require_runtime()
+        python = self.require_runtime(training=True)
         dialog = self._show_dialog("train", lambda: open_train(self.iface, self.tasks, python))
         dialog.python = python  # the runtime may have been set up since the dialog was made
 
@@ -227,9 +247,13 @@ class SchoolDetectorPlugin:
             return
         dialog.imagery_combo.setLayer(imagery)
         dialog.extent_radio.setChecked(True)
-        from .gui.scan_dialog import default_output
+        from .gui.scan_dialog import ask_results_folder, default_output
 
-        dialog.out_widget.setFilePath(str(default_output()))
+        out = default_output() or ask_results_folder(dialog)
+        if out is None:
+            dialog.status_label.setText(tr("Not started: choose where scan results go."))
+            return
+        dialog.out_widget.setFilePath(str(out))
         dialog.start()
 
     @reports_errors

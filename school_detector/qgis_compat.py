@@ -1,7 +1,7 @@
 """Spellings that work from QGIS 3.22 (Qt5/PyQt5) to QGIS 4 (Qt6/PyQt6).
 
-Proposed as school_detector/qgis_compat.py.  Every name below is resolved once, at import,
-from the newest API that exists at runtime, falling back to the QGIS 3.22 one:
+Every name below is resolved once, at import, from the newest API that exists at runtime,
+falling back to the QGIS 3.22 one:
 
 * enums QGIS moved into ``Qgis`` (3.30-3.36) are taken from ``Qgis`` when present, else from
   their old class.  QGIS 4 still aliases the old scoped names (``QgsWkbTypes.GeometryType.
@@ -53,6 +53,19 @@ SUCCESS = Qgis.MessageLevel.Success
 LAYER_POINT = _first((Qgis, "LayerFilter.PointLayer"), (QgsMapLayerProxyModel, "Filter.PointLayer"))
 LAYER_POLYGON = _first((Qgis, "LayerFilter.PolygonLayer"), (QgsMapLayerProxyModel, "Filter.PolygonLayer"))
 LAYER_RASTER = _first((Qgis, "LayerFilter.RasterLayer"), (QgsMapLayerProxyModel, "Filter.RasterLayer"))
+
+_LAYER_FILTERS = _first((Qgis, "LayerFilters"), (QgsMapLayerProxyModel, "Filters"))
+
+
+def layer_filters(*members: Any) -> Any:
+    """Layer filters combined into the flags type ``QgsMapLayerComboBox.setFilters`` takes on
+    this QGIS (``Qgis.LayerFilters`` from 3.34: a bare ``|`` of members is an int there, which
+    picks the deprecated overload)."""
+    combined = members[0]
+    for member in members[1:]:
+        combined = combined | member
+    return _LAYER_FILTERS(combined)
+
 
 # -- geometry types: Qgis.GeometryType (3.30+) / QgsWkbTypes.GeometryType (names differ)
 GEOMETRY_POINT = _first((Qgis, "GeometryType.Point"), (QgsWkbTypes, "GeometryType.PointGeometry"))

@@ -23,6 +23,7 @@ class PluginSettings:
     imagery_layer_id: str = ""  # the last imagery scanned, for one-click "Scan current extent"
     ask_above_tiles: int = 20000  # confirm scans larger than this
     last_rate: float = 0.0  # tiles/s of the last scan, for ETAs before starting
+    results_dir: str = ""  # where scans of an unsaved project go (asked once, then remembered)
     #: model folders the user agreed to load (a SavedModel runs its own code), or trained here
     trusted_models: list[str] = field(default_factory=list)
 
@@ -36,6 +37,7 @@ class PluginSettings:
             imagery_layer_id=str(s.value(PREFIX + "imagery_layer_id", "") or ""),
             ask_above_tiles=int(s.value(PREFIX + "ask_above_tiles", 20000) or 20000),
             last_rate=float(s.value(PREFIX + "last_rate", 0.0) or 0.0),
+            results_dir=str(s.value(PREFIX + "results_dir", "") or ""),
             trusted_models=_as_list(s.value(PREFIX + "trusted_models", [])),
         )
 
@@ -47,6 +49,7 @@ class PluginSettings:
         s.setValue(PREFIX + "imagery_layer_id", self.imagery_layer_id)
         s.setValue(PREFIX + "ask_above_tiles", self.ask_above_tiles)
         s.setValue(PREFIX + "last_rate", self.last_rate)
+        s.setValue(PREFIX + "results_dir", self.results_dir)
         s.setValue(PREFIX + "trusted_models", self.trusted_models)
 
     def trusts(self, model_dir: str | Path) -> bool:

@@ -33,19 +33,23 @@ def make_model(work: Path, backbone: str, size: int) -> Path:
     from school_detector.ml.models import build_classifier
 
     model, _ = build_classifier(backbone, size, None)
-    out = work / "model"
+    out = work / f"model-{backbone}"
     (out / "schools").mkdir(parents=True)
-    export_saved_model(model, size, out / "schools" / "1")
-    ModelCard(name="schools", version=1, backbone=backbone, input_size=size, zoom=18).write(out)
+    _, onnx = export_saved_model(model, size, out / "schools" / "1", 256)
+    ModelCard(name="schools", version=1, backbone=backbone, input_size=size, zoom=18, onnx=onnx).write(out)
     return out
 
 
-def bare_rate(model_dir: Path, batch: int, rounds: int = 6) -> float:
+def predictor(model_dir: Path, backend: str) -> Any:
+    from school_detector.scan.job import in_process_predictor
+
+    return in_process_predictor(model_dir, backend)
+
+
+def bare_rate(model_dir: Path, batch: int, backend: str, rounds: int = 6) -> float:
     import numpy as np
 
-    from school_detector.ml.predictor import SavedModelPredictor
-
-    pred = SavedModelPredictor(model_dir)
+    pred = predictor(model_dir, backend)
     chips = [np.random.default_rng(i).integers(0, 255, (256, 256, 3), dtype=np.uint8) for i in range(batch)]
     pred.predict(chips)
     start = time.perf_counter()
@@ -54,20 +58,20 @@ def bare_rate(model_dir: Path, batch: int, rounds: int = 6) -> float:
     return batch * rounds / (time.perf_counter() - start)
 
 
-def in_process_rate(model_dir: Path, scene: Path, batch: int, work: Path) -> float:
+def in_process_rate(model_dir: Path, scene: Path, batch: int, work: Path, backend: str) -> float:
     from school_detector.imagery.raster import RasterSource
-    from school_detector.ml.predictor import SavedModelPredictor
 
     src = RasterSource(scene / "scene.tif")
-    pred = SavedModelPredictor(model_dir)
+    pred = predictor(model_dir, backend)
     pred.predict([src.read(src.extent_3857(), 256).rgb])  # warm up the graph like the bare run
+    (work / "inproc.gpkg").unlink(missing_ok=True)
     store = ResultStore(work / "inproc.gpkg", "schools:1", 0.5)
     res = scan(src, pred, store, extent_polygon(src.extent_3857()), ScanSettings(batch_size=batch, workers=4), QUIET)
     store.close()
     return float(res["tiles_per_s"])
 
 
-def plugin_rate(model_dir: Path, scene: Path, batch: int) -> float:
+def plugin_rate(model_dir: Path, scene: Path, batch: int, backend: str) -> float:
     """QGIS renders the layer, the local serve predicts: the plugin's path, in a QGIS process."""
     code = f"""
 import sys, json
@@ -86,10 +90,11 @@ from school_detector.imagery.png import png_bytes
 from pathlib import Path
 layer = QgsRasterLayer({str(scene / "scene.tif")!r}, 's')
 server = LocalServer()
-url = server.ensure(Path({str(ROOT / ".runtime" / "bin" / "python")!r}), Path({str(model_dir)!r}))
+url = server.ensure(Path({str(ROOT / ".runtime" / "bin" / "python")!r}), Path({str(model_dir)!r}), {backend!r})
 pred = RestPredictor(ServingClient(Endpoint(url, 'schools')), concurrency=2)
 src = QgisLayerSource(layer)
 pred.predict([png_bytes(src.read(src.extent_3857(), 256).rgb)])
+Path({str(scene.parent / "plugin.gpkg")!r}).unlink(missing_ok=True)
 store = ResultStore(Path({str(scene.parent / "plugin.gpkg")!r}), 'schools:1', 0.5)
 res = scan(src, pred, store, extent_polygon(src.extent_3857()), ScanSettings(batch_size={batch}, workers=1),
            Reporter('callback'), encode=png_bytes)
@@ -280,17 +285,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_scene(SceneSpec(tiles=24, seed=1), work / "scene")  # 576 tiles: steady state, not start-up
-        model = make_model(work, "mobilenetv2", 224)
-        bare = bare_rate(model, batch)
-        inproc = in_process_rate(model, work / "scene", batch, work)
-        plugin = plugin_rate(model, work / "scene", batch)
-        print(f"scan: MobileNetV2 224 px, batch {batch}, 576 tiles of a GeoTIFF")
-        print(f"  bare predict (predict_uint8, in memory)  {bare:7.1f} tiles/s")
-        for label, rate, target in (
-            ("in-process scan (rasterio + TF)        ", inproc, 0.9),
-            ("plugin path (QGIS render + local serve)", plugin, 0.75),
-        ):
-            print(f"  {label}   {rate:7.1f} tiles/s   ratio {rate / bare:.2f} (target >= {target})")
+        write_scene(SceneSpec(tiles=10, seed=1), work / "small")  # 100 tiles for Xception (12 tiles/s)
+        print(f"scan engines, batch {batch}, in one run: TensorFlow 2.21 (SavedModel) vs ONNX Runtime (its copy)")
+        for backbone, size, scene in (("mobilenetv2", 224, work / "scene"), ("xception", 299, work / "small")):
+            model = make_model(work, backbone, size)
+            rates = {}
+            for backend in ("tensorflow", "onnx"):
+                rates[backend] = (bare_rate(model, batch, backend), in_process_rate(model, scene, batch, work, backend))
+            (tf_bare, tf_scan), (ort_bare, ort_scan) = rates["tensorflow"], rates["onnx"]
+            print(
+                f"  {backbone:12s} {size} px  bare predict TF {tf_bare:6.1f} / ONNX {ort_bare:6.1f} tiles/s;  "
+                f"in-process scan TF {tf_scan:6.1f} / ONNX {ort_scan:6.1f} tiles/s  "
+                f"ONNX/TF {ort_scan / tf_scan:.2f}x" + ("  (target >= 1.5x)" if backbone == "mobilenetv2" else "")
+            )
+            if backbone != "mobilenetv2":
+                continue
+            print("  scan paths against bare predict (MobileNetV2, 576 tiles of a GeoTIFF):")
+            for backend in ("tensorflow", "onnx"):
+                bare = rates[backend][0]
+                plugin = plugin_rate(model, work / "scene", batch, backend)
+                for label, rate, target in (
+                    (f"in-process scan ({backend})", rates[backend][1], 0.9),
+                    (f"plugin path, QGIS render + local serve ({backend})", plugin, 0.75),
+                ):
+                    print(f"    {label:52s} {rate:7.1f} tiles/s   ratio {rate / bare:.2f} (target >= {target})")
         busy, wall = busy_fraction(work)
         print(f"  REST concurrency 4 vs a 50 ms/request server: server busy {busy:.0%} of {wall:.1f} s (target >= 90%)")
     if not only_speed:

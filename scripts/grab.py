@@ -101,6 +101,8 @@ def scan(plugin, raster, model):
     dialog.imagery_combo.setLayer(raster)
     dialog.out_widget.setFilePath(str(Path(tempfile.mkdtemp()) / "scan.gpkg"))
     dialog.resume_check.setChecked(False)
+    for known in QgsProject.instance().mapLayersByName("Labels"):  # the mapped schools: set aside
+        dialog.known_combo.setLayer(known)
     from qgis.core import QgsCoordinateReferenceSystem
 
     QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
@@ -153,7 +155,7 @@ def run():
             print("plugin not loaded:", list(qgis.utils.plugins), flush=True)
             return finish(1)
         main = iface.mainWindow()
-        main.resize(1280, 800)
+        main.showMaximized()  # a 1366x768 laptop screen (xvfb-run in screenshots.sh)
         from qgis.core import QgsCoordinateReferenceSystem
 
         QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))  # the tiles' own CRS
@@ -173,7 +175,6 @@ def run():
         end = time.time() + 120
         while dialog.current_task is not None and time.time() < end:
             pump(0.2)
-        dialog.resize(760, 470)
         save(dialog, "settings_dialog")
         dialog.close()
         dataset = build_dataset(plugin, raster, labels)

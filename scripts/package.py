@@ -19,7 +19,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "school_detector"
-REQUIRED = ("name", "qgisMinimumVersion", "description", "about", "version", "author", "email", "tracker", "repository")
+REQUIRED = (
+    "name",
+    "qgisMinimumVersion",
+    "qgisMaximumVersion",
+    "description",
+    "about",
+    "version",
+    "author",
+    "email",
+    "tracker",
+    "repository",
+)
 SKIP_DIRS = {"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 

@@ -27,7 +27,7 @@ scene="$root/.cache/screenshot_scene"
 export SCHOOL_DETECTOR_PYTHON="$root/.runtime/bin/python" SD_SHOT_OUT="$out" SD_SCENE="$scene"
 export XDG_RUNTIME_DIR="$root/.cache/xdg"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
-timeout 300 xvfb-run -a -s "-screen 0 1280x800x24" \
+timeout 300 xvfb-run -a -s "-screen 0 1366x768x24" \
   qgis --profiles-path "$profiles" --noversioncheck --nologo --code "$root/scripts/grab.py" \
   > "$root/.cache/screenshots.log" 2>&1 || { tail -40 "$root/.cache/screenshots.log"; exit 1; }
 grep -q "SCREENSHOTS DONE" "$root/.cache/screenshots.log" || { tail -40 "$root/.cache/screenshots.log"; exit 1; }

@@ -10,9 +10,22 @@ import sys
 from typing import Any
 
 from ..core.progress import Reporter
+from ..inference.backend import installed
 from ..version import __version__
 
-PACKAGES = ("numpy", "rasterio", "requests", "pillow", "mercantile", "keras", "tensorflow-cpu", "tensorflow")
+PACKAGES = (
+    "numpy",
+    "rasterio",
+    "requests",
+    "pillow",
+    "mercantile",
+    "onnxruntime",
+    "onnxruntime-gpu",
+    "onnxruntime-directml",
+    "keras",
+    "tensorflow-cpu",
+    "tensorflow",
+)
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -61,6 +74,24 @@ def tensorflow_info() -> dict[str, Any]:
     }
 
 
+def onnx_info() -> dict[str, Any]:
+    """ONNX Runtime's version and providers, and what a scan would run on ("CPU, ONNX Runtime
+    1.32.0, 2 threads"), without loading a model."""
+    if not installed("onnxruntime"):
+        return {"available": False}
+    import onnxruntime as ort
+
+    from ..inference.onnx_model import choose_providers, scanning_on
+
+    return {
+        "available": True,
+        "version": ort.__version__,
+        "providers": ort.get_available_providers(),
+        "provider": choose_providers(ort.get_available_providers())[0],
+        "scanning_on": scanning_on(),
+    }
+
+
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     data: dict[str, Any] = {
         "school_detector": __version__,
@@ -68,8 +99,12 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
         "executable": sys.executable,
         "platform": platform.platform(),
         "packages": _versions(),
+        "onnxruntime": onnx_info(),
+        "kind": "training" if installed("tensorflow") else "scan-only",
     }
-    if not args.no_tensorflow:
+    if not installed("tensorflow"):
+        data["tensorflow"] = {"available": False, "installed": False, "error": "not installed (scan-only runtime)"}
+    elif not args.no_tensorflow:
         reporter.log("Importing TensorFlow (the first time after install can take ~30 s)…")
         data["tensorflow"] = tensorflow_info()
     return data

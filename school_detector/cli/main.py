@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Any
 
-from ..core.errors import JobCancelled, SchoolDetectorError
+from ..core.errors import JobCancelled, RuntimeMissingError, SchoolDetectorError
 from ..core.progress import Reporter
+from ..inference.backend import SCAN_ONLY, installed
 from ..runtime.process import listen
 from ..version import __version__
 from . import cancel, chips, info, sample_scene, scan, selftest, serve, train
@@ -29,7 +30,7 @@ from . import cancel, chips, info, sample_scene, scan, selftest, serve, train
 COMMANDS = (info, selftest, sample_scene, chips, train, serve, scan)
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
     cancel.request()  # stops cooperative jobs at a safe point; interrupts the others
 
 
@@ -93,10 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         Reporter(mode).error("UsageError", str(exc))
         return 2
     reporter = Reporter(args.progress)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    # SIGINT too, explicitly: a process started from a thread that ignores SIGINT (QGIS 3.40's
+    # task threads) inherits SIG_IGN, and then Ctrl-C and the control channel's interrupt_main()
+    # would do nothing at all
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _on_signal)
     if args.control == "stdin":
         listen(cancel.request_from_channel, cancel.parent_gone)
     try:
+        needs = getattr(args, "needs_tensorflow", "")
+        if needs and not installed("tensorflow"):
+            raise RuntimeMissingError(SCAN_ONLY.format(what=needs))
         result: dict[str, Any] = args.run(args, reporter)
     except (JobCancelled, KeyboardInterrupt) as exc:
         return _cancelled(reporter, exc)
@@ -109,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cancelled(reporter: Reporter, exc: BaseException) -> int:
+    """Exit 130, after what the job still delivered (its result) when it did."""
+    if isinstance(exc, JobCancelled) and exc.result:
+        reporter.result(exc.result)
     message = exc.message if isinstance(exc, JobCancelled) and exc.message != "Cancelled." else ""
     reporter.error("JobCancelled", message or "Cancelled; everything written so far is consistent.")
     return JobCancelled.exit_code

@@ -3,10 +3,13 @@ command line, for users of Development Seed's Sat-Xception, mapped onto ``school
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from ..dataset.builder import SPLITS_JSON
 
 USAGE = (
     "usage: sat_xception train -model={mobilenetv2,xception} -train=DIR -valid=DIR [-test=DIR] "
@@ -16,7 +19,7 @@ USAGE = (
 
 def translate(argv: Sequence[str], workdir: Path) -> list[str]:
     """Old-style ``-key=value`` arguments -> ``school-detector train`` arguments. The train/valid
-    (test) folders are linked under one dataset root, the layout the trainer reads."""
+    (test) folders are named in one dataset root's ``splits.json`` (no symbolic links)."""
     if not argv or argv[0] != "train":
         raise SystemExit(USAGE)
     opts = {}
@@ -29,9 +32,8 @@ def translate(argv: Sequence[str], workdir: Path) -> list[str]:
         raise SystemExit(USAGE)
     root = workdir / "dataset"
     root.mkdir(parents=True, exist_ok=True)
-    for split in ("train", "valid", "test"):
-        if split in opts:
-            (root / split).symlink_to(Path(opts[split]).resolve(), target_is_directory=True)
+    named = {split: str(Path(opts[split]).resolve()) for split in ("train", "valid", "test") if split in opts}
+    (root / SPLITS_JSON).write_text(json.dumps(named, indent=1), encoding="utf-8")
     out = ["train", "--data", str(root), "--model", opts.get("model", "xception"), "--out", opts.get("out", "model")]
     for key, flag in (
         ("epochs", "--epochs"),

@@ -10,6 +10,7 @@ from typing import Any
 from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError
 from ..core.progress import Reporter
+from ..inference.backend import BACKENDS
 from . import cancel
 
 
@@ -38,6 +39,13 @@ def _region_and_model(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bbox-crs", default="EPSG:4326")
     p.add_argument("--region-layer", default=None, help="GeoPackage layer of --region")
     p.add_argument("--model", type=Path, help="model folder: in-process prediction (and chip settings)")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="in-process engine: onnx (the model's ONNX copy on ONNX Runtime), tensorflow (its SavedModel), "
+        "or auto (default: ONNX Runtime when the model has a copy and it is installed)",
+    )
     p.add_argument("--serving-url", help="TF Serving REST base URL, e.g. http://host:8501")
     p.add_argument("--serving-grpc", help="TF Serving gRPC target HOST:PORT (port 8500), instead of --serving-url")
     p.add_argument("--grpc-tls", action="store_true", help="use TLS for --serving-grpc")
@@ -143,7 +151,7 @@ def predictor_spec(args: argparse.Namespace) -> Any:
     if args.serving_url and args.serving_grpc:
         raise InputError("Use either --serving-url (REST) or --serving-grpc, not both.")
     if not args.serving_url and not args.serving_grpc:
-        return PredictorSpec("model", args.model)
+        return PredictorSpec("model", args.model, backend=args.backend)
     if not args.model_name and not args.model:
         raise InputError("Give --model-name (or --model for its card).")
     return PredictorSpec(

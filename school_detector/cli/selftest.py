@@ -20,7 +20,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--size", type=int, default=128, help="input size in pixels (default 128)")
     p.add_argument("--step-delay", type=float, default=0.0, help=argparse.SUPPRESS)  # tests: a slow job
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, needs_tensorflow="run the self-test (it builds a TensorFlow model)")
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.progress import Reporter
+from ..inference.backend import BACKENDS, SCAN_ONLY, installed
 from . import cancel
 
 
@@ -21,6 +22,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="address to bind (default 127.0.0.1: this computer only; a model runs its own code)",
     )
     p.add_argument("--label", action="append", default=[], help="version label NAME=VERSION (repeatable)")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="auto",
+        help="engine: onnx (ONNX Runtime, the versions' ONNX copies), tensorflow (the SavedModels), or auto "
+        "(default: ONNX Runtime where a version has its copy and it is installed)",
+    )
     p.add_argument(
         "--grpc-port",
         type=int,
@@ -51,8 +59,13 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
         if not sep or not version.isdigit():
             raise InputError(f"--label {item!r} must look like stable=2.")
         labels[name] = int(version)
-    repo = ModelRepository(args.model, labels)
+    if args.grpc_port is not None and not installed("tensorflow"):
+        raise InputError(
+            SCAN_ONLY.format(what="serve gRPC (TF Serving's gRPC messages come with TensorFlow); use REST")
+        )
+    repo = ModelRepository(args.model, labels, args.backend)
     repo.load(repo.versions[-1])  # fail now, not on the first request
+    engine = repo.engine(repo.versions[-1])
     server = make_server(repo, args.host, args.port)
     port = server.server_address[1]
     url = f"http://{args.host}:{port}"
@@ -62,7 +75,7 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
 
         grpc_server, grpc_port = make_grpc_server(repo, args.host, args.grpc_port)
         reporter.log(f"gRPC PredictionService at {args.host}:{grpc_port}")
-    reporter.log(f"Serving model '{repo.name}' versions {repo.versions} at {url}/v1/models/{repo.name}")
+    reporter.log(f"Serving model '{repo.name}' versions {repo.versions} at {url}/v1/models/{repo.name} ({engine})")
     reporter.metric(
         {
             "listening": url,
@@ -70,6 +83,8 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
             "grpc": f"{args.host}:{grpc_port}" if grpc_port else None,
             "model": repo.name,
             "versions": repo.versions,
+            "engine": engine,
+            "runs_on": repo.runs_on(repo.versions[-1]),
         }
     )
     # with --control stdin: the caller closing the channel (QGIS closed, crashed or killed) stops us

@@ -22,7 +22,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, type=Path, help="dataset folder with train/ valid/ (test/)")
     TrainConfig.add_arguments(p)
     p.add_argument("--out", required=True, type=Path, help="model folder (versions are added on retraining)")
-    p.set_defaults(run=run_train)
+    p.set_defaults(run=run_train, needs_tensorflow="train")
 
     e = sub.add_parser("evaluate", parents=[common], help="evaluate an exported model on a labeled folder")
     e.add_argument("--model", required=True, type=Path, help="model folder (with model_card.json)")
@@ -34,7 +34,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     e.add_argument("--threshold", type=float, default=None, help="default: the model card's")
     e.add_argument("--batch-size", type=int, default=32)
-    e.set_defaults(run=run_evaluate)
+    e.set_defaults(run=run_evaluate, needs_tensorflow="evaluate (it runs the SavedModel)")
 
 
 def run_train(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:

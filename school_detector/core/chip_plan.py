@@ -284,7 +284,7 @@ def assign_splits(
     blocks: dict[Tile, list[ChipPlan]] = defaultdict(list)
     for p in plans:
         blocks[block_of(p, block_levels)].append(p)
-    order = sorted(blocks, key=lambda b: hashlib.sha1(f"{seed}:{b.id}".encode()).hexdigest())
+    order = sorted(blocks, key=lambda b: hashlib.sha1(f"{seed}:{b.id}".encode(), usedforsecurity=False).hexdigest())
     totals = {c: sum(1 for p in plans if p.label == c) for c in CLASSES}
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for block in order:

@@ -181,3 +181,40 @@ def polygons_to_3857(polygons: Sequence[Polygon], to_3857: Transform, segments: 
             rings.append(list(zip((float(v) for v in tx), (float(v) for v in ty))))
         out.append(rings)
     return out
+
+
+def _clip_ring(ring: Ring, west: float, south: float, east: float, north: float) -> list[Point]:
+    """Sutherland-Hodgman against an axis-aligned box (the result stays closed when not empty)."""
+    points = [p for p in ring]
+    if points and points[0] == points[-1]:
+        points = points[:-1]
+    for inside, cross in (
+        (lambda p: p[0] >= west, lambda a, b: (west, a[1] + (b[1] - a[1]) * (west - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[0] <= east, lambda a, b: (east, a[1] + (b[1] - a[1]) * (east - a[0]) / (b[0] - a[0]))),
+        (lambda p: p[1] >= south, lambda a, b: (a[0] + (b[0] - a[0]) * (south - a[1]) / (b[1] - a[1]), south)),
+        (lambda p: p[1] <= north, lambda a, b: (a[0] + (b[0] - a[0]) * (north - a[1]) / (b[1] - a[1]), north)),
+    ):
+        kept: list[Point] = []
+        for k, current in enumerate(points):
+            previous = points[k - 1]
+            if inside(current):
+                if not inside(previous):
+                    kept.append(cross(previous, current))
+                kept.append(current)
+            elif inside(previous):
+                kept.append(cross(previous, current))
+        points = kept
+        if not points:
+            return []
+    return points + points[:1]
+
+
+def clip_to_box(polygons: Sequence[Polygon], west: float, south: float, east: float, north: float) -> list[Polygon]:
+    """The parts of ``polygons`` inside a box (a region clipped to its imagery's extent, so a
+    view zoomed out over a continent counts only the tiles that have imagery)."""
+    clipped: list[Polygon] = []
+    for polygon in polygons:
+        rings = [_clip_ring(ring, west, south, east, north) for ring in polygon]
+        if len(rings[0]) >= 4:
+            clipped.append([rings[0], *(r for r in rings[1:] if len(r) >= 4)])
+    return clipped

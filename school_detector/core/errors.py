@@ -6,16 +6,20 @@ plugin's notifier) turns them into text, so messages stay consistent.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SchoolDetectorError(Exception):
-    """Base class: ``message`` says what went wrong and what to do; ``details`` is for logs."""
+    """Base class: ``message`` says what went wrong and what to do; ``details`` is for logs.
+    ``shown``: a front end already put it in front of the user (the notifier then only logs it)."""
 
     exit_code = 1
 
-    def __init__(self, message: str, details: str = "") -> None:
+    def __init__(self, message: str, details: str = "", shown: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.shown = shown
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": type(self).__name__, "message": self.message, "details": self.details}
@@ -48,6 +52,11 @@ class RuntimeSetupError(SchoolDetectorError):
 
 
 class JobCancelled(SchoolDetectorError):
-    """The user cancelled a long job; whatever was written so far is consistent."""
+    """The user cancelled a long job; whatever was written so far is consistent. ``result``:
+    what the job still delivered (a cancelled training exports its best model so far)."""
 
     exit_code = 130
+
+    def __init__(self, message: str, details: str = "", result: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        self.result = result

@@ -41,6 +41,14 @@ class ModelCard:
     created_at: str = ""
     training_seconds: float = 0.0
     software: dict[str, str] = field(default_factory=dict)
+    #: what the figures can't claim (too few test examples, flat scores…): core.training_checks
+    warnings: list[str] = field(default_factory=list)
+    #: how training ended ("stopped early at epoch 9 of 30…; the best epoch, 5, was restored")
+    training: str = ""
+    cancelled: bool = False  # the best model so far of a training that was cancelled
+    #: the version's ONNX copy (``file``, ``opset``, the parity measured at export) or why there
+    #: is none (``skipped``): ONNX Runtime scans without TensorFlow (inference.onnx_model)
+    onnx: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -50,6 +58,19 @@ class ModelCard:
     def model_id(self) -> str:
         """``name:version``, stored with every scan result."""
         return f"{self.name}:{self.version}"
+
+    def version_dir(self, model_dir: Path) -> Path:
+        """The SavedModel folder of this card's version (``MODEL_DIR/NAME/VERSION``)."""
+        path = Path(model_dir) / self.name / str(self.version)
+        if not (path / "saved_model.pb").is_file():
+            raise ModelCardError(f"{path} has no saved_model.pb: the model folder is incomplete.")
+        return path
+
+    def onnx_path(self, model_dir: Path) -> Path | None:
+        """This version's ONNX copy, when export made one and it is there."""
+        name = self.onnx.get("file")
+        path = Path(model_dir) / self.name / str(self.version) / name if name else None
+        return path if path is not None and path.is_file() else None
 
     @property
     def chip_px(self) -> int:

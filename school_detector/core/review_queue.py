@@ -22,6 +22,8 @@ from typing import NamedTuple
 from .distances import PLACE_RADIUS_M
 from .places import ground_distance
 
+EARTH_RADIUS_M = 6378137.0  # the sphere of EPSG:3857
+
 SHARE_MODES = ("stride", "region")
 
 
@@ -176,12 +178,14 @@ def _tile_block(seed: Item, by_tile: dict[tuple[int, int, int], int], taken: lis
 
 
 class _PointIndex:
-    """Point-placed candidates bucketed by a grid of ``radius`` cells (mercator metres; a cell
-    is at least the radius anywhere below 85°), for "who is near this one"."""
+    """Point-placed candidates bucketed by a grid of cells (mercator metres) that each hold the
+    radius on the ground at the items' highest latitude, for "who is near this one"."""
 
     def __init__(self, items: Sequence[Item], radius_m: float) -> None:
         self.items, self.radius_m = items, radius_m
-        self.cell = max(radius_m, 1.0) * 12  # ground metres are at most 12x smaller up to 85°
+        # a ground metre is cosh(y / R) mercator metres (1/cos(latitude)); 12 at 85°
+        highest = max((abs(it.py) for it in items if it.py is not None), default=0.0)
+        self.cell = max(radius_m, 1.0) * min(math.cosh(highest / EARTH_RADIUS_M), 12.0) * 1.001
         self.buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
         for k, it in enumerate(items):
             if it.point is not None:

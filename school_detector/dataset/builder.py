@@ -18,7 +18,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import platform
 import shutil
 from collections import Counter
@@ -49,6 +48,7 @@ from ..core.chip_plan import (
     split_counts,
 )
 from ..core.errors import InputError, JobCancelled, NoChipsError
+from ..core.files import replace_file, write_text
 from ..core.progress import Reporter
 from ..core.tiles import Bounds, lonlat_to_xy
 from ..imagery.base import Chip, ChipSource, ImageryError
@@ -97,19 +97,15 @@ def pil_save_png(rgb: np.ndarray, path: Path) -> None:
 
 
 def imagery_id(description: dict[str, Any]) -> str:
-    return hashlib.sha1(json.dumps(description, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return hashlib.sha1(
+        json.dumps(description, sort_keys=True, default=str).encode(), usedforsecurity=False
+    ).hexdigest()[:10]
 
 
 def labels_extent(points: Sequence[LabeledPoint], margin_m: float = 500.0) -> Bounds:
     xy = [lonlat_to_xy(p.lon, p.lat) for p in points]
     xs, ys = [p[0] for p in xy], [p[1] for p in xy]
     return Bounds(min(xs) - margin_m, min(ys) - margin_m, max(xs) + margin_m, max(ys) + margin_m)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def check_writable(out: Path) -> None:
@@ -208,7 +204,7 @@ class DatasetWriter:
         except BaseException:
             tmp.unlink(missing_ok=True)  # a disk-full write leaves no partial file behind
             raise
-        os.replace(tmp, target)
+        replace_file(tmp, target)
         self.rows.append(_row(plan, self.img_id, result.valid_fraction))
 
     def reuse(self, plan: ChipPlan) -> bool:
@@ -225,7 +221,7 @@ class DatasetWriter:
         write_csv(self.out / MANIFEST, MANIFEST_FIELDS, rows)
         write_csv(self.out / SKIPPED, ("key", "label", "reason", "lon", "lat"), self.skipped)
         info = self.info(rows, complete)
-        atomic_write_text(self.out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
+        write_text(self.out / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
         return info
 
     def info(self, rows: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
@@ -318,7 +314,7 @@ def write_csv(path: Path, fields: Sequence[str], rows: Sequence[dict[str, Any]])
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
+    write_text(path, buf.getvalue())
 
 
 def build_dataset(
@@ -377,11 +373,15 @@ def _row(plan: ChipPlan, img_id: str, valid: float | None) -> dict[str, Any]:
 
 def read_dataset_folder(folder: Path) -> dict[str, dict[str, list[Path]]]:
     """Image files per split and class of any dataset folder, ours or Sat-Xception's
-    (``not_school/`` and friends are read as ``not-school``)."""
+    (``not_school/`` and friends are read as ``not-school``). A ``splits.json`` in the folder
+    names split folders that live elsewhere (``sat_xception -train=DIR -valid=DIR``: no
+    symbolic links, which Windows allows only to administrators)."""
     folder = Path(folder)
+    elsewhere = folder / SPLITS_JSON
+    named = json.loads(elsewhere.read_text(encoding="utf-8")) if elsewhere.is_file() else {}
     out: dict[str, dict[str, list[Path]]] = {}
     for split in SPLITS:
-        sdir = folder / split
+        sdir = Path(named[split]) if split in named else folder / split
         if not sdir.is_dir():
             continue
         out[split] = {c: [] for c in CLASSES}
@@ -403,6 +403,8 @@ def read_dataset_folder(folder: Path) -> dict[str, dict[str, list[Path]]]:
 
 
 FOOTPRINTS_GPKG = "chips.gpkg"
+#: split name -> folder, for a dataset whose split folders live elsewhere (read_dataset_folder)
+SPLITS_JSON = "splits.json"
 
 
 def write_footprints(out: Path, rows: Sequence[dict[str, Any]], geometry: ChipGeometry) -> Path:
@@ -432,5 +434,5 @@ def write_footprints(out: Path, rows: Sequence[dict[str, Any]], geometry: ChipGe
             description="Footprints of the chips in this dataset",
         )
         g.insert_features("chips", features)
-    os.replace(tmp, target)
+    replace_file(tmp, target)
     return target

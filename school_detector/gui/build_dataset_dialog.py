@@ -8,7 +8,6 @@ from typing import Any
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsVectorLayer,
 )
@@ -40,11 +39,14 @@ from ..core.errors import InputError
 from ..core.tiles import TILE_SIZE, ground_resolution
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions
 from ..notify import report_info
+from ..qgis_compat import LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filters
+from ..qgis_io.files import reload_layers_of
 from ..qgis_io.labels import distinct_values, read_layer_labels
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
+from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
 
 
@@ -70,6 +72,7 @@ class BuildDatasetDialog(QDialog):
         self.run_button = self.panel.run_button
         self.cancel_button = self.panel.cancel_button
         self._build()
+        fit_to_screen(self, self.scroll)
         self._on_layer_changed()
         self._on_mode_changed()
 
@@ -80,12 +83,14 @@ class BuildDatasetDialog(QDialog):
     # -- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(self._labels_box())
-        layout.addWidget(self._imagery_box())
-        layout.addWidget(self._output_box())
+        self.scroll, form = scroll_body(self)
+        form.addWidget(self._labels_box())
+        form.addWidget(self._imagery_box())
+        form.addWidget(self._output_box())
         self.advanced = self._advanced_box()
-        layout.addWidget(self.advanced)
-        layout.addLayout(self._preview_row())
+        form.addWidget(self.advanced)
+        form.addLayout(self._preview_row())
+        layout.addWidget(self.scroll, 1)
         self.preview_button = QPushButton(tr("Preview"))
         self.preview_button.clicked.connect(self.preview)
         self.panel.extra_row.addWidget(self.preview_button)
@@ -118,7 +123,7 @@ class BuildDatasetDialog(QDialog):
     @staticmethod
     def _labels_combo() -> QgsMapLayerComboBox:
         combo = QgsMapLayerComboBox()
-        combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        combo.setFilters(layer_filters(LAYER_POINT, LAYER_POLYGON))
         return combo
 
     def _one_layer_page(self) -> QWidget:
@@ -152,7 +157,7 @@ class BuildDatasetDialog(QDialog):
         box = QGroupBox(tr("Imagery"))
         form = QFormLayout(box)
         self.imagery_combo = QgsMapLayerComboBox()
-        self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.imagery_combo.setFilters(layer_filters(LAYER_RASTER))
         form.addRow(tr("Layer:"), self.imagery_combo)
         row = QHBoxLayout()
         self.zoom_spin = QSpinBox()
@@ -177,7 +182,7 @@ class BuildDatasetDialog(QDialog):
         box = QGroupBox(tr("Output"))
         form = QFormLayout(box)
         self.folder_widget = QgsFileWidget()
-        self.folder_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.folder_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         form.addRow(tr("Folder:"), self.folder_widget)
         self.footprints_check = QCheckBox(tr("Add chip footprints to the map"))
         self.footprints_check.setChecked(True)
@@ -409,6 +414,10 @@ class BuildDatasetDialog(QDialog):
 
     def add_footprints(self, out_dir: Path) -> QgsVectorLayer | None:
         path = Path(out_dir) / FOOTPRINTS_GPKG
+        shown = reload_layers_of(path)  # built again into the same folder: the layer shows the new chips
+        if shown:
+            self.footprints_layer_id = shown[0].id()
+            return shown[0] if isinstance(shown[0], QgsVectorLayer) else None
         layer = QgsVectorLayer(f"{path}|layername=chips", tr("Chips — {name}").format(name=Path(out_dir).name), "ogr")
         if not layer.isValid():
             return None

@@ -58,16 +58,20 @@ class JobPanel(QObject):
         #: buttons a dialog adds on the left of the row (Preview, Open report…)
         self.extra_row = QHBoxLayout()
 
-    def widget(self) -> QWidget:
-        """Progress, status and the button row, to add at the bottom of a dialog."""
+    def widget(self, narrow: bool = False) -> QWidget:
+        """Progress, status and the button row, to add at the bottom of a dialog; ``narrow`` (a
+        dock beside the map) puts the extra buttons on a row of their own."""
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)
         layout.addWidget(self.status_label)
         row = QHBoxLayout()
-        row.addLayout(self.extra_row)
-        row.addStretch(1)
+        if narrow:
+            layout.addLayout(self.extra_row)
+        else:
+            row.addLayout(self.extra_row)
+            row.addStretch(1)
         for b in (self.run_button, self.cancel_button, self.close_button):
             if b is not None:
                 row.addWidget(b)

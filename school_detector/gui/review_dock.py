@@ -53,7 +53,7 @@ from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missin
 from ..core.review_queue import Item, build_queue, decided_elsewhere, place_point
 from ..core.tiles import TILE_SIZE, Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
-from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type
+from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type, layer_filters
 from ..qgis_io import review_layer
 from ..scan.store import read_info
 from ..tasks.registry import TaskRegistry
@@ -147,6 +147,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         layout.addLayout(self._build_filters())
         self.queue_list = QListWidget()
         self.queue_list.setMaximumHeight(140)
+        self.queue_list.setUniformItemSizes(True)  # a 50,000-row queue: no per-row layout on each move
         self.queue_list.currentRowChanged.connect(self._on_row)
         self._keys = _KeyFilter(self)
         self.queue_list.installEventFilter(self._keys)
@@ -182,7 +183,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.export_button.setToolTip(tr("Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary"))
         self.export_button.clicked.connect(self.on_export)
         self.training_panel.extra_row.addWidget(self.export_button)
-        layout.addWidget(self.training_panel.widget())
+        layout.addWidget(self.training_panel.widget(narrow=True))
         layout.addStretch(1)
         self.setWidget(body)
         self._threshold_timer = QTimer(self)
@@ -199,7 +200,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
     def _build_filters(self) -> QGridLayout:
         grid = QGridLayout()
         self.layer_combo = QgsMapLayerComboBox()
-        self.layer_combo.setFilters(LAYER_POINT)
+        self.layer_combo.setFilters(layer_filters(LAYER_POINT))
         self.layer_combo.layerChanged.connect(self.set_layer)
         grid.addWidget(QLabel(tr("Candidates:")), 0, 0)
         grid.addWidget(self.layer_combo, 0, 1, 1, 4)
@@ -213,7 +214,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.order_combo.currentIndexChanged.connect(self.refresh_queue)
         for combo in (self.layer_combo, self.status_combo, self.order_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(8)  # a narrow dock leaves the map room (the list shows it all)
+            combo.setMinimumContentsLength(6)  # a narrow dock leaves the map room (the list shows it all)
         grid.addWidget(QLabel(tr("Show:")), 1, 0)
         grid.addWidget(self.status_combo, 1, 1)
         grid.addWidget(self.order_combo, 1, 2, 1, 3)
@@ -246,11 +247,11 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         grid.addWidget(self.part_spin, 3, 2)
         grid.addWidget(QLabel(tr("of")), 3, 3)
         grid.addWidget(self.parts_spin, 3, 4)
-        self.sites_check = QCheckBox(tr("One decision per place (a school seen from neighbouring tiles)"))
+        self.sites_check = QCheckBox(tr("One decision per place"))
         self.sites_check.setToolTip(
             tr(
-                "Candidates whose points lie on one school (or, without points, a block of at most 2x2 touching "
-                "tiles) are decided once, for all of them"
+                "A school seen from neighbouring tiles is one place: candidates whose points lie on one school "
+                "(or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them"
             )
         )
         self.sites_check.setChecked(True)
@@ -265,7 +266,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.preview_check.setToolTip(tr("The imagery exactly as the model saw it for this tile"))
         self.preview_check.toggled.connect(self.show_current)
         self.imagery_combo = QgsMapLayerComboBox()
-        self.imagery_combo.setFilters(LAYER_RASTER)
+        self.imagery_combo.setFilters(layer_filters(LAYER_RASTER))
         self.imagery_combo.setAllowEmptyLayer(True)
         self.imagery_combo.setLayer(None)  # chosen from the scan's record, or by the mapper
         self.imagery_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)

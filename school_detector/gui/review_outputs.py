@@ -14,6 +14,7 @@ from ..core.errors import InputError, SchoolDetectorError
 from ..core.results import ReviewStatus
 from ..notify import report_error, report_info
 from ..qgis_io import review_layer
+from ..qgis_io.files import reload_layers_of
 from ..review.export import export
 from ..tasks.add_reviewed_task import AddReviewedTask
 
@@ -64,6 +65,7 @@ class ReviewOutputs:
         except SchoolDetectorError as exc:
             report_error(self.iface, exc)
             return None
+        reload_layers_of(out)  # an earlier export shown on the map: it shows this one now
         precision = result["review_precision"]
         report_info(
             self.iface,
@@ -82,12 +84,20 @@ class ReviewOutputs:
 
     def _added_to_training(self, task: AddReviewedTask) -> None:
         r = task.result_data or {}
-        text = tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
-            n=r.get("added", 0),
-            labels=", ".join(f"{v} {k}" for k, v in (r.get("by_label") or {}).items()) or "none new",
-            d=task.data_dir,
-            v=r.get("dataset_version"),
-        )
+        skipped = ", ".join(f"{n} {reason}" for reason, n in (r.get("skipped") or {}).items())
+        if r.get("added"):
+            text = tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
+                n=r["added"],
+                labels=", ".join(f"{v} {k}" for k, v in (r.get("by_label") or {}).items()),
+                d=task.data_dir,
+                v=r.get("dataset_version"),
+            )
+            if skipped:
+                text += " " + tr("Left out: {why}.").format(why=skipped)
+        elif skipped:
+            text = tr("Nothing new to add to {d}: {why}.").format(d=task.data_dir, why=skipped)
+        else:
+            text = tr("Nothing to add yet: confirm or reject candidates first (only decided ones become chips).")
         self.training_panel.say(text)
         report_info(self.iface, text)
 

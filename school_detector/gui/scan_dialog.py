@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsMapLayerProxyModel, QgsProject, QgsRasterLayer
+from qgis.core import QgsProject, QgsRasterLayer
 from qgis.gui import QgsAuthConfigSelect, QgsCollapsibleGroupBox, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import (
@@ -17,6 +17,7 @@ from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QDialog,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,12 +30,13 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.cover import Polygon, count_cover
+from ..core.cover import Polygon, clip_to_box, count_cover
 from ..core.errors import InputError, ModelCardError, SchoolDetectorError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools
 from ..core.tiles import TILE_SIZE, ground_resolution
 from ..notify import error_text, report_info
+from ..qgis_compat import LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filters
 from ..qgis_io.auth import auth_headers
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.places import buildings_from_layer, known_from_layer
@@ -48,6 +50,7 @@ from ..scan.known import combine, read_known
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.scan_task import ScanTask
+from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
 
 
@@ -55,9 +58,33 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("ScanDialog", text)
 
 
-def default_output() -> Path:
-    home = QgsProject.instance().homePath() or str(Path.home() / "school_detector")
+def default_output() -> Path | None:
+    """A new results file next to the saved project, or in the folder chosen for scans (asked
+    once: see ask_results_folder); None when neither is known yet."""
+    home = QgsProject.instance().homePath() or PluginSettings.load().results_dir
+    if not home or not Path(home).is_dir():
+        return None
     return Path(home) / f"scan-{datetime.now().strftime('%Y%m%d-%H%M%S')}.gpkg"
+
+
+def ask_results_folder(parent: QWidget | None) -> Path | None:
+    """Once, for a project that is not saved yet: where scans go (remembered)."""
+    folder = QFileDialog.getExistingDirectory(
+        parent, tr("Where should scan results go? (Saved projects keep them next to the project.)")
+    )
+    if not folder:
+        return None
+    settings = PluginSettings.load()
+    settings.results_dir = folder
+    settings.save()
+    return default_output()
+
+
+def layer_name(out: Path) -> str:
+    """A short name that tells scans apart: the results file's name, once in the project."""
+    name = tr("Candidates · {name}").format(name=out.stem)
+    taken = {layer.name() for layer in QgsProject.instance().mapLayers().values()}
+    return name if name not in taken else f"{name} ({sum(1 for t in taken if t.startswith(name)) + 1})"
 
 
 class ScanDialog(QDialog):
@@ -80,6 +107,7 @@ class ScanDialog(QDialog):
         self.scan_button = self.panel.run_button
         self.cancel_button = self.panel.cancel_button
         self._build()
+        fit_to_screen(self, self.scroll)
         self._update_estimate()
 
     @property
@@ -89,11 +117,13 @@ class ScanDialog(QDialog):
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(self._region_box())
-        layout.addWidget(self._model_box())
-        layout.addWidget(self._endpoint_box())
-        layout.addWidget(self._places_box())
-        layout.addWidget(self._output_box())
+        self.scroll, form = scroll_body(self)
+        form.addWidget(self._region_box())
+        form.addWidget(self._model_box())
+        form.addWidget(self._endpoint_box())
+        form.addWidget(self._places_box())
+        form.addWidget(self._output_box())
+        layout.addWidget(self.scroll, 1)
         self.estimate_label = QLabel()
         self.estimate_label.setWordWrap(True)
         layout.addWidget(self.estimate_label)
@@ -103,6 +133,15 @@ class ScanDialog(QDialog):
         self.panel.close_button.clicked.connect(self.reject)
         self._on_model_changed()
         self._on_backend_changed()
+        self.imagery_combo.layerChanged.connect(self._update_estimate)
+        canvas = self.iface.mapCanvas() if self.iface is not None else None
+        if canvas is not None:
+            canvas.extentsChanged.connect(self._on_extent_changed)
+
+    def _on_extent_changed(self) -> None:
+        """The estimate follows the map while the region is the map's extent."""
+        if self.extent_radio.isChecked() and self.isVisible():
+            self._update_estimate()
 
     def _region_box(self) -> QGroupBox:
         box = QGroupBox(tr("Region"))
@@ -119,11 +158,11 @@ class ScanDialog(QDialog):
             row.addWidget(b)
         form.addRow(row)
         self.region_combo = QgsMapLayerComboBox()
-        self.region_combo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        self.region_combo.setFilters(layer_filters(LAYER_POLYGON))
         self.region_combo.layerChanged.connect(self._update_estimate)
         form.addRow(tr("Polygon layer:"), self.region_combo)
         self.imagery_combo = QgsMapLayerComboBox()
-        self.imagery_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.imagery_combo.setFilters(layer_filters(LAYER_RASTER))
         layer = QgsProject.instance().mapLayer(self.settings.imagery_layer_id)
         if isinstance(layer, QgsRasterLayer):
             self.imagery_combo.setLayer(layer)
@@ -134,7 +173,7 @@ class ScanDialog(QDialog):
         box = QGroupBox(tr("Model"))
         form = QFormLayout(box)
         self.model_widget = QgsFileWidget()
-        self.model_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.model_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.model_widget.setFilePath(self.settings.model_dir)
         self.model_widget.fileChanged.connect(self._on_model_changed)
         form.addRow(tr("Model folder:"), self.model_widget)
@@ -190,7 +229,7 @@ class ScanDialog(QDialog):
         box = QGroupBox(tr("Leave out"))
         form = QFormLayout(box)
         self.known_combo = QgsMapLayerComboBox()
-        self.known_combo.setFilters(QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer)
+        self.known_combo.setFilters(layer_filters(LAYER_POINT, LAYER_POLYGON))
         self.known_combo.setAllowEmptyLayer(True)
         self.known_combo.setLayer(None)
         self.known_combo.setToolTip(
@@ -201,9 +240,7 @@ class ScanDialog(QDialog):
         self.training_schools_check.setChecked(True)
         form.addRow(self.training_schools_check)
         self.buildings_combo = QgsMapLayerComboBox()
-        self.buildings_combo.setFilters(
-            QgsMapLayerProxyModel.PointLayer | QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer
-        )
+        self.buildings_combo.setFilters(layer_filters(LAYER_POINT, LAYER_POLYGON, LAYER_RASTER))
         self.buildings_combo.setAllowEmptyLayer(True)
         self.buildings_combo.setLayer(None)
         self.buildings_combo.setToolTip(
@@ -247,9 +284,9 @@ class ScanDialog(QDialog):
         box = QGroupBox(tr("Output"))
         form = QFormLayout(box)
         self.out_widget = QgsFileWidget()
-        self.out_widget.setStorageMode(QgsFileWidget.SaveFile)
+        self.out_widget.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.out_widget.setFilter("GeoPackage (*.gpkg)")
-        self.out_widget.setFilePath(str(default_output()))
+        self.out_widget.setFilePath(str(default_output() or ""))
         form.addRow(tr("Results:"), self.out_widget)
         self.resume_check = QCheckBox(tr("Resume into an existing results file (skip tiles already scanned)"))
         self.resume_check.setChecked(True)
@@ -309,33 +346,50 @@ class ScanDialog(QDialog):
         layer = self.region_combo.currentLayer()
         return f"{'selected polygons of ' if self.selected_radio.isChecked() else ''}{layer.name() if layer else ''}"
 
+    def planned_polygons(self) -> list[Polygon]:
+        """The region clipped to the imagery's extent (as the scan job plans it): zoomed out,
+        the extent may span a country while the imagery covers a town."""
+        polygons = self.polygons()
+        imagery = self.imagery_combo.currentLayer()
+        extent = QgisLayerSource(imagery).extent_3857() if isinstance(imagery, QgsRasterLayer) else None
+        if extent is None:
+            return polygons
+        clipped = clip_to_box(polygons, extent.west, extent.south, extent.east, extent.north)
+        if not clipped:
+            raise InputError(tr("The region and the imagery do not overlap: there is no imagery to scan there."))
+        return clipped
+
+    def describe_plan(self, tiles: int, key_zoom: int, inhabited: int | None) -> str:
+        """'N tiles with imagery at zoom Z (≈ A km²), M with buildings, about T': the estimate's
+        words, and the large-scan question's."""
+        side = ground_resolution(0.0, key_zoom) * TILE_SIZE
+        text = tr("{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)").format(
+            n=tiles, z=key_zoom, a=tiles * side * side / 1e6
+        )
+        todo = tiles
+        if inhabited is not None:
+            text += tr(", {m} with buildings (the others are skipped)").format(m=inhabited)
+            todo = inhabited
+        rate = self.settings.last_rate
+        if rate > 0:
+            text += tr(", about {eta} at the last scan's {r:.0f} tiles/s").format(eta=format_eta(todo / rate), r=rate)
+        return text
+
     def _update_estimate(self) -> None:
         try:
             card = self.card()
-            polygons = self.polygons()
-        except (InputError, ModelCardError) as exc:
-            self.estimate_label.setText(exc.message)
-            return
-        if card is None:
-            return
-        key_zoom = card.zoom - 1 if card.supertile else card.zoom
-        n = count_cover(polygons, key_zoom)
-        try:
+            polygons = self.planned_polygons()
+            if card is None:
+                self.estimate_label.setText("")
+                return
+            key_zoom = card.zoom - 1 if card.supertile else card.zoom
+            tiles = count_cover(polygons, key_zoom)
             inhabited = self._inhabited(polygons, key_zoom)
         except SchoolDetectorError as exc:
             self.estimate_label.setText(exc.message)
             return
-        side = ground_resolution(0.0, key_zoom) * TILE_SIZE
-        area = n * side * side / 1e6
-        rate = self.settings.last_rate
-        text = tr("{n} tiles at zoom {z} (≈ {a:.1f} km² at most)").format(n=n, z=key_zoom, a=area)
-        if inhabited is not None:
-            text += tr(", {m} with buildings (the others are skipped)").format(m=inhabited)
-            n = inhabited
-        if rate > 0:
-            text += tr(", about {eta} at the last scan's {r:.0f} tiles/s").format(eta=format_eta(n / rate), r=rate)
-        self.estimate_label.setText(text + ".")
-        self.tile_count = n
+        self.estimate_label.setText(self.describe_plan(tiles, key_zoom, inhabited) + ".")
+        self.tile_count = tiles if inhabited is None else inhabited
 
     # -- the job -------------------------------------------------------------------------------
     def predictor(self, card: ModelCard) -> PredictorSpec:
@@ -366,7 +420,11 @@ class ScanDialog(QDialog):
             raise InputError("Choose the imagery layer to scan.")
         out = self.out_widget.filePath().strip()
         if not out:
-            raise InputError("Choose where to write the results GeoPackage.")
+            chosen = ask_results_folder(self)
+            if chosen is None:
+                raise InputError("Not started: choose where to write the results GeoPackage.")
+            out = str(chosen)
+            self.out_widget.setFilePath(out)
         spec = self.predictor(card)
         request = ScanRequest(
             QgisLayerSource(imagery.clone()),
@@ -395,13 +453,19 @@ class ScanDialog(QDialog):
         except SchoolDetectorError as exc:
             self.panel.say(exc.message)
             return None
-        n = count_cover(job.polygons(), job.settings.key_zoom)
+        try:
+            plan = job.plan()
+        except SchoolDetectorError as exc:
+            self.panel.say(exc.message)
+            return None
+        n = plan["inhabited"]
         if confirm and n > self.settings.ask_above_tiles:
+            question = self.describe_plan(plan["tiles"], job.settings.key_zoom, n if job.request.buildings else None)
             answer = QMessageBox.question(
-                self, tr("Large scan"), tr("This scan covers {n} tiles. Start it?").format(n=n)
+                self, tr("Large scan"), tr("This scan covers {plan}. Start it?").format(plan=question)
             )
             if answer != QMessageBox.StandardButton.Yes:
-                self.panel.say(tr("Not started."))
+                self.panel.say(tr("Not started: {plan}.").format(plan=question))
                 return None
         self._remember()
         task = ScanTask(job, job.request.source.layer)
@@ -444,11 +508,15 @@ class ScanDialog(QDialog):
             settings = PluginSettings.load()
             settings.last_rate = float(res["tiles_per_s"])
             settings.save()
-        candidates, _ = load_results(task.out, tr("Candidate schools — {name}").format(name=task.out.stem))
+        candidates, _ = load_results(task.out, layer_name(task.out))
         self.result_layer_id = candidates.id()
         skipped = ", ".join(f"{v} {k}" for k, v in (res.get("skipped") or {}).items())
-        text = tr("{c} candidates in {n} tiles ({rate} tiles/s); results in {out}.").format(
-            c=res.get("candidates"), n=res.get("tiles"), rate=res.get("tiles_per_s"), out=task.out
+        text = tr("{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.").format(
+            c=res.get("candidates"),
+            n=res.get("tiles"),
+            rate=res.get("tiles_per_s"),
+            on=(res.get("predictor") or {}).get("runs_on") or "?",
+            out=task.out,
         )
         if skipped:
             text += " " + tr("Skipped: ") + skipped
@@ -460,7 +528,7 @@ class ScanDialog(QDialog):
             return
         self.panel.say(error_text(task.error)[0])
         if task.out.exists():  # keep what was scanned visible
-            layer, _ = load_results(task.out, tr("Candidate schools (partial)"))
+            layer, _ = load_results(task.out, layer_name(task.out) + tr(" (partial)"))
             self.result_layer_id = layer.id()
 
     def cancel_job(self) -> None:

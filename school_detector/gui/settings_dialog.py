@@ -7,6 +7,7 @@ from typing import Any
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QGuiApplication
 from qgis.PyQt.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,13 +24,17 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import settings as plugin_settings
 from ..core.errors import JobCancelled
-from ..notify import error_text, report_info
-from ..runtime.locate import ENV_VAR, locate_runtime
+from ..notify import error_text, report_info, runtime_ready
+from ..runtime.install import SCAN_ONLY, SIZES, TRAINING
+from ..runtime.locate import ENV_VAR, REQUIREMENTS_FILE, SCAN_REQUIREMENTS_FILE, locate_runtime
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
 from ..tasks.setup_runtime import SetupRuntimeTask
 from .job_panel import JobPanel
+
+#: the two kinds of managed runtime a user can set up
+SCANNING, TRAINING_TOO = "scanning", "training"
 
 
 def tr(text: str) -> str:
@@ -37,20 +42,25 @@ def tr(text: str) -> str:
 
 
 def describe_info(info: dict[str, Any]) -> str:
-    """One readable line from ``school-detector info``."""
+    """Readable lines from ``school-detector info``: what scans run on, and what trains."""
     tf = info.get("tensorflow") or {}
-    parts = [f"Python {info.get('python', '?')}"]
+    ort = info.get("onnxruntime") or {}
+    lines = [f"Python {info.get('python', '?')}"]
+    if ort.get("available"):
+        lines.append(tr("Scanning on: ") + str(ort.get("scanning_on")))
     if tf.get("available"):
-        parts.append(f"TensorFlow {tf.get('version')}")
         gpus = tf.get("gpus") or []
-        parts.append(
+        seen = (
             tr("GPUs: ") + ", ".join(g.get("model") or g.get("name", "GPU") for g in gpus)
             if gpus
             else tr("no GPU seen (CPU only)")
         )
+        lines.append(tr("Training: TensorFlow {v} · {gpus}").format(v=tf.get("version"), gpus=seen))
+    elif tf.get("installed") is False:
+        lines.append(tr("Training: not in this runtime (scanning and review only)"))
     elif tf:
-        parts.append(tr("TensorFlow not usable: ") + str(tf.get("error", "")))
-    return " · ".join(parts)
+        lines.append(tr("TensorFlow not usable: ") + str(tf.get("error", "")))
+    return "\n".join(lines)
 
 
 class SettingsDialog(QDialog):
@@ -93,6 +103,23 @@ class SettingsDialog(QDialog):
         self.index_edit = QLineEdit(self.settings.pip_index_url)
         self.index_edit.setPlaceholderText(tr("default: PyPI (set a mirror URL if your network needs one)"))
         form.addRow(tr("Package index:"), self.index_edit)
+        self.flavour_combo = QComboBox()
+        download, disk = SIZES[SCAN_ONLY]
+        self.flavour_combo.addItem(
+            tr("Scanning and review (ONNX Runtime; {d} download, {s} on disk)").format(d=download, s=disk),
+            SCANNING,
+        )
+        download, disk = SIZES[TRAINING]
+        self.flavour_combo.addItem(
+            tr("Training too (adds TensorFlow; {d} download, {s} on disk)").format(d=download, s=disk), TRAINING_TOO
+        )
+        self.flavour_combo.setToolTip(
+            tr(
+                "Scanning and review runs models someone trained, on ONNX Runtime. Training needs TensorFlow "
+                "too; choose it now or add it later (the same button)."
+            )
+        )
+        form.addRow(tr("Set up for:"), self.flavour_combo)
         buttons = QHBoxLayout()
         self.check_button = QPushButton(tr("Check runtime"))
         self.check_button.clicked.connect(self.check_runtime)
@@ -101,7 +128,7 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self.test_runtime)
         self.setup_button.setDefault(False)
         self.setup_button.setToolTip(
-            tr("Create a private Python environment with TensorFlow in your QGIS profile (about 2 GB download)")
+            tr("Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'")
         )
         self.setup_button.clicked.connect(self.setup_runtime)
         for b in (self.check_button, self.test_button, self.setup_button, self.cancel_button):
@@ -123,6 +150,14 @@ class SettingsDialog(QDialog):
         )
         self.diagnostics_button.clicked.connect(self.copy_diagnostics)
         layout.addWidget(self.button_box)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Enter in a text field finishes that field (the path is looked up); it does not press
+        Save or close the dialog."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(self.focusWidget(), QLineEdit):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- state --------------------------------------------------------------------------
     def location(self) -> Any:
@@ -156,6 +191,7 @@ class SettingsDialog(QDialog):
         self.settings.runtime_python = self.python_edit.text().strip()
         self.settings.pip_index_url = self.index_edit.text().strip()
         self.settings.save()
+        report_info(self.iface, tr("Settings saved."), duration=3)
         self.accept()
 
     def copy_diagnostics(self) -> str:
@@ -221,6 +257,14 @@ class SettingsDialog(QDialog):
     def _show_info(self, task: RuntimeJobTask) -> None:
         self.last_info = task.result_data or {}
         self.state_label.setText(describe_info(self.last_info))
+        trains = self.last_info.get("kind") != "scan-only"
+        self.test_button.setEnabled(trains)  # the self-test builds a TensorFlow model
+        self.test_button.setToolTip(
+            tr("Build a tiny model and time predictions on this machine")
+            if trains
+            else tr("Needs the training runtime: choose 'Training too' and set up")
+        )
+        runtime_ready(self.iface)  # the runtime answered: no more offers to set it up
 
     def test_runtime(self) -> RuntimeJobTask | None:
         return self._runtime_job(tr("Test ML runtime"), ["selftest"], self._show_selftest)
@@ -237,7 +281,13 @@ class SettingsDialog(QDialog):
         index = self.index_edit.text().strip()
         args = list(pip_args) if pip_args is not None else (["--index-url", index] if index else [])
         target = plugin_settings.managed_dir()
-        task = SetupRuntimeTask(target, pip_args=args)
+        training = self.flavour_combo.currentData() == TRAINING_TOO
+        task = SetupRuntimeTask(
+            target,
+            requirements=REQUIREMENTS_FILE if training else SCAN_REQUIREMENTS_FILE,
+            pip_args=args,
+            verify_tensorflow=training,
+        )
         task.logLine.connect(self.append_log)
         self.append_log(tr("Setting up the ML runtime in {dir}…").format(dir=target))
         self._busy(task, self._setup_done)

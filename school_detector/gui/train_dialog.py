@@ -36,6 +36,7 @@ from ..runtime.jobs import format_eta
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
+from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
 from .plot_widget import CurvePlot
 
@@ -78,6 +79,7 @@ class TrainDialog(QDialog):
         self.cancel_button = self.panel.cancel_button
         self.cancel_button.setToolTip(tr("Stops after the current batch; the best checkpoint is kept"))
         self._build()
+        fit_to_screen(self, self.scroll)
 
     @property
     def current_task(self) -> RuntimeJobTask | None:
@@ -86,8 +88,10 @@ class TrainDialog(QDialog):
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addWidget(self._data_box())
-        layout.addWidget(self._advanced_box())
+        self.scroll, form = scroll_body(self)
+        form.addWidget(self._data_box())
+        form.addWidget(self._advanced_box())
+        layout.addWidget(self.scroll)
         self.plot = CurvePlot()
         layout.addWidget(self.plot, 1)
         self.report_button = QPushButton(tr("Open report"))
@@ -100,6 +104,7 @@ class TrainDialog(QDialog):
         self.panel.extra_row.addWidget(self.use_button)
         layout.addWidget(self.panel.widget())
         self.panel.say(tr("Training runs in the ML runtime; QGIS stays responsive."))
+        self._explain_phases()
         self.train_button.clicked.connect(self.start)
         assert self.panel.close_button is not None
         self.panel.close_button.clicked.connect(self.reject)
@@ -108,7 +113,7 @@ class TrainDialog(QDialog):
         box = QGroupBox(tr("Data and model"))
         form = QFormLayout(box)
         self.data_widget = QgsFileWidget()
-        self.data_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.data_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.data_widget.fileChanged.connect(self._on_data_changed)
         form.addRow(tr("Dataset folder:"), self.data_widget)
         self.counts_label = QLabel(
@@ -131,7 +136,7 @@ class TrainDialog(QDialog):
         form.addRow(tr("Weights:"), self._weights_row())
         form.addRow(tr("Epochs:"), self._epochs_row())
         self.out_widget = QgsFileWidget()
-        self.out_widget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.out_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         form.addRow(tr("Model folder:"), self.out_widget)
         return box
 
@@ -152,12 +157,27 @@ class TrainDialog(QDialog):
         row = QHBoxLayout()
         self.epochs_spin = int_spin("epochs")
         self.fine_spin = int_spin("fine_tune_epochs")
-        row.addWidget(QLabel(tr("frozen")))
-        row.addWidget(self.epochs_spin)
-        row.addWidget(QLabel(tr("+ fine-tuning")))
-        row.addWidget(self.fine_spin)
-        row.addStretch(1)
+        self.frozen_label = QLabel(tr("frozen"))
+        self.fine_label = QLabel(tr("+ fine-tuning"))
+        self.phases_label = QLabel()
+        self.phases_label.setWordWrap(True)
+        for w in (self.frozen_label, self.epochs_spin, self.fine_label, self.fine_spin):
+            row.addWidget(w)
+        row.addWidget(self.phases_label, 1)
         return row
+
+    def _explain_phases(self) -> None:
+        """Pretrained weights train in two phases (the head on a frozen backbone, then fine-tuning);
+        from scratch there is one phase where every layer trains: show what will happen."""
+        weights = self.weights_combo.currentData()
+        scratch = weights == "none" or (
+            weights == "imagenet" and not backbone(self.backbone_combo.currentData()).pretrained
+        )
+        if scratch and not self.fine_spin.isHidden():
+            self.fine_spin.setValue(0)  # one phase: no fine-tuning epochs hidden behind it
+        for w in (self.frozen_label, self.fine_label, self.fine_spin):
+            w.setHidden(scratch)
+        self.phases_label.setText(tr("epochs, one phase: from scratch every layer trains") if scratch else tr("epochs"))
 
     def _advanced_box(self) -> QgsCollapsibleGroupBox:
         box = QgsCollapsibleGroupBox(tr("Advanced"))
@@ -323,16 +343,23 @@ class TrainDialog(QDialog):
             r=m.get("recall", 0.0),
             p=m.get("precision", 0.0),
         )
-        self.panel.say(text)
+        stopped = (res.get("stopping") or {}).get("text")
+        self.panel.say(text + (" " + tr("Training {how}.").format(how=stopped) if stopped else ""))
+        self.warnings_label.setText("\n".join(res.get("warnings") or []))
         self.progress.setFormat("%p%")
         self.report_button.setEnabled(bool(res.get("report")))
         self.use_button.setEnabled(bool(res.get("model_dir")))
         report_info(self.iface, text)
 
     def _on_terminated(self, task: RuntimeJobTask) -> None:
+        """A cancelled training still saved its best model so far: it can be used and read."""
         self.progress.setFormat("%p%")
-        self.report_button.setEnabled(False)
-        self.use_button.setEnabled(False)
+        saved = task.result_data or {}
+        self.last_result = saved or self.last_result
+        self.report_button.setEnabled(bool(saved.get("report")))
+        self.use_button.setEnabled(bool(saved.get("model_dir")))
+        if saved:
+            self.warnings_label.setText("\n".join(saved.get("warnings") or []))
 
     def open_report(self) -> None:
         if self.last_result and self.last_result.get("report"):

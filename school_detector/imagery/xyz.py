@@ -62,6 +62,17 @@ def is_xyz_template(text: str) -> bool:
     )
 
 
+def file_uri_path(uri: str) -> Path:
+    """A ``file://`` URI's path on this OS (``file:///C:/tiles`` is ``C:\\tiles`` on Windows;
+    percent-escapes such as ``%20`` decoded); a host part (``file://server/share``) is a UNC path."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    parts = urlparse(uri)
+    path = url2pathname(parts.path)
+    return Path(f"//{parts.netloc}{path}" if parts.netloc and parts.netloc != "localhost" else path)
+
+
 class XyzSource:
     def __init__(
         self,
@@ -89,7 +100,9 @@ class XyzSource:
         self.max_zoom = max_zoom
         remote = not template.startswith("file://")
         self.cache_dir = (
-            Path(cache_dir) / hashlib.sha1(template.encode()).hexdigest()[:12] if cache_dir and remote else None
+            Path(cache_dir) / hashlib.sha1(template.encode(), usedforsecurity=False).hexdigest()[:12]
+            if cache_dir and remote
+            else None
         )
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=concurrency, pool_maxsize=concurrency)
@@ -186,9 +199,7 @@ class XyzSource:
 
     def _read_file(self, tile: Tile) -> bytes | None:
         """``file://`` templates: local tile folders, no cache or retries needed."""
-        from urllib.parse import unquote, urlparse
-
-        path = Path(unquote(urlparse(self.url(tile)).path))
+        path = file_uri_path(self.url(tile))
         if not path.is_file():
             self._count("missing")
             return None

@@ -12,18 +12,11 @@ from ..core.model_card import ModelCard
 from ..core.progress import Reporter
 
 
-def version_dir(model_dir: Path, card: ModelCard) -> Path:
-    path = Path(model_dir) / card.name / str(card.version)
-    if not (path / "saved_model.pb").is_file():
-        raise ModelCardError(f"{path} has no saved_model.pb: the model folder is incomplete.")
-    return path
-
-
 def load_serving(model_dir: Path) -> tuple[ModelCard, Any]:
     import tensorflow as tf
 
     card = ModelCard.read(model_dir)
-    loaded = tf.saved_model.load(str(version_dir(model_dir, card)))
+    loaded = tf.saved_model.load(str(card.version_dir(model_dir)))
     if "serving_default" not in loaded.signatures:
         raise ModelCardError(f"{model_dir} has no serving_default signature.")
     return card, loaded

@@ -20,11 +20,9 @@ class SavedModelPredictor:
     def __init__(self, model_dir: Path) -> None:
         import tensorflow as tf
 
-        from .evaluate import version_dir
-
         self.card = ModelCard.read(model_dir)
         self._tf = tf
-        folder = version_dir(model_dir, self.card)
+        folder = self.card.version_dir(model_dir)
         loaded = tf.saved_model.load(str(folder))
         self._loaded = loaded  # keep the variables alive
         if "predict_uint8" not in loaded.signatures:
@@ -51,7 +49,9 @@ class SavedModelPredictor:
     def describe(self) -> dict[str, Any]:
         return {
             "backend": "in-process",
+            "engine": "tensorflow",
             "model": self.card.model_id,
             "device": self.device,
+            "runs_on": f"{self.device}, TensorFlow {self._tf.__version__}",
             "location": "model" if self.locates else "tile-centre",
         }

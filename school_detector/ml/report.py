@@ -85,6 +85,24 @@ def _grid(files: Sequence[str], scores: Sequence[float], thumb: int = 96) -> str
     return f'<img alt="chips" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}"/>'
 
 
+def _metric_rows(m: dict[str, Any]) -> str:
+    return "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{v:.3f}</td></tr>"
+        if isinstance(v, float)
+        else f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in m.items()
+        if k != "support"
+    )
+
+
+def _warnings(warnings: Sequence[str]) -> str:
+    """What the figures can't claim, first thing on the page."""
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+    return f'<div class="warn"><b>Read these figures with care:</b><ul>{items}</ul></div>'
+
+
 def write_report(
     path: Path,
     card: dict[str, Any],
@@ -108,22 +126,23 @@ def write_report(
     pairs = list(zip(files, labels, scores))
     fps = sorted((p for p in pairs if not p[1] and p[2] >= threshold), key=lambda p: -p[2])[:12]
     fns = sorted((p for p in pairs if p[1] and p[2] < threshold), key=lambda p: p[2])[:12]
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{v:.3f}</td></tr>"
-        if isinstance(v, float)
-        else f"<tr><th>{html.escape(k)}</th><td>{v}</td></tr>"
-        for k, v in m.items()
-    )
+    rows = _metric_rows(m)
+    held = m.get("support") or {}
+    warnings_html = _warnings(card.get("warnings") or [])
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>School detector model report</title>
 <style>body{{font-family:sans-serif;margin:24px;color:#222}} td,th{{padding:3px 10px;text-align:left}}
 table{{border-collapse:collapse}} .cm td{{border:1px solid #999;text-align:center;width:90px}}
-.charts svg{{margin:6px;border:1px solid #eee}}</style></head><body>
+.charts svg{{margin:6px;border:1px solid #eee}} .warn{{background:#fff4e5;border:1px solid #f0a020;padding:4px 14px}}
+</style></head><body>
 <h1>Model {html.escape(card["name"])} v{card["version"]}</h1>
 <p>Backbone <b>{html.escape(card["backbone"])}</b>, input {card["input_size"]} px, zoom {card["zoom"]}
 {"supertiles" if card.get("supertile") else "tiles"}; trained in {card.get("training_seconds", 0):.0f} s;
 dataset {html.escape(str(card.get("dataset_fingerprint", "")))}.
 Threshold <b>{threshold:.3f}</b> (chosen for F2 on the validation split; scores at or above it are candidates).</p>
-<h2>Test split</h2><table>{rows}</table>
+{warnings_html}
+<p>Training {html.escape(card.get("training") or "")}.</p>
+<h2>{html.escape(str(m.get("split", "test")).capitalize())} split: {held.get("school", "?")} schools,
+{held.get("not-school", "?")} not-schools</h2><table>{rows}</table>
 <h3>Confusion matrix at the threshold</h3>
 <table class="cm"><tr><td></td><td><b>predicted school</b></td><td><b>predicted not-school</b></td></tr>
 <tr><td><b>school</b></td><td>{m["tp"]}</td><td>{m["fn"]}</td></tr>

@@ -26,6 +26,7 @@ from ..core.model_card import CARD_FILE, ModelCard
 from ..core.progress import Reporter
 from ..core.tiles import TILE_SIZE
 from ..core.training import TrainConfig
+from ..core.training_checks import stopping, support, warnings_for
 from ..version import __version__
 from .data import Split, class_weights, collect, make_dataset
 from .export import export_saved_model, next_version
@@ -110,6 +111,7 @@ class Training:
         self.history: list[dict[str, float]] = []
         self.ckpt = self.out / CHECKPOINT
         self.training_seconds = 0.0
+        self.was_cancelled = False
 
     # -- prepare ------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -216,10 +218,13 @@ class Training:
                 )  # the tf.data pipeline shuffles
                 epoch += n_epochs
                 if self.cancelled():
-                    raise JobCancelled(f"Training cancelled; the best checkpoint so far is kept in {self.ckpt}.")
+                    self.was_cancelled = True
+                    break
         except OSError as exc:
             raise _disk_error(exc, self.ckpt.parent) from exc
         self.training_seconds = time.perf_counter() - start
+        if self.was_cancelled and not self.ckpt.is_file():
+            raise JobCancelled("Training cancelled before its first epoch ended: there is no model to keep yet.")
         if self.ckpt.is_file():
             self.model.load_weights(str(self.ckpt))
 
@@ -241,7 +246,17 @@ class Training:
         self.metrics: dict[str, Any] = {
             **evaluate(self.eval_split.labels, self.scores, self.threshold).to_dict(),
             "split": self.eval_name,
+            "support": support(self.eval_split.labels),
         }
+        planned = sum(p[0] for p in self.phases())
+        self.stopping = stopping(self.history, planned, self.was_cancelled)
+        self.warnings = warnings_for(
+            self.eval_name, self.eval_split.labels, self.scores, self.history, self.splits["valid"].labels
+        )
+        if self.was_cancelled:
+            self.warnings.insert(0, f"Training was {self.stopping['text']}: this is the best model so far.")
+        for warning in self.warnings:
+            self.reporter.log(warning, "warning")
 
     # -- export -------------------------------------------------------------------------------
     def card(self, version: int) -> ModelCard:
@@ -267,6 +282,9 @@ class Training:
             dataset_dir=str(self.data_dir.resolve()),
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             training_seconds=round(self.training_seconds, 1),
+            warnings=list(self.warnings),
+            training=self.stopping["text"],
+            cancelled=self.was_cancelled,
             software={
                 "school_detector": __version__,
                 "tensorflow": tf.__version__,
@@ -282,7 +300,11 @@ class Training:
         card = self.card(next_version(model_root))
         try:
             model_root.mkdir(parents=True, exist_ok=True)
-            version_dir = export_saved_model(self.model, cfg.size, model_root / str(card.version))
+            version_dir, card.onnx = export_saved_model(
+                self.model, cfg.size, model_root / str(card.version), card.chip_px
+            )
+            if card.onnx.get("skipped"):
+                self.reporter.log(f"No ONNX copy of the model: {card.onnx['skipped']}", "warning")
             (version_dir / "assets.extra").mkdir(exist_ok=True)
             card.write(version_dir / "assets.extra")
             card.write(out)
@@ -316,6 +338,9 @@ class Training:
             "valid_counts": self.splits["valid"].counts(),
             "chosen_on": "valid",
             "evaluated_on": self.eval_name,
+            "support": {name: support(split.labels) for name, split in self.splits.items()},
+            "warnings": self.warnings,
+            "stopping": self.stopping,
             "images_per_s": round(
                 self.steps * cfg.batch_size * len(self.history) / max(self.training_seconds, 1e-9), 1
             ),
@@ -330,4 +355,11 @@ def train(
     run.prepare()
     run.fit()
     run.evaluate()
-    return run.export()
+    result = run.export()
+    if run.was_cancelled:  # the best model so far is a normal version: usable, and it says it was cancelled
+        raise JobCancelled(
+            f"Training {run.stopping['text']}. The best checkpoint so far is saved as model "
+            f"{result['card']['name']} v{result['card']['version']} in {result['model_dir']}.",
+            result=result,
+        )
+    return result

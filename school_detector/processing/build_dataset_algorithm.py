@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from qgis.core import (
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputVectorLayer,
@@ -24,6 +23,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from ..core.chip_plan import CONFLICT_RULES, ChipGeometry, parse_split
 from ..core.errors import JobCancelled
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions, build_dataset
+from ..qgis_compat import NUMBER_DOUBLE, NUMBER_INTEGER, SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON
 from ..qgis_io.labels import labels_from_features
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
 from .base import SchoolDetectorAlgorithm, feedback_reporter
@@ -63,7 +63,7 @@ class BuildDatasetAlgorithm(SchoolDetectorAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.LABELS,
                 tr("Labeled points (or polygons)"),
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON],
             )
         )
         self.addParameter(QgsProcessingParameterField(self.FIELD, tr("Class field"), "label", self.LABELS))
@@ -73,15 +73,11 @@ class BuildDatasetAlgorithm(SchoolDetectorAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterRasterLayer(self.IMAGERY, tr("Imagery")))
-        self.addParameter(
-            QgsProcessingParameterNumber(self.ZOOM, tr("Zoom"), QgsProcessingParameterNumber.Integer, 18, False, 10, 22)
-        )
+        self.addParameter(QgsProcessingParameterNumber(self.ZOOM, tr("Zoom"), NUMBER_INTEGER, 18, False, 10, 22))
         self.addParameter(QgsProcessingParameterBoolean(self.SUPERTILE, tr("Supertiles (512 px)"), False))
         self.addParameter(QgsProcessingParameterBoolean(self.CENTERED, tr("Centre chips on the points"), False))
         self.addParameter(QgsProcessingParameterString(self.SPLIT, tr("Split train,valid,test"), "0.7,0.15,0.15"))
-        self.addParameter(
-            QgsProcessingParameterNumber(self.SEED, tr("Seed"), QgsProcessingParameterNumber.Integer, 0, False, 0)
-        )
+        self.addParameter(QgsProcessingParameterNumber(self.SEED, tr("Seed"), NUMBER_INTEGER, 0, False, 0))
         self.addParameter(
             QgsProcessingParameterEnum(self.CONFLICTS, tr("Tile labeled both ways"), list(CONFLICT_RULES), False, 0)
         )
@@ -89,7 +85,7 @@ class BuildDatasetAlgorithm(SchoolDetectorAlgorithm):
             QgsProcessingParameterNumber(
                 self.BACKGROUND,
                 tr("Random background tiles per school"),
-                QgsProcessingParameterNumber.Double,
+                NUMBER_DOUBLE,
                 0.0,
                 False,
                 0.0,

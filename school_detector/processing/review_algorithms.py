@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.errors import InputError
 from ..core.results import ReviewStatus
+from ..qgis_compat import FILE_FOLDER
 from ..qgis_io.layer_source import QgisLayerSource, qimage_save_png
 from ..review.add_reviewed import add_reviewed
 from ..review.export import export
@@ -123,9 +124,7 @@ class AddReviewedAlgorithm(_ReviewAlgorithm):
         self.add_results_parameter()
         self.addParameter(QgsProcessingParameterRasterLayer(self.IMAGERY, tr("Imagery the scan used")))
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.DATA, tr("Dataset folder (with dataset.json)"), behavior=QgsProcessingParameterFile.Folder
-            )
+            QgsProcessingParameterFile(self.DATA, tr("Dataset folder (with dataset.json)"), behavior=FILE_FOLDER)
         )
         self.addOutput(QgsProcessingOutputNumber(self.ADDED, tr("Chips added")))
         self.addOutput(QgsProcessingOutputNumber(self.VERSION, tr("Dataset version")))

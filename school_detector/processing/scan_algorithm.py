@@ -9,7 +9,6 @@ from typing import Any
 
 from qgis.core import (
     QgsFeatureRequest,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -25,6 +24,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.errors import JobCancelled
 from ..core.model_card import ModelCard
+from ..qgis_compat import FILE_FOLDER, NUMBER_DOUBLE, SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.places import buildings_from_layer, known_from_layer
 from ..qgis_io.region import features_region
@@ -69,18 +69,16 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             QgsProcessingParameterFeatureSource(
                 self.REGION,
                 tr("Region polygons (empty: the imagery's extent)"),
-                [QgsProcessing.TypeVectorPolygon],
+                [SOURCE_VECTOR_POLYGON],
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFile(self.MODEL, tr("Model folder"), behavior=QgsProcessingParameterFile.Folder)
-        )
+        self.addParameter(QgsProcessingParameterFile(self.MODEL, tr("Model folder"), behavior=FILE_FOLDER))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.THRESHOLD,
                 tr("Threshold (-1: the model card's)"),
-                QgsProcessingParameterNumber.Double,
+                NUMBER_DOUBLE,
                 -1.0,
                 False,
                 -1.0,
@@ -91,7 +89,7 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             QgsProcessingParameterVectorLayer(
                 self.KNOWN,
                 tr("Known schools (candidates on them are set aside; a 'label' field: its 'school' features)"),
-                [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon],
+                [SOURCE_VECTOR_POINT, SOURCE_VECTOR_POLYGON],
                 optional=True,
             )
         )

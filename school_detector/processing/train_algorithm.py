@@ -15,6 +15,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.training import BACKBONE_KEYS, TrainConfig
+from ..qgis_compat import FILE_FOLDER, NUMBER_INTEGER
 from .base import SchoolDetectorAlgorithm, run_runtime_cli
 
 #: the start weights a Processing enum offers (a local file is its own parameter)
@@ -55,9 +56,7 @@ class TrainAlgorithm(SchoolDetectorAlgorithm):
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 (QGIS API)
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.DATA, tr("Dataset folder (with dataset.json)"), behavior=QgsProcessingParameterFile.Folder
-            )
+            QgsProcessingParameterFile(self.DATA, tr("Dataset folder (with dataset.json)"), behavior=FILE_FOLDER)
         )
         defaults = TrainConfig()
         self.addParameter(
@@ -83,9 +82,7 @@ class TrainAlgorithm(SchoolDetectorAlgorithm):
         for key, name in NUMBERS:
             lo, hi = TrainConfig.limits(name)
             self.addParameter(
-                QgsProcessingParameterNumber(
-                    key, labels[key], QgsProcessingParameterNumber.Integer, getattr(defaults, name), False, lo, hi
-                )
+                QgsProcessingParameterNumber(key, labels[key], NUMBER_INTEGER, getattr(defaults, name), False, lo, hi)
             )
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Model folder")))
         self.addOutput(QgsProcessingOutputNumber(self.ROC_AUC, tr("Test ROC AUC")))

@@ -58,7 +58,7 @@ def extent_region(rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> list
 
 def layer_region(layer: QgsVectorLayer | None, selected_only: bool) -> list[Polygon]:
     """Polygons (e.g. districts) of a layer; only the selected ones when asked."""
-    if layer is None or not layer.isValid() or layer.geometryType() != QgsWkbTypes.PolygonGeometry:
+    if layer is None or not layer.isValid() or layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
         raise InputError("Choose a polygon layer for the region.")
     request = QgsFeatureRequest()
     if selected_only:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import Any
 
 from ..core.chip_plan import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
 from ..core.errors import InputError, JobCancelled
+from ..core.files import replace_file, write_text
 from ..core.progress import Reporter
 from ..core.results import ReviewStatus
 from ..core.tiles import TILE_SIZE, Tile, bounds_3857, parse_tile_id
@@ -26,7 +26,6 @@ from ..dataset.builder import (
     DATASET_JSON,
     MANIFEST,
     MANIFEST_FIELDS,
-    atomic_write_text,
     imagery_id,
     pil_save_png,
     write_csv,
@@ -135,7 +134,7 @@ def _cut(
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         save_png(chip.rgb, tmp)
-        os.replace(tmp, target)
+        replace_file(tmp, target)
         added.append(
             {
                 "tile": p.tile.id,
@@ -183,5 +182,5 @@ def _write(
             "skipped": dict(stats),
         }
     )
-    atomic_write_text(data_dir / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
+    write_text(data_dir / DATASET_JSON, json.dumps(info, indent=2, default=str) + "\n")
     return version

@@ -6,15 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from ..core.files import replace_file
 from ..core.gpkg import GeoPackage
+from ..core.places import MODEL
 from ..core.results import CANDIDATES_TABLE, ReviewStatus, missing_fields
-from ..core.review_queue import Item, sites
+from ..core.review_queue import Item, place_point, sites
 from ..core.tiles import Bounds, Tile, bounds_4326, xy_to_lonlat
 
 FORMATS = ("geojson", "gpkg", "csv")
@@ -37,7 +38,7 @@ def read_candidates(results: Path) -> list[dict[str, Any]]:
         rows = []
         for _, (x, y), attrs in g.features(CANDIDATES_TABLE):
             lon, lat = xy_to_lonlat(x, y)
-            rows.append({**attrs, "lon": round(lon, 7), "lat": round(lat, 7)})
+            rows.append({**attrs, "lon": round(lon, 7), "lat": round(lat, 7), "_point": (x, y)})
     return rows
 
 
@@ -52,24 +53,35 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def merge_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per site: candidates of the same status in touching tiles become one, at the
-    score-weighted centre of their tiles, with the best tile's fields and ``site_tiles`` tiles
-    (the bounding box of them all for footprints)."""
+    """One row per place, by the review dock's rule (core.review_queue.sites: the points within
+    a school's size of the best one, or at most a 2x2 block of tile-centre candidates), at the
+    place's visit point, with the best member's fields and ``site_tiles`` members (the bounding
+    box of their tiles for footprints)."""
     merged = []
     for status in sorted({r.get("status") or "unreviewed" for r in rows}):
         group_rows = [r for r in rows if (r.get("status") or "unreviewed") == status]
-        items = [Item(k, r["z"], r["x"], r["y"], float(r.get("score") or 0.0)) for k, r in enumerate(group_rows)]
+        items = [_item(k, r) for k, r in enumerate(group_rows)]
         for site in sites(items):
             best = dict(group_rows[site[0].key])
             members = [group_rows[i.key] for i in site]
-            weights = [max(float(m.get("score") or 0.0), 1e-6) for m in members]
-            total = sum(weights)
-            best["lon"] = round(sum(w * m["lon"] for w, m in zip(weights, members)) / total, 7)
-            best["lat"] = round(sum(w * m["lat"] for w, m in zip(weights, members)) / total, 7)
+            point = place_point(site)
+            if point is None:  # tile centres only: their score-weighted centre
+                weights = [max(i.score, 1e-6) for i in site]
+                lon = sum(w * m["lon"] for w, m in zip(weights, members)) / sum(weights)
+                lat = sum(w * m["lat"] for w, m in zip(weights, members)) / sum(weights)
+            else:
+                lon, lat = xy_to_lonlat(*point)
+            best["lon"], best["lat"] = round(lon, 7), round(lat, 7)
             best["site_tiles"] = len(members)
             best["_box"] = [Tile(m["x"], m["y"], m["z"]) for m in members]
             merged.append(best)
     return sorted(merged, key=lambda r: -float(r.get("score") or 0.0))
+
+
+def _item(key: int, row: dict[str, Any]) -> Item:
+    """A candidate for the place rule: its point when the model placed it (else its tile)."""
+    point = row["_point"] if row.get("location") == MODEL else (None, None)
+    return Item(key, row["z"], row["x"], row["y"], float(row.get("score") or 0.0), *point)
 
 
 def export(
@@ -134,7 +146,7 @@ def export(
                     for r in chosen
                 ],
             )
-    os.replace(tmp, out)
+    replace_file(tmp, out)
     return {
         "out": str(out),
         "exported": len(chosen),

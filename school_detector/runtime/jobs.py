@@ -74,8 +74,8 @@ def run_cli_job(
 
     command = runtime_command(Path(python), [*args, "--progress", "jsonl", *CONTROL_ARGS])
     outcome = stream_process(command, runtime_env(), on_line, is_cancelled)
-    if outcome.cancelled:
-        raise JobCancelled(cancel_message or f"{title}: cancelled.")
+    if outcome.cancelled or cancel_message:
+        raise JobCancelled(cancel_message or f"{title}: cancelled.", result=result or None)
     if errors:
         if outcome.stderr_tail:
             errors[0].details = (errors[0].details + "\n--- stderr ---\n" + outcome.stderr_tail).strip()

@@ -24,7 +24,9 @@ class LocalServer:
         self._child: ChildProcess | None = None
         self._model: Path | None = None
         self._python: Path | None = None
+        self._backend = "auto"
         self.url = ""
+        self.runs_on = ""  # what the served model runs on, as the server says
         self._lock = threading.Lock()
 
     @property
@@ -35,23 +37,28 @@ class LocalServer:
     def pid(self) -> int | None:
         return self._child.pid if self._child is not None else None
 
-    def ensure(self, python: Path | None, model_dir: Path | None, timeout: float = 180.0) -> str:
-        """The server's URL for this model, starting (or restarting) it when needed. Thread-safe."""
+    def ensure(self, python: Path | None, model_dir: Path | None, backend: str = "auto", timeout: float = 180.0) -> str:
+        """The server's URL for this model (on ``backend``), starting (or restarting) it when
+        needed. Thread-safe."""
         if python is None or model_dir is None:
             raise RuntimeJobError("The local model server needs the ML runtime and a model folder.")
         with self._lock:
             model_dir = Path(model_dir).resolve()
-            if self.running and self._model == model_dir and self._python == Path(python):
+            if self.running and (self._model, self._python, self._backend) == (model_dir, Path(python), backend):
                 return self.url
             self._stop_locked()
-            args = ["serve", "--model", str(model_dir), "--port", "0", "--progress", "jsonl", *CONTROL_ARGS]
+            args = ["serve", "--model", str(model_dir), "--port", "0", "--backend", backend, "--progress", "jsonl"]
+            args += CONTROL_ARGS
             child = ChildProcess(runtime_command(python, args), runtime_env(), control=True)
-            url = self._wait_listening(child, timeout)
+            url, self.runs_on = self._wait_listening(child, timeout)
             self._child, self._model, self._python, self.url = child, model_dir, Path(python), url
+            self._backend = backend
             return url
 
     @staticmethod
-    def _wait_listening(child: ChildProcess, timeout: float) -> str:
+    def _wait_listening(child: ChildProcess, timeout: float) -> tuple[str, str]:
+        """(URL, what the model runs on: "CPU, ONNX Runtime 1.32.0, 2 threads") from the
+        server's "listening" metric."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -72,7 +79,7 @@ class LocalServer:
                     f"The local model server did not start: {event.get('message')}", child.stderr_tail()
                 )
             if "listening" in event:
-                return str(event["listening"])
+                return str(event["listening"]), str(event.get("runs_on") or "")
         child.kill()
         raise RuntimeJobError("The local model server did not start in time.", child.stderr_tail())
 

@@ -17,10 +17,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .install import scrub_environment, venv_problem
+
 ENV_VAR = "SCHOOL_DETECTOR_PYTHON"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REQUIREMENTS_FILE = PACKAGE_DIR / "runtime-requirements.txt"
 NODEPS_FILE = PACKAGE_DIR / "runtime-nodeps.txt"
+#: the scan-only runtime: ONNX Runtime, no TensorFlow
+SCAN_REQUIREMENTS_FILE = PACKAGE_DIR / "scan-requirements.txt"
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,13 @@ def venv_python(venv_dir: Path) -> Path:
     return venv_dir / "bin" / "python"
 
 
-def managed_runtime_dir(profile_dir: Path) -> Path:
-    """Where "Set up ML runtime…" puts the venv: inside the active QGIS profile."""
+def managed_runtime_dir(profile_dir: Path, env: Mapping[str, str] | None = None, windows: bool | None = None) -> Path:
+    """Where "Set up ML runtime…" puts the venv: inside the active QGIS profile, except on
+    Windows, where a short root under %LOCALAPPDATA% keeps TensorFlow's deepest file under the
+    260-character path limit (the profile folder alone is about 80 characters deep)."""
+    env = os.environ if env is None else env
+    if (os.name == "nt" if windows is None else windows) and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "school_detector" / "runtime"
     return Path(profile_dir) / "school_detector" / "runtime"
 
 
@@ -64,9 +73,14 @@ def locate_runtime(setting: str, env: Mapping[str, str], managed_dir: Path | Non
         path = Path(value).expanduser()
         if path.is_dir():  # a venv folder instead of its interpreter
             path = venv_python(path)
-        if path.is_file() and os.access(path, os.X_OK):
-            return RuntimeLocation(path, source, tuple(tried))
-        tried.append(f"{source}: {value} (missing)")
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            tried.append(f"{source}: {value} (missing)")
+            continue
+        problem = venv_problem(path, managed=source == "managed")
+        if problem:
+            tried.append(f"{source}: {value} ({problem})")
+            continue
+        return RuntimeLocation(path, source, tuple(tried))
     return RuntimeLocation(None, "none", tuple(tried))
 
 
@@ -77,12 +91,11 @@ def runtime_command(python: Path, args: Sequence[str]) -> list[str]:
 def runtime_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for runtime subprocesses: this package first on the path, quiet TF logs.
 
-    QGIS's own Python variables are dropped: they point at QGIS's site-packages, whose
-    numpy 1.x would shadow the runtime's numpy 2.
+    What QGIS sets for itself is dropped (runtime.install.scrub_environment): its Python
+    variables point at QGIS's site-packages, whose numpy 1.x would shadow the runtime's numpy 2;
+    its PROJ and GDAL data would clash with rasterio's own.
     """
-    env = dict(os.environ if base is None else base)
-    for key in ("PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE"):
-        env.pop(key, None)
+    env = scrub_environment(os.environ if base is None else base)
     env["PYTHONPATH"] = str(PACKAGE_DIR.parent)
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
@@ -91,27 +104,37 @@ def runtime_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def find_base_python() -> Path | None:
-    """A Python to create the managed venv with.
-
-    Inside QGIS ``sys.executable`` is often the QGIS binary, not Python, so look for the
-    interpreter of the same installation first, then any python3 on PATH.
-    """
+def base_python_candidates(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Pythons to create the managed venv with, most fitting first: QGIS's own interpreter (inside
+    QGIS ``sys.executable`` is often the QGIS binary, not Python), then the versions the runtime
+    supports where their installers put them (python.org, Homebrew, the Windows py launcher's
+    folders), then any python3 on PATH. A GUI app on macOS does not see the shell's PATH, so the
+    usual folders are looked at directly. Existing files only, no duplicates."""
     import shutil
 
+    env = os.environ if env is None else env
+    found: list[Path] = []
+
+    def add(path: Path | str | None) -> None:
+        if path and Path(path).is_file() and Path(path) not in found:
+            found.append(Path(path))
+
     exe = Path(sys.executable)
-    if exe.name.lower().startswith("python") and exe.is_file():
-        return exe
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    names = [f"python{version}", "python3", "python"]
-    dirs = [Path(sys.exec_prefix) / "bin", Path(sys.exec_prefix)]
-    for d in dirs:
-        for n in names:
-            for cand in (d / n, d / f"{n}.exe"):
-                if cand.is_file():
-                    return cand
-    for n in names:
-        found = shutil.which(n)
-        if found:
-            return Path(found)
-    return None
+    if exe.name.lower().startswith("python"):
+        add(exe)
+    own = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for folder in (Path(sys.exec_prefix) / "bin", Path(sys.exec_prefix)):
+        for name in (f"python{own}", "python3", "python", "python.exe"):
+            add(folder / name)
+    for minor in (13, 12, 11):
+        version = f"3.{minor}"
+        add(Path(f"/Library/Frameworks/Python.framework/Versions/{version}/bin/python{version}"))
+        add(Path(f"/opt/homebrew/bin/python{version}"))
+        add(Path(f"/usr/local/bin/python{version}"))
+        add(Path(f"/usr/bin/python{version}"))
+        if env.get("LOCALAPPDATA"):
+            add(Path(env["LOCALAPPDATA"]) / "Programs" / "Python" / f"Python3{minor}" / "python.exe")
+        add(shutil.which(f"python{version}"))
+    for name in ("python3", "python"):
+        add(shutil.which(name))
+    return found

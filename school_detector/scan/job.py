@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon, count_cover
+from ..core.cover import Polygon, clip_to_box, count_cover
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
@@ -58,6 +58,7 @@ class PredictorSpec:
     timeout: float = 60.0
     concurrency: int = 4
     python: Path | None = None  # "local": the ML runtime's Python that serves the model
+    backend: str = "auto"  # "model" and "local": auto, onnx or tensorflow (inference.backend)
 
     def __post_init__(self) -> None:
         if self.kind not in PREDICTOR_KINDS:
@@ -87,6 +88,19 @@ class ScanRequest:
     trusted: Callable[[Path], bool] = _always
     known: KnownSchools | None = None  # candidates on these are set aside as "known"
     buildings: BuildingsSource | None = None  # tiles without a building are not scanned
+
+
+def in_process_predictor(model_dir: Path, backend: str = "auto") -> Any:
+    """The model in this process, on the engine inference.backend picks (ONNX Runtime or TF)."""
+    from ..inference.backend import ONNX, choose_backend
+
+    if choose_backend(ModelCard.read(model_dir), model_dir, backend) == ONNX:
+        from ..inference.predictor import OnnxPredictor
+
+        return OnnxPredictor(model_dir)
+    from ..ml.predictor import SavedModelPredictor
+
+    return SavedModelPredictor(model_dir)
 
 
 class ScanJob:
@@ -153,21 +167,29 @@ class ScanJob:
         return f"{self.model_name}:{spec.version or spec.label or 'latest'}"
 
     def polygons(self) -> list[Polygon]:
-        if self.request.polygons is not None:
-            return self.request.polygons
+        """The region, clipped to the imagery's extent when the imagery has one: a map zoomed
+        out over a continent plans only the tiles that have imagery."""
         extent = self.request.source.extent_3857()
+        if self.request.polygons is None:
+            if extent is None:
+                raise InputError("Web imagery (XYZ, WMS) has no extent to scan: give a region (a bbox or polygons).")
+            return extent_polygon(extent)
         if extent is None:
-            raise InputError("Web imagery (XYZ, WMS) has no extent to scan: give a region (a bbox or polygons).")
-        return extent_polygon(extent)
+            return self.request.polygons
+        clipped = clip_to_box(self.request.polygons, extent.west, extent.south, extent.east, extent.north)
+        if not clipped:
+            raise InputError(
+                "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
+                "region's CRS and the imagery layer."
+            )
+        return clipped
 
     # -- the predictor ----------------------------------------------------------------------
     def open_predictor(self) -> Any:
         spec = self.request.predictor
         if spec.kind == "model":
-            from ..ml.predictor import SavedModelPredictor
-
             assert spec.model_dir is not None
-            return SavedModelPredictor(spec.model_dir)
+            return in_process_predictor(spec.model_dir, spec.backend)
         if spec.kind == "grpc":
             from ..serving.client import Endpoint
             from ..serving.grpc_client import GrpcPredictor
@@ -183,16 +205,17 @@ class ScanJob:
         from ..serving.client import Endpoint, ServingClient
         from ..serving.predictor import RestPredictor
 
-        url = spec.url
+        url, runs_on = spec.url, ""
         if spec.kind == "local":
-            url = self._local_server().ensure(spec.python, spec.model_dir)
+            server = self._local_server()
+            url, runs_on = server.ensure(spec.python, spec.model_dir, spec.backend), server.runs_on
         client = ServingClient(
             Endpoint(url, str(self.model_name), spec.version, spec.label),
             headers=spec.headers,
             timeout=spec.timeout,
             verify_tls=spec.verify_tls,
         )
-        return RestPredictor(client, spec.concurrency)
+        return RestPredictor(client, spec.concurrency, runs_on)
 
     def _local_server(self) -> Any:
         if self.server is None:

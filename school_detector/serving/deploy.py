@@ -8,6 +8,7 @@ client needs nothing but that URL.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,19 +26,19 @@ pad_variable_length_inputs: false
 """
 
 DOCKER_RUN = """#!/usr/bin/env bash
-# Serve {name} on port 8501 (REST). GPU: use tensorflow/serving:2.18.0-gpu and add --gpus all.
+# Serve {name} on port 8501 (REST). GPU: use tensorflow/serving:{tf}-gpu and add --gpus all.
 set -euo pipefail
 cd "$(dirname "$0")"
 docker run --rm -p 8501:8501 \\
   -v "$PWD/models/{name}:/models/{name}:ro" -v "$PWD/batching.config:/config/batching.config:ro" \\
-  -e MODEL_NAME={name} tensorflow/serving:2.18.0 \\
+  -e MODEL_NAME={name} tensorflow/serving:{tf} \\
   --enable_batching --batching_parameters_file=/config/batching.config
 """
 
 COMPOSE = """# docker compose up -d ; then scan with --serving-url http://HOST:8501 --model-name {name}
 services:
   tfserving:
-    image: tensorflow/serving:2.18.0   # :2.18.0-gpu with the deploy.resources block below for GPUs
+    image: tensorflow/serving:{tf}   # :{tf}-gpu with the deploy.resources block below for GPUs
     ports: ["8501:8501"]
     environment: [MODEL_NAME={name}]
     command: ["--enable_batching", "--batching_parameters_file=/config/batching.config"]
@@ -63,7 +64,7 @@ spec:
     spec:
       containers:
         - name: tfserving
-          image: tensorflow/serving:2.18.0          # -gpu image + nvidia.com/gpu limit for GPU nodes
+          image: tensorflow/serving:{tf}          # -gpu image + nvidia.com/gpu limit for GPU nodes
           args: ["--enable_batching", "--batching_parameters_file=/config/batching.config"]
           env: [{{name: MODEL_NAME, value: {name}}}]
           ports: [{{containerPort: 8501, name: rest}}]
@@ -127,6 +128,17 @@ and join the results with `school-detector merge`.
 """
 
 
+#: the TensorFlow the runtime trains with (runtime-requirements.txt), for cards that don't say
+TRAINING_TENSORFLOW = "2.21.0"
+
+
+def serving_image_version(card: ModelCard) -> str:
+    """The TF Serving image that matches the TensorFlow the model was trained with: a SavedModel
+    may use ops newer than an older server knows."""
+    version = str(card.software.get("tensorflow") or TRAINING_TENSORFLOW)
+    return version if re.fullmatch(r"\d+\.\d+\.\d+", version) else TRAINING_TENSORFLOW
+
+
 def export_serving(
     model_dir: Path, out: Path, replicas: int = 2, max_replicas: int = 8, max_batch: int = 64
 ) -> dict[str, Any]:
@@ -145,6 +157,7 @@ def export_serving(
     card.write(out)
     batching = BATCHING.format(max_batch=max_batch)
     fmt = {
+        "tf": serving_image_version(card),
         "name": card.name,
         "replicas": replicas,
         "max_replicas": max_replicas,

@@ -31,15 +31,14 @@ def make_grpc_server(repo: ModelRepository, host: str, port: int) -> tuple[Any, 
             except RequestError as exc:
                 fail(context, exc)
             sig_map = get_model_metadata_pb2.SignatureDefMap()
-            for key, fn in repo.load(version).signatures.items():
+            for key, signature in repo.load(version).items():
                 sig = meta_graph_pb2.SignatureDef(method_name="tensorflow/serving/predict")
-                _, specs = fn.structured_input_signature
-                for name, spec in specs.items():
+                for name, spec in signature.inputs.items():
                     sig.inputs[name].name = f"{name}:0"
-                    sig.inputs[name].dtype = spec.dtype.as_datatype_enum
-                for name, spec in fn.structured_outputs.items():
+                    sig.inputs[name].dtype = tf.as_dtype(spec.dtype).as_datatype_enum
+                for name, spec in signature.outputs.items():
                     sig.outputs[name].name = f"{name}:0"
-                    sig.outputs[name].dtype = spec.dtype.as_datatype_enum
+                    sig.outputs[name].dtype = tf.as_dtype(spec.dtype).as_datatype_enum
                 sig_map.signature_def[key].CopyFrom(sig)
             response = get_model_metadata_pb2.GetModelMetadataResponse()
             response.model_spec.name = repo.name
@@ -52,21 +51,19 @@ def make_grpc_server(repo: ModelRepository, host: str, port: int) -> tuple[Any, 
                 version = version_of(request.model_spec)
             except RequestError as exc:
                 fail(context, exc)
-            loaded = repo.load(version)
+            signatures = repo.load(version)
             name = request.model_spec.signature_name or "serving_default"
-            if name not in loaded.signatures:
+            if name not in signatures:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'Serving signature name: "{name}" not found')
-            fn = loaded.signatures[name]
             try:
-                args = {k: tf.constant(tf.make_ndarray(v)) for k, v in request.inputs.items()}
-                outputs = fn(**args)
-            except (tf.errors.InvalidArgumentError, ValueError, TypeError) as exc:
+                outputs = signatures[name].call(**{k: tf.make_ndarray(v) for k, v in request.inputs.items()})
+            except (ValueError, TypeError) as exc:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc).splitlines()[0])
             response = predict_pb2.PredictResponse()
             response.model_spec.name = repo.name
             response.model_spec.version.value = version
             for key, value in outputs.items():
-                response.outputs[key].CopyFrom(tf.make_tensor_proto(value.numpy()))
+                response.outputs[key].CopyFrom(tf.make_tensor_proto(value))
             return response
 
     server = grpc.server(

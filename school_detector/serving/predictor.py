@@ -11,9 +11,11 @@ from .client import ServingClient
 class RestPredictor:
     wants_bytes = True
 
-    def __init__(self, client: ServingClient, concurrency: int = 4) -> None:
+    def __init__(self, client: ServingClient, concurrency: int = 4, runs_on: str = "") -> None:
+        """``runs_on``: what the server runs the model on, when it said (the local server)."""
         self.client = client
         self.concurrency = concurrency
+        self.runs_on = runs_on
         client.check_signature()
 
     def predict(self, chips: list[Any]) -> list[Prediction] | list[float]:
@@ -31,4 +33,5 @@ class RestPredictor:
             "label": e.label,
             "concurrency": self.concurrency,
             "location": "model" if self.client.locates else "tile-centre",
+            "runs_on": self.runs_on or "the TF Serving endpoint",
         }

@@ -12,6 +12,7 @@ import base64
 import json
 import re
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -43,18 +44,20 @@ class RequestError(Exception):
 class ModelRepository:
     """Versions of one model from a TF Serving model base path (``NAME/1``, ``NAME/2``…)."""
 
-    def __init__(self, model_dir: Path, labels: dict[str, int] | None = None) -> None:
+    def __init__(self, model_dir: Path, labels: dict[str, int] | None = None, backend: str = "auto") -> None:
         from ..core.model_card import ModelCard
 
         self.model_dir = Path(model_dir)
+        self.card: ModelCard | None = None
         try:
-            card = ModelCard.read(self.model_dir)
-            self.name = card.name
-            self.base = self.model_dir / card.name
+            self.card = ModelCard.read(self.model_dir)
+            self.name = self.card.name
+            self.base = self.model_dir / self.card.name
         except ModelCardError:
             # a bare TF Serving base path (NAME/1/saved_model.pb) with no card
             self.base = self.model_dir
             self.name = self.model_dir.name
+        self.backend = backend
         self.versions = (
             sorted(
                 int(p.name)
@@ -86,33 +89,60 @@ class ModelRepository:
             return self.labels[label]
         return self.versions[-1]
 
-    def load(self, version: int) -> Any:
-        import tensorflow as tf
+    def engine(self, version: int) -> str:
+        """ "onnx" or "tensorflow" for a version (inference.backend: ONNX Runtime when the
+        version has its ONNX copy and onnxruntime is here, unless told otherwise)."""
+        from ..inference.backend import ONNX, TENSORFLOW, choose_backend
+
+        if self.card is None:
+            return TENSORFLOW
+        card = replace(self.card, version=version)
+        if version != self.card.version and not (self.base / str(version) / str(card.onnx.get("file"))).is_file():
+            card = replace(card, onnx={})  # an older version, exported before its copy
+        return ONNX if choose_backend(card, self.model_dir, self.backend) == ONNX else TENSORFLOW
+
+    def load(self, version: int) -> dict[str, Any]:
+        """The version's signatures (serving.servable), loaded once."""
+        from .servable import onnx_signatures, tensorflow_signatures
 
         with self._lock:
             if version not in self._loaded:
-                self._loaded[version] = tf.saved_model.load(str(self.base / str(version)))
+                folder = self.base / str(version)
+                if self.engine(version) == "onnx":
+                    assert self.card is not None
+                    self._loaded[version] = onnx_signatures(folder / str(self.card.onnx["file"]))
+                else:
+                    self._loaded[version] = tensorflow_signatures(folder)
             return self._loaded[version]
 
+    def runs_on(self, version: int) -> str:
+        """What a loaded version runs on, in the words the plugin shows."""
+        if self.engine(version) == "onnx":
+            from ..inference.onnx_model import scanning_on
+
+            return scanning_on() or "ONNX Runtime"
+        import tensorflow as tf
+
+        device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+        return f"{device}, TensorFlow {tf.__version__}"
+
     def signature_defs(self, version: int) -> dict[str, Any]:
-        loaded = self.load(version)
-        defs = {}
-        for key, fn in loaded.signatures.items():
-            _, kwargs = fn.structured_input_signature
-            defs[key] = {
-                "inputs": {n: _tensor_info(spec) for n, spec in kwargs.items()},
-                "outputs": {n: _tensor_info(spec) for n, spec in fn.structured_outputs.items()},
+        return {
+            key: {
+                "inputs": {n: _tensor_info(n, spec) for n, spec in sig.inputs.items()},
+                "outputs": {n: _tensor_info(n, spec) for n, spec in sig.outputs.items()},
                 "method_name": "tensorflow/serving/predict",
             }
-        return defs
+            for key, sig in self.load(version).items()
+        }
 
 
-def _tensor_info(spec: Any) -> dict[str, Any]:
-    dims = [{"size": str(-1 if d is None else d), "name": ""} for d in spec.shape.as_list()]
+def _tensor_info(name: str, spec: Any) -> dict[str, Any]:
+    dims = [{"size": str(-1 if d is None else d), "name": ""} for d in spec.shape]
     return {
-        "dtype": DTYPES.get(spec.dtype.name, spec.dtype.name),
+        "dtype": DTYPES.get(spec.dtype, spec.dtype),
         "tensor_shape": {"dim": dims, "unknown_rank": False},
-        "name": f"{spec.name}:0",
+        "name": f"{name}:0",
     }
 
 
@@ -161,28 +191,17 @@ def parse_inputs(body: dict[str, Any], input_names: list[str]) -> tuple[dict[str
 
 
 def predict(repo: ModelRepository, version: int, body: dict[str, Any]) -> dict[str, Any]:
-    import numpy as np
-    import tensorflow as tf
-
-    loaded = repo.load(version)
+    signatures = repo.load(version)
     sig_name = body.get("signature_name") or "serving_default"
-    if sig_name not in loaded.signatures:
+    if sig_name not in signatures:
         raise RequestError(400, f'Serving signature name: "{sig_name}" not found in signature def')
-    fn = loaded.signatures[sig_name]
-    _, specs = fn.structured_input_signature
-    tensors, row = parse_inputs(body, list(specs))
-    args = {}
-    for name, values in tensors.items():
-        spec = specs[name]
-        try:
-            args[name] = tf.constant(values if spec.dtype == tf.string else np.asarray(values), dtype=spec.dtype)
-        except (ValueError, TypeError) as exc:
-            raise RequestError(400, f"Input {name}: {exc}") from exc
+    signature = signatures[sig_name]
+    tensors, row = parse_inputs(body, list(signature.inputs))
     try:
-        result = fn(**args)
-    except (tf.errors.InvalidArgumentError, ValueError, TypeError) as exc:
-        raise RequestError(400, str(getattr(exc, "message", exc)).splitlines()[0]) from exc
-    outputs = {k: v.numpy().tolist() for k, v in result.items()}
+        result = signature.call(**tensors)
+    except (ValueError, TypeError) as exc:
+        raise RequestError(400, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    outputs = {k: v.tolist() for k, v in result.items()}
     if len(outputs) == 1:
         values = next(iter(outputs.values()))
         return {"predictions": values} if row else {"outputs": values}
@@ -211,7 +230,7 @@ def make_server(repo: ModelRepository, host: str = "127.0.0.1", port: int = 0) -
             try:
                 m = _URL.match(self.path.split("?")[0])
                 if not m:
-                    raise RequestError(404, f"Malformed request: {method} {self.path}")
+                    raise RequestError(400, f"Malformed request: {method} {self.path}")
                 name, version, label, action = m.groups()
                 v = repo.resolve(name, version, label)
                 if method == "GET" and action is None:
@@ -254,7 +273,7 @@ def make_server(repo: ModelRepository, host: str = "127.0.0.1", port: int = 0) -
                 elif method == "POST" and action in (":classify", ":regress"):
                     raise RequestError(400, f"{action[1:]} is not supported by this model; use :predict")
                 else:
-                    raise RequestError(404, f"Malformed request: {method} {self.path}")
+                    raise RequestError(400, f"Malformed request: {method} {self.path}")
             except RequestError as exc:
                 self._reply(exc.status, {"error": exc.message})
             except Exception as exc:  # noqa: BLE001 - a server answers 500, never dies

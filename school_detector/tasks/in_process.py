@@ -18,7 +18,7 @@ class InProcessTask(QgsTask):
     eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
 
     def __init__(self, title: str, unit_label: str) -> None:
-        super().__init__(title, QgsTask.CanCancel)
+        super().__init__(title, QgsTask.Flag.CanCancel)
         self.title = title
         self.unit_label = unit_label
         self.result_data: dict[str, Any] | None = None

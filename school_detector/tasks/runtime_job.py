@@ -16,8 +16,9 @@ from typing import Any
 from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
-from ..core.errors import RuntimeJobError, SchoolDetectorError
-from ..core.progress import PROGRESS, Event
+from ..core.errors import JobCancelled, RuntimeJobError, SchoolDetectorError
+from ..core.progress import LOG, PROGRESS, Event
+from ..notify import log_level
 from ..runtime.jobs import describe_progress, run_cli_job
 
 
@@ -28,7 +29,7 @@ class RuntimeJobTask(QgsTask):
     eventReceived = pyqtSignal(object)  # noqa: N815 (Qt naming)
 
     def __init__(self, description: str, python: Path, args: Sequence[str], can_cancel: bool = True) -> None:
-        flags = QgsTask.CanCancel if can_cancel else QgsTask.Flags()
+        flags = QgsTask.Flag.CanCancel if can_cancel else QgsTask.Flags()
         super().__init__(description, flags)
         self.title = description  # stable: the description shows progress
         self.python = Path(python)
@@ -46,7 +47,13 @@ class RuntimeJobTask(QgsTask):
     def _on_event(self, event: Event) -> None:
         if event.event == PROGRESS and event.percent is not None:
             self.setProgress(event.percent)
+        elif event.event == LOG:  # the job's own log lines land in QGIS's log too (thread-safe)
+            log_level(f"{self.title}: {event.data.get('message', '')}", str(event.data.get("level", "info")))
         self.eventReceived.emit(event)
+
+    def finished(self, result: bool) -> None:
+        """Main thread: the task manager lists the job under its title again, not its last ETA."""
+        self.setDescription(self.title)
 
     def run(self) -> bool:
         try:
@@ -54,6 +61,8 @@ class RuntimeJobTask(QgsTask):
             return True
         except SchoolDetectorError as exc:
             self.error = exc
+            if isinstance(exc, JobCancelled):
+                self.result_data = exc.result  # what a cancelled job still delivered (a model so far)
         except Exception as exc:  # noqa: BLE001 - never let an exception escape run()
             self.error = RuntimeJobError(f"{self.title} could not run: {exc}", traceback.format_exc())
         return False

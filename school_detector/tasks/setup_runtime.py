@@ -7,8 +7,10 @@ clean; the log survives next to it for the bug report.
 
 from __future__ import annotations
 
-import re
+import os
+import platform
 import shutil
+import subprocess
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,37 +19,28 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import JobCancelled, RuntimeSetupError, SchoolDetectorError
+from ..runtime.install import (
+    COMPLETE_MARKER,
+    SUPPORTED_PYTHONS,
+    check_free_space,
+    check_path_length,
+    check_platform,
+    check_python,
+    classify_pip_failure,
+    index_url,
+    python_words,
+    reachable,
+    windows_long_paths,
+)
 from ..runtime.locate import (
     NODEPS_FILE,
     REQUIREMENTS_FILE,
-    find_base_python,
+    base_python_candidates,
     runtime_command,
     runtime_env,
     venv_python,
 )
-from ..runtime.process import CONTROL_ARGS, stream_process
-
-#: Free space a TensorFlow runtime needs, with headroom for pip's temporary files.
-REQUIRED_FREE_BYTES = 3 * 1024**3
-
-OFFLINE_PATTERNS = re.compile(
-    r"NewConnectionError|Failed to establish a new connection|Temporary failure in name resolution|"
-    r"Name or service not known|Connection refused|Network is unreachable|ConnectTimeout|"
-    r"Max retries exceeded|Could not fetch URL|No matching distribution found|Could not find a version",
-    re.IGNORECASE,
-)
-
-
-def classify_pip_failure(log_text: str) -> str:
-    if OFFLINE_PATTERNS.search(log_text):
-        return (
-            "Could not download the ML runtime packages: the package index (PyPI) is not reachable. "
-            "Connect to the internet (or set a PyPI mirror in Settings) and try again, or point "
-            "Settings to an existing runtime Python (see the README, 'Offline machines')."
-        )
-    if re.search(r"No space left on device", log_text, re.IGNORECASE):
-        return "Installing the ML runtime ran out of disk space; it needs about 3 GB free."
-    return "Installing the ML runtime packages failed; see the log for pip's message."
+from ..runtime.process import CONTROL_ARGS, popen_options, stream_process
 
 
 class SetupRuntimeTask(QgsTask):
@@ -63,7 +56,7 @@ class SetupRuntimeTask(QgsTask):
         pip_args: Sequence[str] = (),
         verify_tensorflow: bool = True,
     ) -> None:
-        super().__init__("Set up the School detector ML runtime", QgsTask.CanCancel)
+        super().__init__("Set up the School detector ML runtime", QgsTask.Flag.CanCancel)
         self.title = self.description()
         self.target_dir = Path(target_dir)
         self.base_python = base_python
@@ -105,7 +98,14 @@ class SetupRuntimeTask(QgsTask):
             raise JobCancelled("Setting up the ML runtime was cancelled; nothing half-installed was kept.")
         if outcome.returncode != 0:
             tail = "\n".join(self._log_lines[-40:])
-            message = classify_pip_failure(tail) if "pip" in cmd else failure
+            where = f"{platform.system()} {platform.machine()}"
+            # the whole log: pip's connection errors come early, its last lines may be other warnings
+            log = "\n".join(self._log_lines)
+            if "pip" in cmd:
+                answered = reachable(index_url(self.pip_args)) if "(from versions: none)" in log else None
+                message = classify_pip_failure(log, where, answered)
+            else:
+                message = failure
             raise RuntimeSetupError(message, details=tail)
 
     def _pip(self, python: Path, requirements: Path, *extra: str) -> None:
@@ -133,27 +133,19 @@ class SetupRuntimeTask(QgsTask):
     def run(self) -> bool:
         created = False
         try:
-            self.target_dir.parent.mkdir(parents=True, exist_ok=True)
-            free = shutil.disk_usage(self.target_dir.parent).free
-            if free < REQUIRED_FREE_BYTES:
-                raise RuntimeSetupError(
-                    f"The ML runtime needs about 3 GB free in {self.target_dir.parent}; only "
-                    f"{free / 1024**3:.1f} GB are free. Free some space and try again."
-                )
             python = venv_python(self.target_dir)
+            self._check_before_pip()
             if not python.is_file():
-                base = self.base_python or find_base_python()
-                if base is None:
-                    raise RuntimeSetupError(
-                        "No Python interpreter was found to create the ML runtime with. Install Python 3.10-3.12 "
-                        "and set its path in Settings, or set SCHOOL_DETECTOR_PYTHON."
-                    )
+                base = self._base_python()
                 created = True
                 self.setProgress(2.0)
                 self._run_step(
                     [str(base), "-m", "venv", str(self.target_dir)],
                     f"Could not create a virtual environment with {base} (is the venv module installed?).",
                 )
+            else:
+                check_python(self._version_of(python), python)
+            (self.target_dir / COMPLETE_MARKER).unlink(missing_ok=True)  # a repair is not complete until it is
             self.setProgress(8.0)
             self._pip(python, self.requirements)
             if self.nodeps is not None and self.nodeps.is_file():
@@ -165,6 +157,7 @@ class SetupRuntimeTask(QgsTask):
                 "The ML runtime was installed but does not start; see the log.",
                 control=True,
             )
+            (self.target_dir / COMPLETE_MARKER).write_text(self.requirements.name + "\n", encoding="utf-8")
             self.setProgress(100.0)
             return True
         except SchoolDetectorError as exc:
@@ -176,6 +169,52 @@ class SetupRuntimeTask(QgsTask):
         if created:
             shutil.rmtree(self.target_dir, ignore_errors=True)
         return False
+
+    def _base_python(self) -> Path:
+        """The interpreter to make the venv with: the one given, else the first candidate of a
+        version the packages exist for (QGIS's own may be older: then a python.org one)."""
+        if self.base_python is not None:
+            check_python(self._version_of(self.base_python), self.base_python)
+            return self.base_python
+        seen = []
+        for candidate in base_python_candidates():
+            try:
+                version = self._version_of(candidate)
+            except RuntimeSetupError:
+                continue
+            if version in SUPPORTED_PYTHONS:
+                return candidate
+            seen.append(f"{candidate} (Python {version[0]}.{version[1]})")
+        raise RuntimeSetupError(
+            f"No Python {python_words()} was found to create the ML runtime with"
+            + (f"; found {', '.join(seen)}" if seen else "")
+            + ". Install Python 3.12 (python.org; on Windows tick 'Add python.exe to PATH') and set up again, "
+            "or point Settings (Python) at an existing runtime."
+        )
+
+    def _check_before_pip(self) -> None:
+        """What would only fail after a long download, said first: platform, path, disk."""
+        self.target_dir.parent.mkdir(parents=True, exist_ok=True)
+        check_platform(platform.system().lower(), platform.machine(), training=self.verify_tensorflow)
+        check_path_length(self.target_dir, windows_long_paths(), windows=os.name == "nt")
+        check_free_space(self.target_dir.parent, shutil.disk_usage(self.target_dir.parent).free)
+
+    def _version_of(self, python: Path) -> tuple[int, int]:
+        """The (major, minor) of an interpreter, by running it: it must run at all."""
+        try:
+            out = subprocess.run(
+                [str(python), "-c", "import sys; print(sys.version_info[0], sys.version_info[1])"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=runtime_env(),
+                **popen_options(),
+            )
+            major, minor = (int(v) for v in out.stdout.split())
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            raise RuntimeSetupError(f"{python} does not run as a Python interpreter: {exc}") from exc
+        self._log(f"{python}: Python {major}.{minor}")
+        return major, minor
 
     def _write_log(self) -> None:
         try:

@@ -29,11 +29,26 @@ def wait_for_task(task, timeout=240):
             status = task.status()
         except RuntimeError:  # C++ object deleted: it finished and was cleaned up
             return
-        if status in (QgsTask.Complete, QgsTask.Terminated):
+        if status in (QgsTask.TaskStatus.Complete, QgsTask.TaskStatus.Terminated):
             pump(0.1)  # let taskCompleted/taskTerminated slots run
             return
         time.sleep(0.02)
     raise AssertionError(f"task {task.description()} did not finish in {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """A modal dialog in a headless test waits forever for a click: every test that expects one
+    answers it itself (monkeypatch); any other fails at once, saying which."""
+    from qgis.PyQt.QtWidgets import QFileDialog, QMessageBox
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a modal dialog opened in a test: {[a for a in args if isinstance(a, str)]}")
+
+    for name in ("getExistingDirectory", "getOpenFileName", "getOpenFileNames", "getSaveFileName"):
+        monkeypatch.setattr(QFileDialog, name, staticmethod(refuse))
+    for name in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(refuse))
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,14 @@ def test_dialog_builds_the_dataset_and_adds_footprints(qgis_iface, layers, tmp_p
     assert "chips in" in d.status_label.text() and d.run_button.isEnabled()
     fp = QgsProject.instance().mapLayer(d.footprints_layer_id)
     assert fp is not None and fp.isValid() and fp.featureCount() == info["chips"]
+    # built again into the same folder (resumed): the layer on the map is reloaded; no second
+    # copy of it is added
+    again = d.start()
+    wait_for_task(again)
+    assert again.error is None, again.error and again.error.details
+    info = json.loads((tmp_path / "ds" / "dataset.json").read_text())
+    shown = [lyr for lyr in QgsProject.instance().mapLayers().values() if "chips.gpkg" in lyr.source()]
+    assert len(shown) == 1 and shown[0].id() == fp.id() and fp.featureCount() == info["chips"]
 
 
 def test_qgis_rendered_chips_match_the_cli_chips(qgis_iface, layers, tmp_path, scene, runtime_python):

@@ -20,7 +20,8 @@ from school_detector.tasks.registry import TaskRegistry
     [
         TrainConfig(),
         TrainConfig(backbone="tiny", weights="none", epochs=3, fine_tune_epochs=0, batch_size=8),
-        TrainConfig(backbone="xception", weights="none", epochs=1, fine_tune_epochs=2, batch_size=4),
+        TrainConfig(backbone="xception", weights="none", epochs=3, fine_tune_epochs=0, batch_size=4),
+        TrainConfig(backbone="xception", weights="imagenet", epochs=1, fine_tune_epochs=2, batch_size=4),
     ],
 )
 def test_the_three_front_ends_give_the_same_command_line(qgis_iface, qgis_processing, tmp_path, cfg):

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 from qgis.core import Qgis
-from qgis.PyQt.QtWidgets import QToolBar
+from qgis.PyQt.QtWidgets import QPushButton, QToolBar
 
 from school_detector.core.errors import RuntimeMissingError
 from tests.qgis.conftest import flush_deletes
@@ -61,15 +61,29 @@ def test_actions_that_need_the_runtime_offer_to_set_it_up(plugin, qgis_iface, wi
     with pytest.raises(RuntimeMissingError, match="Set up ML runtime"):
         plugin.require_runtime()
     plugin.actions["train"].trigger()  # through the slot: shown, not raised
-    critical = qgis_iface.messageBar().get_messages(Qgis.Critical)
-    assert any("ML runtime is not set up" in m for m in critical)
+    plugin.actions["train"].trigger()  # twice: still one offer, not a stack of them
+    bar = qgis_iface.messageBar()
+    assert bar.get_messages(Qgis.MessageLevel.Critical) == []  # one message with a button, not also an error
+    offers = [w for w in bar.items() if w.findChildren(QPushButton)]
+    assert len(offers) == 1
+    (button,) = offers[0].findChildren(QPushButton)
+    assert button.text() == "Set up ML runtime…"
+    button.click()
+    assert plugin.dialogs["settings"].isVisible()
+    from school_detector.notify import runtime_ready
+
+    runtime_ready(qgis_iface)
+    assert not [w for w in bar.items() if w.findChildren(QPushButton)]
 
 
-def test_every_action_triggers_without_error(plugin, qgis_iface, with_runtime):
+def test_every_action_triggers_without_error(plugin, qgis_iface, with_runtime, monkeypatch):
+    from school_detector.settings import PluginSettings
+
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls()))  # a first run: no model yet
     qgis_iface.messageBar().clear_messages()
     for action in plugin.actions.values():
         action.trigger()
-    assert qgis_iface.messageBar().get_messages(Qgis.Critical) == []
+    assert qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical) == []
     assert plugin.dialogs["settings"].isVisible()
 
 
@@ -84,3 +98,32 @@ def test_tensorflow_never_enters_the_qgis_process(plugin, with_runtime):
     wait_for_task(task)
     assert dialog.last_info and dialog.last_info["tensorflow"]["available"]
     assert not [m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")]
+
+
+def test_training_on_a_scan_only_runtime_offers_to_add_training(plugin, qgis_iface, monkeypatch, tmp_path):
+    """A runtime without TensorFlow (scanning and review only): Train says so once, with a
+    button that opens Settings on "Training too"."""
+    from school_detector.gui.settings_dialog import TRAINING_TOO
+
+    venv = tmp_path / "scan-runtime"
+    (venv / "lib" / "python3.12" / "site-packages" / "onnxruntime").mkdir(parents=True)
+    python = venv / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text("#!/bin/sh\n")
+    python.chmod(0o755)
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(python))
+    monkeypatch.setattr("school_detector.settings.managed_dir", lambda: tmp_path / "managed")
+    bar = qgis_iface.messageBar()
+    bar.clear_messages()
+    with pytest.raises(RuntimeMissingError, match="Training too"):
+        plugin.require_runtime(training=True)
+    assert plugin.require_runtime() == python  # scanning is fine with it
+    offers = [w for w in bar.items() if w.findChildren(QPushButton)]
+    assert len(offers) == 1
+    (button,) = offers[0].findChildren(QPushButton)
+    assert button.text() == "Add training…"
+    button.click()
+    assert plugin.dialogs["settings"].flavour_combo.currentData() == TRAINING_TOO
+    from school_detector.notify import runtime_ready
+
+    runtime_ready(qgis_iface)

@@ -31,14 +31,14 @@ def test_labels_gpkg_layers_in_qgis(scene):
     labels = QgsVectorLayer(f"{out / LABELS_GPKG}|layername=labels", "labels", "ogr")
     assert labels.isValid() and labels.crs().authid() == "EPSG:4326"
     assert labels.featureCount() == meta["label_points"]
-    assert labels.geometryType() == QgsWkbTypes.PointGeometry
+    assert labels.geometryType() == QgsWkbTypes.GeometryType.PointGeometry
     values = {f["label"] for f in labels.getFeatures()}
     assert values == {"school", "not-school"}
     feats = list(labels.getFeatures())
     assert labels.extent().contains(feats[0].geometry().asPoint())
     footprints = QgsVectorLayer(f"{out / LABELS_GPKG}|layername=truth_footprints", "fp", "ogr")
     assert footprints.isValid() and footprints.crs().authid() == "EPSG:3857"
-    assert footprints.geometryType() == QgsWkbTypes.PolygonGeometry
+    assert footprints.geometryType() == QgsWkbTypes.GeometryType.PolygonGeometry
     geom = next(footprints.getFeatures()).geometry()
     assert geom.isGeosValid() and geom.area() > 1000  # a compound is thousands of m² in EPSG:3857
 

@@ -65,6 +65,31 @@ def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     assert len(dock.queue) == 2
 
 
+def test_keys_work_after_a_click_on_the_list_or_the_map_but_not_in_the_note(qgis_iface, results):
+    """The queue list would take letters for its type-to-search and the map canvas has the
+    focus while a mapper looks: Y/N still decide there. A note is typed, not decided."""
+    layer, _ = load_results(results)
+    dock = ReviewDock(qgis_iface)
+    dock.sites_check.setChecked(False)
+    dock.set_layer(layer)
+    dock.show()
+    rows = dock.queue_list
+    QTest.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, pos=rows.visualItemRect(rows.item(0)).center())
+    QTest.keyClick(rows, Qt.Key.Key_Y)
+    assert statuses(results)["18/1000/2000"] == "confirmed"
+    canvas = qgis_iface.mapCanvas()
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton)
+    QTest.keyClick(canvas, Qt.Key.Key_N)
+    assert statuses(results)["18/1001/2000"] == "rejected"
+    dock.note_edit.setFocus()
+    QTest.keyClicks(dock.note_edit, "Yes by the new road, no sign")
+    assert dock.note_edit.text() == "Yes by the new road, no sign"
+    assert sorted(statuses(results).values()).count("unreviewed") == 3  # typing decided nothing
+    dock.hide()  # a closed dock leaves the map's keys alone
+    QTest.keyClick(canvas, Qt.Key.Key_Y)
+    assert sorted(statuses(results).values()).count("unreviewed") == 3
+
+
 def test_a_geopackage_from_another_tool_gets_the_fields_it_lacks(qgis_iface, tmp_path, qgis_new_project):
     path = tmp_path / "other.gpkg"
     with GeoPackage(path) as g:

@@ -292,3 +292,9 @@ def test_add_reviewed_to_training_data_from_the_panel(qgis_iface, scene, tmp_pat
     assert info["dataset_version"] == 2
     added = [r for r in csv.DictReader((tmp_path / "data" / "manifest.csv").open()) if r["origin"].startswith("review")]
     assert len(added) == 3 and all((tmp_path / "data" / r["file"]).is_file() for r in added)
+    assert "Added 3 chips" in dock.training_panel.status_label.text()
+    again = dock.add_to_training(tmp_path / "data")  # the same decisions again: says why nothing is added
+    wait_for_task(again, 120)
+    assert again.result_data["added"] == 0
+    assert "Nothing new to add" in dock.training_panel.status_label.text()
+    assert "3 already in the dataset" in dock.training_panel.status_label.text()

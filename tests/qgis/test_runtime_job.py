@@ -115,7 +115,7 @@ def test_failures_reach_the_message_bar_and_the_log(qgis_iface, tmp_path):
     wait_for_task(task)
     pump(0.2)
     QgsApplication.messageLog().messageReceived.disconnect(on_log)
-    critical = qgis_iface.messageBar().get_messages(Qgis.Critical)
+    critical = qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical)
     assert any("failed (exit code 1)" in m for m in critical), critical
     assert any("libcudart" in m for m in logged), logged  # the stderr tail is in the log
     assert registry.running == []
@@ -135,4 +135,4 @@ def test_cancelled_jobs_stay_quiet(qgis_iface, runtime_python):
     registry.cancel_all()
     wait_for_task(task, timeout=30)
     assert isinstance(task.error, JobCancelled)
-    assert qgis_iface.messageBar().get_messages(Qgis.Critical) == []
+    assert qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Critical) == []

@@ -96,7 +96,8 @@ def test_scan_from_the_dialog_matches_the_cli(
 ):
     d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg")
     d._update_estimate()
-    assert "tiles at zoom 18" in d.estimate_label.text()  # the canvas extent: the scene and a margin
+    # the canvas extent is the scene and a margin: the margin has no imagery and is not planned
+    assert d.estimate_label.text().startswith("36 tiles at zoom 18 with imagery")
     assert "schools:1" in d.card_label.text()
     task = d.start(confirm=False)
     assert task is not None
@@ -106,7 +107,8 @@ def test_scan_from_the_dialog_matches_the_cli(
     layer = QgsProject.instance().mapLayer(d.result_layer_id)
     assert layer is not None and layer.isValid()
     assert layer.featureCount() == d.last_result["candidates"]
-    assert "candidates in" in d.status_label.text() and "outside imagery" in d.status_label.text()
+    assert "candidates in 36 tiles" in d.status_label.text() and "outside imagery" not in d.status_label.text()
+    assert "on CPU, ONNX Runtime" in d.status_label.text()  # what scanned, said with every scan (the model has a copy)
     subprocess.run(
         [
             str(runtime_python),
@@ -338,3 +340,37 @@ def test_the_dialog_sets_known_schools_aside_and_skips_empty_land(
         info = dict(c.execute("SELECT key, value FROM scan_info"))
     assert set(located) == {"model"}  # every point is where the model placed the school
     assert '"count"' in info["known_schools"] and "buildings" in info["buildings"]
+
+
+def test_a_zoomed_out_map_counts_only_tiles_with_imagery_and_asks_before_a_big_scan(
+    qgis_iface, qgis_canvas, server, runtime_python, world, scene_layer, tmp_path, monkeypatch
+):
+    """Zoomed out far beyond the imagery: the estimate (fresh as the map moves) and the question
+    count the tiles with imagery, not the map's millions; declined, the dialog says it did not start."""
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg")
+    d.extent_radio.setChecked(True)
+    d.show()
+    qgis_canvas.setExtent(scene_layer.extent())
+    pump(0.3)
+    whole = d.estimate_label.text().split(" (")[0]  # "N tiles at zoom 18 with imagery": the scene
+    e = scene_layer.extent()
+    far = QgsRectangle(e.xMinimum() - 5e5, e.yMinimum() - 5e5, e.xMaximum() + 5e5, e.yMaximum() + 5e5)
+    qgis_canvas.setExtent(far)
+    pump(0.3)  # the estimate follows the map by itself
+    assert qgis_canvas.extent().width() > 1e6 and whole.endswith("with imagery")
+    assert d.estimate_label.text().startswith(whole), d.estimate_label.text()
+    asked = []
+
+    def decline(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    trusted = [str((world / "model").resolve())]  # agreed to before: the question here is the size
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(trusted_models=trusted)))
+    d.settings.ask_above_tiles = 10
+    assert d.start(confirm=True) is None and d.current_task is None
+    assert whole in asked[0]
+    assert d.status_label.text().startswith(f"Not started: {whole}")

@@ -5,7 +5,7 @@ import socket
 from school_detector.core.errors import RuntimeSetupError
 from school_detector.gui.settings_dialog import SettingsDialog, describe_info
 from school_detector.tasks.registry import TaskRegistry
-from school_detector.tasks.setup_runtime import SetupRuntimeTask, classify_pip_failure
+from school_detector.tasks.setup_runtime import SetupRuntimeTask
 from tests.qgis.conftest import wait_for_task
 
 
@@ -27,6 +27,7 @@ def test_shows_where_the_runtime_is_and_what_it_has(qgis_iface, with_runtime):
     assert "TensorFlow 2.21" in text and "Python 3." in text and ("GPU" in text)
     assert dialog.check_button.isEnabled() and dialog.progress.value() == 100
     # Diagnostics, after the check: versions, TF and GPUs, the last errors; secrets masked
+    from qgis.core import Qgis
     from qgis.PyQt.QtGui import QGuiApplication
 
     from school_detector.notify import RECENT_ERRORS
@@ -39,7 +40,7 @@ def test_shows_where_the_runtime_is_and_what_it_has(qgis_iface, with_runtime):
     finally:
         RECENT_ERRORS.clear()
     assert QGuiApplication.clipboard().text() == text
-    assert f"plugin: {__version__}" in text and "QGIS: 3.22" in text and "TensorFlow: 2.21" in text
+    assert f"plugin: {__version__}" in text and f"QGIS: {Qgis.QGIS_VERSION}" in text and "TensorFlow: 2.21" in text
     assert "GPUs:" in text and "tiles.example.com" in text and "said 403" in text
     assert "SECRET-PLANTED" not in text
 
@@ -59,15 +60,28 @@ def test_without_runtime_the_dialog_says_what_to_do(qgis_iface, without_runtime)
 
 
 def test_setting_a_python_path_is_saved(qgis_iface, without_runtime, runtime_python):
-    dialog = SettingsDialog(qgis_iface, TaskRegistry())
-    dialog.python_edit.setText(str(runtime_python))
-    dialog._refresh_location()
-    assert "from setting" in dialog.location_label.text()
-    dialog.save()
-    from qgis.core import QgsSettings
+    """As a user types it: nothing wakes up per key, Enter checks the path (and keeps the
+    dialog open), Save stores it and says so."""
+    from qgis.core import Qgis, QgsSettings
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
 
-    assert QgsSettings().value("school_detector/runtime_python") == str(runtime_python)
-    QgsSettings().remove("school_detector/runtime_python")
+    try:
+        qgis_iface.messageBar().clear_messages()
+        dialog = SettingsDialog(qgis_iface, TaskRegistry())
+        dialog.show()
+        dialog.python_edit.setFocus()
+        QTest.keyClicks(dialog.python_edit, str(runtime_python))
+        assert not dialog.check_button.isEnabled()  # typing alone does not look the path up
+        QTest.keyClick(dialog.python_edit, Qt.Key.Key_Return)
+        assert dialog.isVisible()  # Enter in the field checks it; it does not close the dialog
+        assert "from setting" in dialog.location_label.text() and dialog.check_button.isEnabled()
+        dialog.button_box.button(dialog.button_box.StandardButton.Save).click()
+        assert not dialog.isVisible()
+        assert any("saved" in m for m in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Info))
+        assert QgsSettings().value("school_detector/runtime_python") == str(runtime_python)
+    finally:
+        QgsSettings().remove("school_detector/runtime_python")
 
 
 def test_offline_setup_fails_clearly_and_leaves_nothing(qgis_iface, without_runtime, tmp_path):
@@ -86,24 +100,66 @@ def test_offline_setup_fails_clearly_and_leaves_nothing(qgis_iface, without_runt
     assert dialog.setup_button.isEnabled()
 
 
-def make_wheel(folder):
+#: what `school-detector info` reads of TensorFlow, for a stand-in package of that name
+TF_STAND_IN = """__version__ = "0.0.1"
+class config:
+    list_physical_devices = staticmethod(lambda kind: [])
+class sysconfig:
+    get_build_info = staticmethod(lambda: {"is_cuda_build": False})
+"""
+
+
+def make_wheel(folder, name="tinypkg", version="1.0", code="VALUE = 42\n"):
     """A minimal, valid pure-Python wheel (PEP 427) so pip can install offline."""
     import zipfile
 
-    name = folder / "tinypkg-1.0-py3-none-any.whl"
+    wheel = folder / f"{name}-{version}-py3-none-any.whl"
     files = {
-        "tinypkg/__init__.py": "VALUE = 42\n",
-        "tinypkg-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tinypkg\nVersion: 1.0\n",
-        "tinypkg-1.0.dist-info/WHEEL": (
+        f"{name}/__init__.py": code,
+        f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{name}-{version}.dist-info/WHEEL": (
             "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
         ),
     }
-    record = "".join(f"{k},,\n" for k in files) + "tinypkg-1.0.dist-info/RECORD,,\n"
-    with zipfile.ZipFile(name, "w") as zf:
+    record = "".join(f"{k},,\n" for k in files) + f"{name}-{version}.dist-info/RECORD,,\n"
+    with zipfile.ZipFile(wheel, "w") as zf:
         for k, v in files.items():
             zf.writestr(k, v)
-        zf.writestr("tinypkg-1.0.dist-info/RECORD", record)
-    return name
+        zf.writestr(f"{name}-{version}.dist-info/RECORD", record)
+    return wheel
+
+
+def test_both_kinds_of_runtime_are_set_up_from_the_dialog(qgis_iface, without_runtime, tmp_path, monkeypatch):
+    """First "Scanning and review" (the default), then "Training too" on top of it, offline from
+    a local package folder; stand-in packages (a tiny "tensorflow") keep it fast."""
+    from school_detector import settings as plugin_settings
+    from school_detector.gui import settings_dialog
+    from school_detector.runtime.install import COMPLETE_MARKER, SCAN_ONLY, TRAINING, runtime_kind
+
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    make_wheel(wheels)
+    make_wheel(wheels, "tensorflow", "0.0.1", TF_STAND_IN)
+    scan, training = tmp_path / "scan.txt", tmp_path / "training.txt"
+    scan.write_text("tinypkg==1.0\n")
+    training.write_text("tinypkg==1.0\ntensorflow==0.0.1\n")
+    monkeypatch.setattr(settings_dialog, "SCAN_REQUIREMENTS_FILE", scan)
+    monkeypatch.setattr(settings_dialog, "REQUIREMENTS_FILE", training)
+    offline = ["--isolated", "--no-index", "--find-links", str(wheels)]
+    dialog = SettingsDialog(qgis_iface, TaskRegistry())
+    assert dialog.flavour_combo.currentData() == settings_dialog.SCANNING  # the light one first
+    assert "MB download" in dialog.flavour_combo.currentText()
+    wait_for_task(dialog.setup_runtime(pip_args=offline))
+    location = plugin_settings.current_runtime()
+    assert location.found and location.source == "managed", location.describe()
+    assert runtime_kind(location.python) == SCAN_ONLY
+    assert (plugin_settings.managed_dir() / COMPLETE_MARKER).read_text().strip() == "scan.txt"
+    dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(settings_dialog.TRAINING_TOO))
+    task = dialog.setup_runtime(pip_args=offline)
+    wait_for_task(task)
+    assert task.error is None, task.error and task.error.details
+    assert runtime_kind(location.python) == TRAINING
+    assert (plugin_settings.managed_dir() / COMPLETE_MARKER).read_text().strip() == "training.txt"
 
 
 def test_setup_succeeds_from_a_local_package_folder(tmp_path):
@@ -132,23 +188,24 @@ def test_setup_succeeds_from_a_local_package_folder(tmp_path):
     assert any('"school_detector"' in ln for ln in lines)  # the verify step ran the CLI in the new venv
 
 
-def test_pip_failures_are_classified():
-    assert "not reachable" in classify_pip_failure("... NewConnectionError(...) Connection refused")
-    assert "disk space" in classify_pip_failure("OSError: [Errno 28] No space left on device")
-    assert "see the log" in classify_pip_failure("some other error")
-
-
 def test_describe_info():
     info = {
         "python": "3.11.2",
+        "onnxruntime": {"available": True, "scanning_on": "CPU, ONNX Runtime 1.32.0, 2 threads"},
         "tensorflow": {
             "available": True,
             "version": "2.21.0",
             "gpus": [{"name": "/physical_device:GPU:0", "model": "NVIDIA H100"}],
         },
     }
-    assert describe_info(info) == "Python 3.11.2 · TensorFlow 2.21.0 · GPUs: NVIDIA H100"
+    assert describe_info(info).splitlines() == [
+        "Python 3.11.2",
+        "Scanning on: CPU, ONNX Runtime 1.32.0, 2 threads",
+        "Training: TensorFlow 2.21.0 · GPUs: NVIDIA H100",
+    ]
     assert "CPU only" in describe_info(
         {"python": "3.11", "tensorflow": {"available": True, "version": "2", "gpus": []}}
     )
     assert "not usable" in describe_info({"python": "3.11", "tensorflow": {"available": False, "error": "boom"}})
+    scan_only = {"python": "3.12", "tensorflow": {"available": False, "installed": False}}
+    assert "scanning and review only" in describe_info(scan_only)

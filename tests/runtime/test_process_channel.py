@@ -108,3 +108,61 @@ def test_a_cancel_is_a_cancel_wherever_it_lands():
     finally:
         stop.set()
     assert outcomes == ["cancelled"] * 8, outcomes
+
+
+def test_a_cancel_reaches_a_job_started_where_ctrl_c_is_ignored():
+    """QGIS 3.40 starts jobs from threads that ignore SIGINT, and the child inherits that: the
+    channel's cancel must still stop a job that does not check for it (selftest), promptly."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started: list[float] = []
+    try:
+
+        def on_event(event) -> None:
+            if event.event == "progress" and not started:
+                started.append(time.monotonic())
+
+        def cancelled() -> bool:
+            return bool(started) and time.monotonic() > started[0] + 1.0
+
+        args = ["selftest", "--batches", "2000", "--size", "32", "--step-delay", "0.05"]
+        with pytest.raises(JobCancelled):
+            run_cli_job(PYTHON, args, "Selftest", on_event, cancelled)
+        assert time.monotonic() - started[0] < 15  # stopped at the cancel, not run to its end (100 s)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_killed_parent_leaves_no_runtime_process(tmp_path):
+    """QGIS killed (kill -9) mid-job: the child sees end-of-file on its channel and stops."""
+    import os
+    import signal
+    import subprocess
+
+    parent_code = (
+        "import sys, time\n"
+        "from school_detector.runtime.locate import runtime_command, runtime_env\n"
+        "from school_detector.runtime.process import CONTROL_ARGS, ChildProcess\n"
+        "args = ['selftest', '--batches', '5000', '--size', '32', '--step-delay', '0.05', *CONTROL_ARGS]\n"
+        "child = ChildProcess(runtime_command(sys.executable, args), runtime_env(), control=True)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([PYTHON, "-c", parent_code], stdout=subprocess.PIPE, text=True, env=runtime_env())
+    child_pid = int(parent.stdout.readline())
+    time.sleep(3)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            state = open(f"/proc/{child_pid}/stat").read().split()[2]
+        except OSError:
+            break  # gone
+        if state == "Z":
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(child_pid, signal.SIGKILL)
+        raise AssertionError("the runtime process outlived its killed parent by a minute")

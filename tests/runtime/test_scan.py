@@ -145,6 +145,8 @@ def test_resume_after_kill_9_loses_and_duplicates_nothing(world, tmp_path, cli):
         "4",
         "--workers",
         "1",
+        "--backend",  # the slower engine: ONNX Runtime scans these 100 tiles before the kill lands
+        "tensorflow",
         "--progress",
         "jsonl",
     ]
@@ -292,6 +294,26 @@ def test_region_file_and_empty_or_imageless_regions(world, tmp_path, cli):
         str(tmp_path / "z.gpkg"),
     )
     assert proc.returncode == 2 and "zoom 18" in events[-1]["message"]
+
+
+def test_a_bbox_far_larger_than_the_raster_plans_the_raster_only(world, tmp_path, cli):
+    """A view zoomed out over a continent: the tiles with imagery are planned, not a million."""
+    e = RasterSource(world / "scene" / "scene.tif").extent_3857()
+    w, s = T.xy_to_lonlat(e.west - 500_000, e.south - 500_000)
+    east, n = T.xy_to_lonlat(e.east + 500_000, e.north + 500_000)
+    proc, events = cli(
+        "scan",
+        "--imagery",
+        str(world / "scene" / "scene.tif"),
+        "--model",
+        str(world / "model"),
+        "--bbox",
+        f"{w},{s},{east},{n}",
+        "--out",
+        str(tmp_path / "big.gpkg"),
+    )
+    assert proc.returncode == 0, events[-1]
+    assert next(e for e in events if e["event"] == "result")["data"]["tiles"] == 100  # the raster's 10x10 tiles
 
 
 def test_out_of_disk_keeps_earlier_batches(world, tmp_path):

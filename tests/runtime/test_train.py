@@ -22,6 +22,7 @@ from school_detector.imagery.raster import RasterSource
 from school_detector.ml.train import TrainConfig, train
 from school_detector.sample.scene import SceneSpec, write_scene
 from tests.paths import ROOT
+from tests.support.cli import run_cli
 
 QUIET = Reporter("callback")
 
@@ -326,7 +327,15 @@ def test_cancel_keeps_the_best_checkpoint(dataset, tmp_path):
     proc.send_signal(signal.SIGTERM)
     out_text, _ = proc.communicate(timeout=120)
     assert proc.returncode == 130
-    last = json.loads(out_text.strip().splitlines()[-1])
+    events = [json.loads(ln) for ln in out_text.strip().splitlines() if ln.startswith("{")]
+    last = events[-1]
     assert last["event"] == "error" and last["kind"] == "JobCancelled"
     assert (out / "checkpoints" / "best.weights.h5").is_file()
-    assert not (out / "schools").exists()
+    # the best model so far is a normal version: a card that says it was cancelled, a report, and it works
+    saved = next(e for e in events if e["event"] == "result")["data"]
+    card = ModelCard.read(out)
+    assert card.cancelled and "cancelled at epoch" in card.training and card.warnings
+    assert saved["card"]["version"] == card.version and "saved as model" in last["message"]
+    assert (out / "report.html").is_file() and (out / card.name / str(card.version) / "saved_model.pb").is_file()
+    evaluated, events = run_cli("evaluate", "--model", str(out), "--data", str(dataset / "test"))
+    assert evaluated.returncode == 0 and next(e for e in events if e["event"] == "result")["data"]["n"] > 0

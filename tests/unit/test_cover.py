@@ -162,3 +162,16 @@ def test_cover_is_lazy_and_counts_large_regions():
     assert C.count_cover(region, Z) == 160000
     it = C.iter_cover(region, Z)
     assert next(it) == T.Tile(100000, 100000, Z)
+
+
+def test_a_region_is_clipped_to_the_imagery_box():
+    from school_detector.core.cover import clip_to_box
+
+    square = [[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]]
+    (inside,) = clip_to_box([square], 2, 3, 5, 20)
+    xs, ys = zip(*inside[0])
+    assert (min(xs), max(xs), min(ys), max(ys)) == (2, 5, 3, 10) and inside[0][0] == inside[0][-1]
+    assert clip_to_box([square], 20, 20, 30, 30) == []  # no overlap: nothing to scan
+    holed = [square[0], [(4.0, 4.0), (6.0, 4.0), (6.0, 6.0), (4.0, 6.0), (4.0, 4.0)]]
+    (kept,) = clip_to_box([holed], -1, -1, 11, 11)
+    assert len(kept) == 2  # a hole inside the box stays a hole

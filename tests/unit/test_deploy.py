@@ -36,3 +36,24 @@ def test_deployment_files(tmp_path):
     assert json.loads((out / "model_card.json").read_text())["name"] == "schools"
     with pytest.raises(InputError, match="not empty"):
         export_serving(fake_model(tmp_path / "again"), out)
+
+
+def test_the_serving_image_follows_the_training_tensorflow(tmp_path):
+    """A SavedModel may use ops an older TF Serving does not know: the image is the version of
+    the TensorFlow that trained it (the card's), else the runtime's pinned one."""
+    from pathlib import Path
+
+    from school_detector.serving.deploy import TRAINING_TENSORFLOW
+
+    model = fake_model(tmp_path)
+    card = ModelCard.read(model)
+    card.software = {"tensorflow": "2.20.0"}
+    card.write(model)
+    export_serving(model, tmp_path / "d")
+    compose = yaml.safe_load((tmp_path / "d" / "docker-compose.yml").read_text())
+    assert compose["services"]["tfserving"]["image"] == "tensorflow/serving:2.20.0"
+    assert "tensorflow/serving:2.20.0" in (tmp_path / "d" / "docker-run.sh").read_text()
+    export_serving(fake_model(tmp_path / "old"), tmp_path / "d2")  # a card that does not say
+    assert f"tensorflow/serving:{TRAINING_TENSORFLOW}" in (tmp_path / "d2" / "k8s.yaml").read_text()
+    pinned = Path(__file__).resolve().parents[2] / "school_detector" / "runtime-requirements.txt"
+    assert f"tensorflow-cpu=={TRAINING_TENSORFLOW};" in pinned.read_text()

@@ -45,6 +45,10 @@ def test_versions_agree():
     meta = configparser.ConfigParser(interpolation=None)
     meta.read(ROOT / "metadata.txt")
     assert meta["general"]["version"] == __version__
+    # QGIS 4 (Qt6) loads a plugin whose maximum is 4.x; the supportsQt6 flag is obsolete there
+    # and "False" would hide the plugin on QGIS 3 Qt6 builds
+    assert meta["general"]["qgisMinimumVersion"] == "3.22" and meta["general"]["qgisMaximumVersion"] == "4.99"
+    assert "supportsQt6" not in meta["general"]
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text()
 
 

@@ -136,3 +136,37 @@ def test_merging_mappers_copies_takes_every_decision_and_counts_conflicts(result
     assert rows["18/1004/2000"] == "confirmed:bob"  # the latest decision wins
     assert rows["18/1002/2000"] == "confirmed:bob"
     assert rows["18/1000/2000"] == "confirmed:ana" and rows["18/1003/2000"] == "unsure:ana"
+
+
+def confirmed_scan(path, predictions):
+    """A scan whose candidates are all confirmed: (tile, Prediction or score) pairs."""
+    store = ResultStore(path, "schools:1", 0.5)
+    store.commit(predictions)
+    store.close()
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE candidates SET status='confirmed'")
+    return path
+
+
+def test_one_per_site_follows_the_places_rule_of_the_review_dock(tmp_path):
+    """Points placed by the model: two tiles seeing one school make one place at its point;
+    every other tile ~150 m apart is its own school, however the tiles touch. Tile-centre
+    candidates: a 3x3 block is not one school (at most 2x2 tiles per place)."""
+    from school_detector.core.results import Prediction
+
+    row = [Tile(150000 + i, 130000, 18) for i in range(6)]
+    located = [Prediction(0.9, 0.97, 0.5), Prediction(0.8, 0.03, 0.5)] + [Prediction(0.7, 0.5, 0.5)] * 4
+    results = confirmed_scan(tmp_path / "points.gpkg", zip(row, located))
+    res = export(results, tmp_path / "p.geojson", "geojson", ["confirmed"], one_per_site=True)
+    features = json.loads((tmp_path / "p.geojson").read_text())["features"]
+    assert res["exported"] == 5
+    first = max(features, key=lambda f: f["properties"]["score"])
+    assert first["properties"]["site_tiles"] == 2
+    box = bounds_4326(row[0])  # the school sits on the shared edge of the first two tiles
+    assert abs(first["geometry"]["coordinates"][0] - box.east) < 0.02 * (box.east - box.west)
+    block = [Tile(150000 + i, 130000 + j, 18) for i in range(3) for j in range(3)]
+    results = confirmed_scan(tmp_path / "centres.gpkg", [(t, 0.9 - 0.01 * k) for k, t in enumerate(block)])
+    res = export(results, tmp_path / "c.geojson", "geojson", ["confirmed"], one_per_site=True)
+    features = json.loads((tmp_path / "c.geojson").read_text())["features"]
+    assert max(f["properties"]["site_tiles"] for f in features) <= 4 and res["exported"] >= 3
+    assert sum(f["properties"]["site_tiles"] for f in features) == 9

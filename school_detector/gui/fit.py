@@ -1,0 +1,53 @@
+"""Dialogs that fit a laptop: the form scrolls, the progress and buttons stay on screen.
+
+A 1366x768 screen leaves about 700 px for a dialog under its title bar and the task bar. The
+form (labels, imagery, model, places…) goes into a scroll area; the job panel (progress, status,
+Run/Cancel/Close) stays below it, always visible. The dialog opens at the size the form wants
+when the screen has room, and no larger than the screen when it has not.
+"""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import QRect, QSize, Qt
+from qgis.PyQt.QtGui import QGuiApplication
+from qgis.PyQt.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+
+#: room a window manager takes around a dialog (title bar, borders) and a task bar leaves
+WINDOW_MARGIN = QSize(40, 80)
+
+
+def scroll_body(parent: QWidget) -> tuple[QScrollArea, QVBoxLayout]:
+    """A frameless, vertically scrolling area and the layout its form goes into."""
+    body = QWidget(parent)
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea(parent)
+    scroll.setWidget(body)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll, layout
+
+
+def fitted(want: QSize, available: QRect) -> QSize:
+    """The size to open at: what the content wants, bounded by the screen less its margins."""
+    return QSize(
+        min(want.width(), available.width() - WINDOW_MARGIN.width()),
+        min(want.height(), available.height() - WINDOW_MARGIN.height()),
+    )
+
+
+def fit_to_screen(dialog: QWidget, scroll: QScrollArea) -> None:
+    """Resize ``dialog`` to show its whole form without scrolling where the screen allows."""
+    body = scroll.widget()
+    hint = dialog.sizeHint()
+    bar = scroll.verticalScrollBar().sizeHint().width()
+    want = QSize(
+        max(hint.width(), body.sizeHint().width() + bar + 2 * scroll.frameWidth()),
+        hint.height() - scroll.sizeHint().height() + body.sizeHint().height() + 2 * scroll.frameWidth(),
+    )
+    screen = dialog.screen() if hasattr(dialog, "screen") else None
+    screen = screen or QGuiApplication.primaryScreen()
+    if screen is not None:
+        want = fitted(want, screen.availableGeometry())
+    dialog.resize(want)

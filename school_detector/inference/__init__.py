@@ -1,0 +1,1 @@
+"""Inference without TensorFlow: ONNX Runtime runs an exported model's ONNX copy."""
