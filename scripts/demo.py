@@ -135,9 +135,12 @@ def print_summary(out: Path, steps: dict[str, dict[str, Any]]) -> None:
         f"  test split     ROC AUC {m['roc_auc']:.3f}, precision {m['precision']:.2f}, recall {m['recall']:.2f} at "
         f"threshold {m['threshold']:.2f} ({m['positives']} schools, {m['n'] - m['positives']} not-schools)"
     )
+    for warning in trained["card"].get("warnings") or []:  # what the figures can't claim
+        print(f"  caution        {warning}")
     print(
         f"  scan           {scanned['tiles']} tiles in the district, {truth['uninhabited_tiles']} skipped as "
-        f"uninhabited (no building), {scanned.get('tiles_per_s') or '(resumed)'} tiles/s"
+        f"uninhabited (no building), {scanned.get('tiles_per_s') or '(resumed)'} tiles/s on "
+        f"{(scanned.get('predictor') or {}).get('runs_on', '?')}"
     )
     print(
         f"  set aside      {truth['known_set_aside']} candidates on known schools, {scanned.get('outside_region', 0)} "
