@@ -24,6 +24,7 @@ def pump(seconds):
 
 def save(widget, name):
     pump(0.5)
+    print("size", name, widget.width(), widget.height(), flush=True)
     path = OUT / f"{name}.png"
     widget.grab().save(str(path))
     print("saved", path, flush=True)
@@ -155,7 +156,7 @@ def run():
             print("plugin not loaded:", list(qgis.utils.plugins), flush=True)
             return finish(1)
         main = iface.mainWindow()
-        main.showMaximized()  # a 1366x768 laptop screen (xvfb-run in screenshots.sh)
+        main.setGeometry(0, 0, 1366, 768)  # a laptop screen (xvfb-run in screenshots.sh has no window manager)
         from qgis.core import QgsCoordinateReferenceSystem
 
         QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))  # the tiles' own CRS

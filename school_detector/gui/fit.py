@@ -16,17 +16,24 @@ from qgis.PyQt.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 WINDOW_MARGIN = QSize(40, 80)
 
 
-def scroll_body(parent: QWidget) -> tuple[QScrollArea, QVBoxLayout]:
-    """A frameless, vertically scrolling area and the layout its form goes into."""
-    body = QWidget(parent)
-    layout = QVBoxLayout(body)
-    layout.setContentsMargins(0, 0, 0, 0)
+def scrolling(content: QWidget, parent: QWidget) -> QScrollArea:
+    """``content`` in a frameless area that scrolls vertically when it must (never narrower
+    than the content, which has no horizontal scroll bar)."""
     scroll = QScrollArea(parent)
-    scroll.setWidget(body)
+    scroll.setMinimumWidth(content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+    scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return scroll, layout
+    return scroll
+
+
+def scroll_body(parent: QWidget) -> tuple[QScrollArea, QVBoxLayout]:
+    """A scrolling area and the layout its form goes into."""
+    body = QWidget(parent)
+    layout = QVBoxLayout(body)
+    layout.setContentsMargins(0, 0, 0, 0)
+    return scrolling(body, parent), layout
 
 
 def fitted(want: QSize, available: QRect) -> QSize:

@@ -58,6 +58,7 @@ from ..qgis_io import review_layer
 from ..scan.store import read_info
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
+from .fit import scrolling
 from .job_panel import JobPanel
 from .review_outputs import ReviewOutputs
 from .review_preview import PREVIEW_PX, PreviewRenderer, PreviewRequest, chip_fractions
@@ -185,7 +186,10 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.training_panel.extra_row.addWidget(self.export_button)
         layout.addWidget(self.training_panel.widget(narrow=True))
         layout.addStretch(1)
-        self.setWidget(body)
+        # a laptop's 768 px, under QGIS's toolbars, can't hold the whole dock: it scrolls
+        scroll = scrolling(body, self)
+        scroll.installEventFilter(self._keys)  # keys sent to the dock reach the review
+        self.setWidget(scroll)
         self._threshold_timer = QTimer(self)
         self._threshold_timer.setSingleShot(True)
         self._threshold_timer.setInterval(300)

@@ -49,7 +49,7 @@ def test_the_review_dock_leaves_the_map_most_of_the_screen(qgis_iface):
     try:
         smallest = dock.minimumSizeHint()
         assert smallest.width() <= 420, smallest  # a map at least ~900 px wide beside it
-        assert smallest.height() <= ROOM.height(), smallest
+        assert smallest.height() <= 300, smallest  # it scrolls: QGIS's toolbars and the map keep their room
     finally:
         dock.deleteLater()
 
