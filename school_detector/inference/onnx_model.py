@@ -78,6 +78,9 @@ def scanning_on() -> str | None:
     return runs_on_words(choose_providers(ort.get_available_providers())[0], ort.__version__, cpu_threads())
 
 
+SPINNING = "session.intra_op.allow_spinning"
+
+
 class OnnxModel:
     """A session over one ONNX copy; ``run`` takes chips of any size, uint8 or float 0-255."""
 
@@ -95,6 +98,10 @@ class OnnxModel:
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # The scan reads and resizes the next batch on another thread while this one runs; ORT's
+        # idle workers spin by default and take the cores that thread needs. Measured in-process
+        # (MobileNetV2, 2 cores, 3 runs each): 169 tiles/s without spinning vs 150 with it.
+        options.add_session_config_entry(SPINNING, "0")
         try:
             self.session = ort.InferenceSession(
                 str(self.path), options, providers=choose_providers(ort.get_available_providers())

@@ -10,7 +10,7 @@ import tensorflow as tf
 from school_detector.core.errors import InputError
 from school_detector.core.model_card import ModelCard
 from school_detector.inference.backend import choose_backend
-from school_detector.inference.onnx_model import OnnxModel
+from school_detector.inference.onnx_model import SPINNING, OnnxModel
 from school_detector.inference.resize import resize_images
 from school_detector.ml.export import PARITY_TOLERANCE, export_saved_model, parity_chips
 from school_detector.ml.models import build_classifier
@@ -70,6 +70,8 @@ def test_the_engine_is_chosen_and_reported(tmp_path):
     onnx = in_process_predictor(tmp_path, "auto").describe()
     assert onnx["engine"] == "onnx" and onnx["runs_on"].startswith("CPU, ONNX Runtime") and onnx["threads"] >= 1
     assert in_process_predictor(tmp_path, "tensorflow").describe()["engine"] == "tensorflow"
+    session = OnnxModel(card.onnx_path(tmp_path)).session
+    assert session.get_session_options().get_session_config_entry(SPINNING) == "0"  # leaves the reader a core
     older = ModelCard(name="schools", version=1, backbone="tiny", input_size=64, zoom=18)  # exported before copies
     assert choose_backend(older, tmp_path, "auto") == "tensorflow"
     with pytest.raises(InputError, match="has no ONNX copy"):
