@@ -81,6 +81,23 @@ def decode_images(values: Any) -> list[Any]:
     return images
 
 
+def run_batches(model: Any, images: list[Any]) -> tuple[Any, Any | None]:
+    """Score decoded images that may differ in size: one batch per size, answers in request
+    order. A request's chips are normally all one size, so this is one session run; the
+    batch size the client chose is the one the model sees, as with TensorFlow."""
+    scores = np.zeros(len(images), np.float32)
+    where = np.zeros((len(images), 2), np.float32) if model.locates else None
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for k, im in enumerate(images):
+        by_shape.setdefault(im.shape, []).append(k)
+    for ks in by_shape.values():
+        batch_scores, batch_where = model.run(np.stack([images[k] for k in ks]))
+        scores[ks] = batch_scores
+        if where is not None:
+            where[ks] = batch_where
+    return scores, where
+
+
 def onnx_signatures(path: Path) -> dict[str, Signature]:
     """The SavedModel's signatures, answered by the ONNX copy at ``path``."""
     from ..inference.onnx_model import OnnxModel
@@ -91,10 +108,8 @@ def onnx_signatures(path: Path) -> dict[str, Signature]:
         outputs[LOCATION] = Spec("float32", (None, 2))
 
     def run(images: list[Any] | Any) -> dict[str, Any]:
-        if isinstance(images, list):  # decoded images may differ in size: resize each
-            scored = [model.run(im[np.newaxis]) for im in images]
-            scores = np.concatenate([s for s, _ in scored]) if scored else np.zeros(0, np.float32)
-            where = np.concatenate([w for _, w in scored]) if scored and model.locates else None
+        if isinstance(images, list):
+            scores, where = run_batches(model, images)
         else:
             scores, where = model.run(images)
         found = {OUTPUT: scores}

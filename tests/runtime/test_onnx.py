@@ -15,6 +15,7 @@ from school_detector.inference.resize import resize_images
 from school_detector.ml.export import PARITY_TOLERANCE, export_saved_model, parity_chips
 from school_detector.ml.models import build_classifier
 from school_detector.scan.job import in_process_predictor
+from school_detector.serving.servable import run_batches
 
 
 @pytest.mark.parametrize(("source", "size"), [(256, 224), (256, 96), (512, 224), (256, 299), (100, 224), (256, 256)])
@@ -83,3 +84,21 @@ def test_the_engine_is_chosen_and_reported(tmp_path):
         choose_backend(skipped, tmp_path, "onnx")
     with pytest.raises(InputError, match="--backend must be one of"):
         choose_backend(card, tmp_path, "torch")
+
+
+def test_the_server_scores_a_request_per_size_not_per_image(tmp_path):
+    model, _ = build_classifier("tiny", 64, None)
+    realistic(model)
+    folder, _ = export_saved_model(model, 64, tmp_path / "schools" / "1", 256)
+    onnx = OnnxModel(folder / "model.onnx")
+    rng = np.random.default_rng(3)
+    images = [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for side in (256, 128, 256, 256, 128)]
+    runs = []
+    run = onnx.run
+    onnx.run = lambda batch: runs.append(len(batch)) or run(batch)  # count the session runs
+    scores, points = run_batches(onnx, images)
+    assert sorted(runs) == [2, 3]  # one run per size
+    alone = [run(im[np.newaxis]) for im in images]
+    assert np.abs(scores - np.concatenate([s for s, _ in alone])).max() <= 1e-6  # request order kept
+    assert np.abs(points - np.concatenate([p for _, p in alone])).max() <= 1e-6
+    assert np.ptp(scores) > 1e-4
