@@ -67,6 +67,10 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
     repo.load(repo.versions[-1])  # fail now, not on the first request
     engine = repo.engine(repo.versions[-1])
     server = make_server(repo, args.host, args.port)
+    # with --control stdin: the caller closing the channel (QGIS closed, crashed or killed) stops
+    # us. Registered before "listening" is announced: a caller that closes the channel as soon as
+    # it reads that line must find the server's own way to stop, not a cancel (exit 130).
+    cancel.on_close(server.shutdown)
     port = server.server_address[1]
     url = f"http://{args.host}:{port}"
     grpc_server, grpc_port = None, None
@@ -87,8 +91,6 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
             "runs_on": repo.runs_on(repo.versions[-1]),
         }
     )
-    # with --control stdin: the caller closing the channel (QGIS closed, crashed or killed) stops us
-    cancel.on_close(server.shutdown)
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
