@@ -76,6 +76,12 @@ def truth_tiles(scene):
     return centres, touched
 
 
+def scene_scan(world, out, *extra):
+    """The CLI's argv for a scan of the shared scene with its model, writing ``out``."""
+    return ("scan", "--imagery", str(world / "scene" / "scene.tif"), "--model", str(world / "model"), *extra,
+            "--out", str(out))  # fmt: skip
+
+
 def test_in_process_scan_finds_the_schools(world, tmp_path):
     src = RasterSource(world / "scene" / "scene.tif")
     predictor = SavedModelPredictor(world / "model")
@@ -244,55 +250,15 @@ def test_region_file_and_empty_or_imageless_regions(world, tmp_path, cli):
         )
     )
     assert len(list(iter_cover(read_region(region), 18))) > 1
-    proc, events = cli(
-        "scan",
-        "--imagery",
-        str(world / "scene" / "scene.tif"),
-        "--model",
-        str(world / "model"),
-        "--region",
-        str(region),
-        "--out",
-        str(tmp_path / "d.gpkg"),
-    )
+    proc, events = cli(*scene_scan(world, tmp_path / "d.gpkg", "--region", str(region)))
     assert proc.returncode == 0
     empty = tmp_path / "empty.geojson"
     empty.write_text('{"type": "FeatureCollection", "features": []}')
-    proc, events = cli(
-        "scan",
-        "--imagery",
-        str(world / "scene" / "scene.tif"),
-        "--model",
-        str(world / "model"),
-        "--region",
-        str(empty),
-        "--out",
-        str(tmp_path / "e.gpkg"),
-    )
+    proc, events = cli(*scene_scan(world, tmp_path / "e.gpkg", "--region", str(empty)))
     assert proc.returncode == 2 and "no polygons" in events[-1]["message"]
-    proc, events = cli(
-        "scan",
-        "--imagery",
-        str(world / "scene" / "scene.tif"),
-        "--model",
-        str(world / "model"),
-        "--bbox",
-        "10,50,10.01,50.01",
-        "--out",
-        str(tmp_path / "f.gpkg"),
-    )
+    proc, events = cli(*scene_scan(world, tmp_path / "f.gpkg", "--bbox", "10,50,10.01,50.01"))
     assert proc.returncode == 2 and "do not overlap" in events[-1]["message"]
-    proc, events = cli(
-        "scan",
-        "--imagery",
-        str(world / "scene" / "scene.tif"),
-        "--model",
-        str(world / "model"),
-        "--zoom",
-        "17",
-        "--out",
-        str(tmp_path / "z.gpkg"),
-    )
+    proc, events = cli(*scene_scan(world, tmp_path / "z.gpkg", "--zoom", "17"))
     assert proc.returncode == 2 and "zoom 18" in events[-1]["message"]
 
 
@@ -301,17 +267,7 @@ def test_a_bbox_far_larger_than_the_raster_plans_the_raster_only(world, tmp_path
     e = RasterSource(world / "scene" / "scene.tif").extent_3857()
     w, s = T.xy_to_lonlat(e.west - 500_000, e.south - 500_000)
     east, n = T.xy_to_lonlat(e.east + 500_000, e.north + 500_000)
-    proc, events = cli(
-        "scan",
-        "--imagery",
-        str(world / "scene" / "scene.tif"),
-        "--model",
-        str(world / "model"),
-        "--bbox",
-        f"{w},{s},{east},{n}",
-        "--out",
-        str(tmp_path / "big.gpkg"),
-    )
+    proc, events = cli(*scene_scan(world, tmp_path / "big.gpkg", "--bbox", f"{w},{s},{east},{n}"))
     assert proc.returncode == 0, events[-1]
     assert next(e for e in events if e["event"] == "result")["data"]["tiles"] == 100  # the raster's 10x10 tiles
 
@@ -608,15 +564,14 @@ def test_bad_known_schools_and_buildings_inputs(world, tmp_path, cli):
     profile.update(count=1, crs=None, transform=rasterio.Affine.identity())
     with rasterio.open(tmp_path / "nocrs.tif", "w", **profile) as dst:
         dst.write(data)
-    base = ("scan", "--imagery", str(world / "scene" / "scene.tif"), "--model", str(world / "model"))
     for extra, message in (
         (("--known-schools", str(tmp_path / "empty.gpkg")), "holds no known school"),
         (("--known-schools", str(tmp_path / "missing.gpkg")), "does not exist"),
         (("--buildings", str(tmp_path / "empty.gpkg")), "no building"),
         (("--buildings", str(tmp_path / "nocrs.tif")), "has no CRS"),
     ):
-        proc, events = cli(*base, *extra, "--out", str(tmp_path / "x.gpkg"))
+        proc, events = cli(*scene_scan(world, tmp_path / "x.gpkg", *extra))
         assert proc.returncode == 2 and message in events[-1]["message"], events[-1]
-    proc, events = cli(*base, "--known-schools", str(tmp_path / "far.gpkg"), "--out", str(tmp_path / "y.gpkg"))
+    proc, events = cli(*scene_scan(world, tmp_path / "y.gpkg", "--known-schools", str(tmp_path / "far.gpkg")))
     assert proc.returncode == 0  # a list that doesn't overlap the region: a warning, not an error
     assert any(e["event"] == "log" and "None of the known schools" in e["message"] for e in events)
