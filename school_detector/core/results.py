@@ -80,6 +80,13 @@ class Prediction(float):
         return f"Prediction({float(self):.4f}{where})"
 
 
+def batch_predictions(scores: Any, locations: Any | None) -> list[Prediction]:
+    """An engine's answers for a batch (scores (N,), locations (N, 2) or None) as Predictions."""
+    if locations is None:
+        return [Prediction(float(v)) for v in scores]
+    return [Prediction(float(v), float(x), float(y)) for v, (x, y) in zip(scores, locations)]
+
+
 def as_prediction(value: Any) -> Prediction:
     """A predictor's answer for one chip: a Prediction, or a bare score (no location)."""
     return value if isinstance(value, Prediction) else Prediction(float(value))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core.model_card import ModelCard
-from ..core.results import Prediction
+from ..core.results import Prediction, batch_predictions
 from .onnx_model import OnnxModel
 
 
@@ -27,10 +27,7 @@ class OnnxPredictor:
     def predict(self, chips: list[Any]) -> list[Prediction]:
         if not chips:
             return []
-        scores, locations = self.model.run(np.stack(chips))
-        if locations is None:
-            return [Prediction(float(v)) for v in scores]
-        return [Prediction(float(v), float(x), float(y)) for v, (x, y) in zip(scores, locations)]
+        return batch_predictions(*self.model.run(np.stack(chips)))
 
     def describe(self) -> dict[str, Any]:
         engine = self.model.describe()

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
-from ..core.results import Prediction
+from ..core.results import Prediction, batch_predictions
 from .export import LOCATE_UINT8, LOCATION, OUTPUT
 
 
@@ -41,10 +41,7 @@ class SavedModelPredictor:
         if not chips:
             return []
         out = self._fn(images=self._tf.constant(np.stack(chips)))
-        scores = out[OUTPUT].numpy()
-        if not self.locates:
-            return [Prediction(float(v)) for v in scores]
-        return [Prediction(float(v), float(x), float(y)) for v, (x, y) in zip(scores, out[LOCATION].numpy())]
+        return batch_predictions(out[OUTPUT].numpy(), out[LOCATION].numpy() if self.locates else None)
 
     def describe(self) -> dict[str, Any]:
         return {

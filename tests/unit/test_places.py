@@ -18,7 +18,7 @@ from school_detector.core.places import (
     ground_distance,
     ground_scale,
 )
-from school_detector.core.results import Prediction, ReviewStatus
+from school_detector.core.results import Prediction, ReviewStatus, batch_predictions
 from school_detector.core.tiles import Tile, bounds_3857, lonlat_to_xy
 from school_detector.scan.store import OUTSIDE, PlaceRules, ResultStore
 
@@ -173,3 +173,10 @@ def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
         notes = dict(c.execute("SELECT tile, note FROM tile_scores WHERE score IS NULL"))
     assert notes == {tiles[0].id: UNINHABITED, tiles[2].id: UNINHABITED}
     store.close()
+
+
+def test_an_engines_batch_becomes_predictions_with_or_without_points():
+    located = batch_predictions([0.25, 0.75], [(0.1, 0.2), (0.9, 0.8)])
+    assert [(p.score, p.fx, p.fy) for p in located] == [(0.25, 0.1, 0.2), (0.75, 0.9, 0.8)]
+    bare = batch_predictions([0.5], None)
+    assert [(p.score, p.fx, p.fy) for p in bare] == [(0.5, None, None)]
