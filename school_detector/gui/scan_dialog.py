@@ -251,7 +251,8 @@ class ScanDialog(QDialog):
         )
         self.buildings_combo.layerChanged.connect(self._update_estimate)
         form.addRow(tr("Buildings:"), self.buildings_combo)
-        self._buildings_cache: dict[tuple[str, int], Any] = {}
+        self._buildings_source: tuple[str, BuildingsSource] | None = None  # (layer id, its features, read once)
+        self._buildings_cache: dict[tuple[Any, ...], Any] = {}
         return box
 
     def _training_schools(self, card: ModelCard | None) -> Path | None:
@@ -267,17 +268,26 @@ class ScanDialog(QDialog):
         return combine(from_layer, from_training)
 
     def buildings(self) -> BuildingsSource | None:
-        layer = self.buildings_combo.currentLayer()
-        return buildings_from_layer(layer) if layer is not None else None
-
-    def _inhabited(self, polygons: list[Polygon], key_zoom: int) -> int | None:
-        """How many of the region's tiles hold a building (None without a buildings layer)."""
+        """The chosen buildings layer, its features read on the main thread once per layer (the
+        estimate and the scan share them: a national footprints layer is read once, not twice)."""
         layer = self.buildings_combo.currentLayer()
         if layer is None:
             return None
-        key = (layer.id(), key_zoom)
+        if self._buildings_source is None or self._buildings_source[0] != layer.id():
+            self._buildings_source = (layer.id(), buildings_from_layer(layer))
+        return self._buildings_source[1]
+
+    def _inhabited(self, polygons: list[Polygon], key_zoom: int) -> int | None:
+        """How many of the region's tiles hold a building (None without a buildings layer)."""
+        source = self.buildings()
+        if source is None:
+            return None
+        assert self._buildings_source is not None
+        # points are tiled whole; a built-up raster is read over the region only, so it follows the region
+        region = None if source.path is None else tuple(map(tuple, (p for poly in polygons for p in poly[0])))
+        key = (self._buildings_source[0], key_zoom, region)
         if key not in self._buildings_cache:
-            self._buildings_cache = {key: buildings_from_layer(layer).load(key_zoom, polygons)}
+            self._buildings_cache = {key: source.load(key_zoom, polygons)}
         return sum(1 for _ in self._buildings_cache[key].tiles_in(polygons))
 
     def _output_box(self) -> QGroupBox:
