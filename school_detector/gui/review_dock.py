@@ -55,7 +55,7 @@ from ..core.tiles import TILE_SIZE, Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type, layer_filters
 from ..qgis_io import review_layer
-from ..scan.store import read_info
+from ..scan.store import candidate_floor, read_info
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
 from .fit import scrolling
@@ -362,8 +362,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         chosen = review_layer.threshold_of(self.layer)
         if chosen is not None:
             return chosen
-        path = review_layer.results_path(self.layer)
-        return (review_layer.floor_of(path) if path else None) or 0.0
+        return (candidate_floor(self.info, 0.5) if self.info else None) or 0.0  # the record set_layer read
 
     def add_missing_fields(self) -> None:
         if self.layer is None:
@@ -581,9 +580,6 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         tr3857 = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:3857"), crs, QgsProject.instance())
         canvas.setExtent(tr3857.transformBoundingBox(rect))
         canvas.refresh()
-
-    def zoom_to(self, tile: Tile) -> None:
-        self.zoom_to_tiles([tile])
 
     # -- decisions ------------------------------------------------------------------------
     def decide(self, status: ReviewStatus) -> bool:
