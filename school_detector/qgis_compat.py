@@ -43,12 +43,6 @@ def _first(*candidates: tuple[Any, str]) -> Any:
     raise AttributeError(" / ".join(f"{getattr(o, '__name__', o)}.{p}" for o, p in candidates))
 
 
-# -- message levels (Qgis.MessageLevel exists on 3.22 and 4; listed so callers use one spelling)
-INFO = Qgis.MessageLevel.Info
-WARNING = Qgis.MessageLevel.Warning
-CRITICAL = Qgis.MessageLevel.Critical
-SUCCESS = Qgis.MessageLevel.Success
-
 # -- layer filters for QgsMapLayerComboBox.setFilters: Qgis.LayerFilter (3.34+) / QgsMapLayerProxyModel.Filter
 LAYER_POINT = _first((Qgis, "LayerFilter.PointLayer"), (QgsMapLayerProxyModel, "Filter.PointLayer"))
 LAYER_POLYGON = _first((Qgis, "LayerFilter.PolygonLayer"), (QgsMapLayerProxyModel, "Filter.PolygonLayer"))

@@ -12,11 +12,11 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsProject,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
 from ..core.chip_plan import NOT_SCHOOL, SCHOOL, LabeledPoint
 from ..core.errors import InputError
+from ..qgis_compat import GEOMETRY_POINT, GEOMETRY_POLYGON
 
 
 @dataclass
@@ -37,7 +37,7 @@ def distinct_values(layer: QgsVectorLayer, field: str, limit: int = 200) -> list
 def _check_layer(layer: QgsVectorLayer | None, role: str) -> QgsVectorLayer:
     if layer is None or not layer.isValid():
         raise InputError(f"Choose a valid {role} layer.")
-    if layer.geometryType() not in (QgsWkbTypes.GeometryType.PointGeometry, QgsWkbTypes.GeometryType.PolygonGeometry):
+    if layer.geometryType() not in (GEOMETRY_POINT, GEOMETRY_POLYGON):
         raise InputError(f"The {role} layer '{layer.name()}' must hold points or polygons.")
     if not layer.crs().isValid():
         raise InputError(f"The {role} layer '{layer.name()}' has no CRS: set it in Layer Properties > Source.")
@@ -118,7 +118,7 @@ def labels_from_features(
         if label is None:
             unlabeled += 1
             continue
-        if geom.type() == QgsWkbTypes.GeometryType.PolygonGeometry:
+        if geom.type() == GEOMETRY_POLYGON:
             parts = [geom.centroid().asPoint()]
         elif geom.isMultipart():
             parts = list(geom.asMultiPoint())

@@ -15,11 +15,11 @@ from qgis.core import (
     QgsProject,
     QgsRectangle,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
 
 from ..core.cover import Polygon, bbox_polygon, polygons_to_3857
 from ..core.errors import InputError
+from ..qgis_compat import GEOMETRY_POLYGON
 
 
 def to_3857(crs: QgsCoordinateReferenceSystem) -> Any:
@@ -58,7 +58,7 @@ def extent_region(rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> list
 
 def layer_region(layer: QgsVectorLayer | None, selected_only: bool) -> list[Polygon]:
     """Polygons (e.g. districts) of a layer; only the selected ones when asked."""
-    if layer is None or not layer.isValid() or layer.geometryType() != QgsWkbTypes.GeometryType.PolygonGeometry:
+    if layer is None or not layer.isValid() or layer.geometryType() != GEOMETRY_POLYGON:
         raise InputError("Choose a polygon layer for the region.")
     request = QgsFeatureRequest()
     if selected_only:
