@@ -92,10 +92,6 @@ class PreviewRenderer(QObject):
         self.generation += 1
         self._waiting = None
 
-    @property
-    def busy(self) -> bool:
-        return self._task is not None or self._waiting is not None
-
     def _start(self) -> None:
         if self._task is not None or self._waiting is None or self._source is None:
             return

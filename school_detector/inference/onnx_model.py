@@ -35,15 +35,6 @@ PROVIDERS = (
 )
 
 
-def onnxruntime_version() -> str | None:
-    """The installed onnxruntime's version, or None when it is not installed."""
-    try:
-        import onnxruntime
-    except ImportError:
-        return None
-    return str(onnxruntime.__version__)
-
-
 def choose_providers(available: list[str]) -> list[str]:
     """The best provider that is available, then the CPU (ONNX Runtime falls back op by op)."""
     ranked = [name for name, _ in PROVIDERS if name in available]
