@@ -1,4 +1,4 @@
-"""`make mapper-eval`: the figures that count for a mapper, measured on sample districts other
+"""`.runtime/bin/python scripts/mapper_eval.py`: the figures that count for a mapper, measured on sample districts other
 than the demo's, each with the demo's recipe (train on its mapped schools, scan it with them as
 known schools, its buildings and its outline), scored against its ground truth:
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,13 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from demo import CHIPS_ARGS, TRAIN_ARGS, cli  # noqa: E402
+from demo import CHIPS_ARGS, TRAIN_ARGS, against_truth, cli  # noqa: E402
+
+from school_detector.sample.score import median_p90  # noqa: E402
 
 
 def one_scene(work: Path, seed: int, tiles: int, schools: int) -> dict[str, Any]:
-    from school_detector.sample.score import score
-    from school_detector.scan.region import read_region
-
     logs, scene = work / "logs", work / "scene"
     cli(logs, "sample-scene", "--out", str(scene), "--layout", "district", "--tiles", str(tiles), "--schools",
         str(schools), "--seed", str(seed))  # fmt: skip
@@ -44,7 +42,7 @@ def one_scene(work: Path, seed: int, tiles: int, schools: int) -> dict[str, Any]
     cli(logs, "scan", "--imagery", str(scene / "scene.tif"), "--model", str(work / "model"), "--known-schools",
         str(labels), "--known-layer", "labels", "--buildings", str(labels), "--buildings-layer", "buildings",
         "--region", str(labels), "--region-layer", "district", "--out", str(results))  # fmt: skip
-    return score(results, labels, read_region(labels, "district"))
+    return against_truth(results, scene)
 
 
 def main() -> None:
@@ -70,13 +68,14 @@ def main() -> None:
     places = sum(r["places_to_visit"] for r in rows)
     found = sum(r["new_schools_found"] for r in rows)
     unmapped = sum(r["unmapped"] for r in rows)
-    distances = sorted(d for r in rows for d in r["point_to_school_all_m"])
+    distances = [d for r in rows for d in r["point_to_school_all_m"]]
+    spread = median_p90(distances) if distances else {}
     total = {
         "scenes": len(rows),
         "places_per_new_school": round(places / found, 2) if found else None,
         "unmapped_recall": round(found / unmapped, 3) if unmapped else None,
-        "point_to_school_median_m": round(statistics.median(distances), 1) if distances else None,
-        "point_to_school_p90_m": distances[round(0.9 * (len(distances) - 1))] if distances else None,
+        "point_to_school_median_m": spread.get("median"),
+        "point_to_school_p90_m": spread.get("p90"),
         "tiles_holding_a_school": len(distances),
         "places_on_known_schools": sum(r["places_on_known_schools"] for r in rows),
     }

@@ -26,7 +26,12 @@ def _schools(labels: Path) -> list[dict[str, Any]]:
     with GeoPackage(labels, create=False) as g:
         outlines = {a["site_id"]: rings for _, rings, a in g.features("truth_footprints")}
         return [
-            {"centre": lonlat_to_xy(lon, lat), "mapped": bool(a["mapped"]), "outline": outlines[a["site_id"]]}
+            {
+                "centre": lonlat_to_xy(lon, lat),
+                "mapped": bool(a["mapped"]),
+                "outline": outlines[a["site_id"]],
+                "compound": Region([outlines[a["site_id"]]]),
+            }
             for _, (lon, lat), a in g.features("truth")
         ]
 
@@ -43,7 +48,7 @@ def _item(key: int, c: dict[str, Any]) -> Item:
 
 def _distance_to(point: tuple[float, float], school: dict[str, Any]) -> float:
     """Ground metres from ``point`` to the compound (0 inside it)."""
-    if Region([school["outline"]]).contains(point):
+    if school["compound"].contains(point):
         return 0.0
     ring = school["outline"][0]
     return min(ground_distance(point, corner) for corner in ring) if ring else float("inf")
@@ -52,25 +57,15 @@ def _distance_to(point: tuple[float, float], school: dict[str, Any]) -> float:
 def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[str, Any]:
     """The mapper's figures for ``results`` (a scan's GeoPackage) against ``labels`` (the
     scene's truth). ``region``: the scanned polygons (EPSG:3857); schools outside don't count."""
-    schools = [s for s in _schools(labels) if region is None or Region(region).contains(s["centre"])]
+    district = Region(region) if region is not None else None
+    schools = [s for s in _schools(labels) if district is None or district.contains(s["centre"])]
     candidates = _candidates(results)
     queue = [c for c in candidates if (c.get("status") or "unreviewed") == ReviewStatus.UNREVIEWED.value]
-    items = [
-        Item(
-            k,
-            c["z"],
-            c["x"],
-            c["y"],
-            float(c["score"] or 0),
-            *(c["point"] if c.get("location") == MODEL else (None, None)),
-        )
-        for k, c in enumerate(queue)
-    ]
-    places = sites(items)
+    places = sites([_item(k, c) for k, c in enumerate(queue)])
+    visits = [place_point(place) or queue[place[0].key]["point"] for place in places]  # each place's point
     found: set[int] = set()
     on_known = 0
-    for place in places:
-        point = place_point(place) or queue[place[0].key]["point"]
+    for point in visits:
         hit = next((i for i, s in enumerate(schools) if _distance_to(point, s) <= ON_SCHOOL_M), None)
         if hit is not None and schools[hit]["mapped"]:
             on_known += 1
@@ -87,24 +82,26 @@ def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[
         "places_on_known_schools": on_known,
         "known_set_aside": sum(1 for c in candidates if c.get("status") == ReviewStatus.KNOWN.value),
         **point_distances(candidates, schools),
-        "visit_to_school_m": _visit_distances(places, queue, schools),
+        "visit_to_school_m": _visit_distances(visits, schools),
         "uninhabited_tiles": _uninhabited(results),
     }
 
 
-def _visit_distances(places: list[list[Item]], queue: list[dict[str, Any]], schools: list[dict[str, Any]]) -> Any:
+def median_p90(distances: list[float]) -> dict[str, float]:
+    """Median and 90th percentile (nearest rank) of distances, in metres to 0.1 m."""
+    ranked = sorted(distances)
+    return {"median": round(statistics.median(ranked), 1), "p90": round(ranked[round(0.9 * (len(ranked) - 1))], 1)}
+
+
+def _visit_distances(visits: list[tuple[float, float]], schools: list[dict[str, Any]]) -> Any:
     """Median and 90th percentile distance from each place's visiting point to the centre of
     the school nearest to it, over the places within 100 m of a school (the hits)."""
     distances = []
-    for place in places:
-        point = place_point(place) or queue[place[0].key]["point"]
+    for point in visits:
         nearest = min((ground_distance(point, s["centre"]) for s in schools), default=float("inf"))
         if nearest <= 100:
             distances.append(nearest)
-    if not distances:
-        return None
-    ranked = sorted(distances)
-    return {"median": round(statistics.median(ranked), 1), "p90": round(ranked[round(0.9 * (len(ranked) - 1))], 1)}
+    return median_p90(distances) if distances else None
 
 
 def point_distances(candidates: list[dict[str, Any]], schools: list[dict[str, Any]]) -> dict[str, Any]:
@@ -119,11 +116,9 @@ def point_distances(candidates: list[dict[str, Any]], schools: list[dict[str, An
                 distances.append(ground_distance(c["point"], s["centre"]))
     if not distances:
         return {"point_to_school_m": None, "point_to_school_all_m": []}
-    ranked = sorted(distances)
-    p90 = ranked[min(len(ranked) - 1, round(0.9 * (len(ranked) - 1)))]
     return {
-        "point_to_school_m": {"median": round(statistics.median(ranked), 1), "p90": round(p90, 1), "n": len(ranked)},
-        "point_to_school_all_m": [round(d, 1) for d in ranked],
+        "point_to_school_m": {**median_p90(distances), "n": len(distances)},
+        "point_to_school_all_m": [round(d, 1) for d in sorted(distances)],
     }
 
 
