@@ -191,10 +191,11 @@ class SchoolDetectorPlugin:
     @reports_errors
     def on_add_training(self) -> None:
         """Settings, with "Training too" chosen: one click adds TensorFlow to the runtime."""
-        from .gui.settings_dialog import TRAINING_TOO, open_settings
+        from .gui.settings_dialog import open_settings
+        from .runtime.install import TRAINING
 
         dialog = self._show_dialog("settings", lambda: open_settings(self.iface, self.tasks))
-        dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(TRAINING_TOO))
+        dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(TRAINING))
 
     @reports_errors
     def on_build_data(self) -> None:

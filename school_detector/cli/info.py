@@ -11,6 +11,7 @@ from typing import Any
 
 from ..core.progress import Reporter
 from ..inference.backend import installed
+from ..runtime.install import SCAN_ONLY, TRAINING
 from ..version import __version__
 
 PACKAGES = (
@@ -93,6 +94,7 @@ def onnx_info() -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
+    trains = installed("tensorflow")
     data: dict[str, Any] = {
         "school_detector": __version__,
         "python": platform.python_version(),
@@ -100,9 +102,9 @@ def run(args: argparse.Namespace, reporter: Reporter) -> dict[str, Any]:
         "platform": platform.platform(),
         "packages": _versions(),
         "onnxruntime": onnx_info(),
-        "kind": "training" if installed("tensorflow") else "scan-only",
+        "kind": TRAINING if trains else SCAN_ONLY,
     }
-    if not installed("tensorflow"):
+    if not trains:
         data["tensorflow"] = {"available": False, "installed": False, "error": "not installed (scan-only runtime)"}
     elif not args.no_tensorflow:
         reporter.log("Importing TensorFlow (the first time after install can take ~30 s)…")

@@ -34,7 +34,6 @@ from ..tasks.setup_runtime import SetupRuntimeTask
 from .job_panel import JobPanel
 
 #: the two kinds of managed runtime a user can set up
-SCANNING, TRAINING_TOO = "scanning", "training"
 
 
 def tr(text: str) -> str:
@@ -107,11 +106,11 @@ class SettingsDialog(QDialog):
         download, disk = SIZES[SCAN_ONLY]
         self.flavour_combo.addItem(
             tr("Scanning and review (ONNX Runtime; {d} download, {s} on disk)").format(d=download, s=disk),
-            SCANNING,
+            SCAN_ONLY,
         )
         download, disk = SIZES[TRAINING]
         self.flavour_combo.addItem(
-            tr("Training too (adds TensorFlow; {d} download, {s} on disk)").format(d=download, s=disk), TRAINING_TOO
+            tr("Training too (adds TensorFlow; {d} download, {s} on disk)").format(d=download, s=disk), TRAINING
         )
         self.flavour_combo.setToolTip(
             tr(
@@ -257,7 +256,7 @@ class SettingsDialog(QDialog):
     def _show_info(self, task: RuntimeJobTask) -> None:
         self.last_info = task.result_data or {}
         self.state_label.setText(describe_info(self.last_info))
-        trains = self.last_info.get("kind") != "scan-only"
+        trains = self.last_info.get("kind") != SCAN_ONLY
         self.test_button.setEnabled(trains)  # the self-test builds a TensorFlow model
         self.test_button.setToolTip(
             tr("Build a tiny model and time predictions on this machine")
@@ -281,7 +280,7 @@ class SettingsDialog(QDialog):
         index = self.index_edit.text().strip()
         args = list(pip_args) if pip_args is not None else (["--index-url", index] if index else [])
         target = plugin_settings.managed_dir()
-        training = self.flavour_combo.currentData() == TRAINING_TOO
+        training = self.flavour_combo.currentData() == TRAINING
         task = SetupRuntimeTask(
             target,
             requirements=REQUIREMENTS_FILE if training else SCAN_REQUIREMENTS_FILE,

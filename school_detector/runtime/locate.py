@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .install import scrub_environment, venv_problem
+from .install import SUPPORTED_PYTHONS, scrub_environment, venv_problem
 
 ENV_VAR = "SCHOOL_DETECTOR_PYTHON"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -126,14 +126,14 @@ def base_python_candidates(env: Mapping[str, str] | None = None) -> list[Path]:
     for folder in (Path(sys.exec_prefix) / "bin", Path(sys.exec_prefix)):
         for name in (f"python{own}", "python3", "python", "python.exe"):
             add(folder / name)
-    for minor in (13, 12, 11):
-        version = f"3.{minor}"
+    for major, minor in reversed(SUPPORTED_PYTHONS):  # the newest first
+        version = f"{major}.{minor}"
         add(Path(f"/Library/Frameworks/Python.framework/Versions/{version}/bin/python{version}"))
         add(Path(f"/opt/homebrew/bin/python{version}"))
         add(Path(f"/usr/local/bin/python{version}"))
         add(Path(f"/usr/bin/python{version}"))
         if env.get("LOCALAPPDATA"):
-            add(Path(env["LOCALAPPDATA"]) / "Programs" / "Python" / f"Python3{minor}" / "python.exe")
+            add(Path(env["LOCALAPPDATA"]) / "Programs" / "Python" / f"Python{major}{minor}" / "python.exe")
         add(shutil.which(f"python{version}"))
     for name in ("python3", "python"):
         add(shutil.which(name))

@@ -103,7 +103,7 @@ def test_tensorflow_never_enters_the_qgis_process(plugin, with_runtime):
 def test_training_on_a_scan_only_runtime_offers_to_add_training(plugin, qgis_iface, monkeypatch, tmp_path):
     """A runtime without TensorFlow (scanning and review only): Train says so once, with a
     button that opens Settings on "Training too"."""
-    from school_detector.gui.settings_dialog import TRAINING_TOO
+    from school_detector.runtime.install import TRAINING
 
     venv = tmp_path / "scan-runtime"
     (venv / "lib" / "python3.12" / "site-packages" / "onnxruntime").mkdir(parents=True)
@@ -123,7 +123,7 @@ def test_training_on_a_scan_only_runtime_offers_to_add_training(plugin, qgis_ifa
     (button,) = offers[0].findChildren(QPushButton)
     assert button.text() == "Add training…"
     button.click()
-    assert plugin.dialogs["settings"].flavour_combo.currentData() == TRAINING_TOO
+    assert plugin.dialogs["settings"].flavour_combo.currentData() == TRAINING
     from school_detector.notify import runtime_ready
 
     runtime_ready(qgis_iface)

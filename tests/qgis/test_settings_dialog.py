@@ -147,14 +147,14 @@ def test_both_kinds_of_runtime_are_set_up_from_the_dialog(qgis_iface, without_ru
     monkeypatch.setattr(settings_dialog, "REQUIREMENTS_FILE", training)
     offline = ["--isolated", "--no-index", "--find-links", str(wheels)]
     dialog = SettingsDialog(qgis_iface, TaskRegistry())
-    assert dialog.flavour_combo.currentData() == settings_dialog.SCANNING  # the light one first
+    assert dialog.flavour_combo.currentData() == settings_dialog.SCAN_ONLY  # the light one first
     assert "MB download" in dialog.flavour_combo.currentText()
     wait_for_task(dialog.setup_runtime(pip_args=offline))
     location = plugin_settings.current_runtime()
     assert location.found and location.source == "managed", location.describe()
     assert runtime_kind(location.python) == SCAN_ONLY
     assert (plugin_settings.managed_dir() / COMPLETE_MARKER).read_text().strip() == "scan.txt"
-    dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(settings_dialog.TRAINING_TOO))
+    dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(settings_dialog.TRAINING))
     task = dialog.setup_runtime(pip_args=offline)
     wait_for_task(task)
     assert task.error is None, task.error and task.error.details
