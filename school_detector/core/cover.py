@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 
 from .errors import InputError
-from .tiles import Tile, _check_zoom, xy_to_fractional_tile
+from .tiles import Bounds, Tile, _check_zoom, xy_to_fractional_tile
 
 Point = tuple[float, float]
 Ring = Sequence[Point]
@@ -207,6 +207,13 @@ def _clip_ring(ring: Ring, west: float, south: float, east: float, north: float)
         if not points:
             return []
     return points + points[:1]
+
+
+def polygons_bounds(polygons: Sequence[Polygon]) -> Bounds:
+    """The box around the polygons' outer rings (holes lie inside them)."""
+    xs = [p[0] for poly in polygons for p in poly[0]]
+    ys = [p[1] for poly in polygons for p in poly[0]]
+    return Bounds(min(xs), min(ys), max(xs), max(ys))
 
 
 def clip_to_box(polygons: Sequence[Polygon], west: float, south: float, east: float, north: float) -> list[Polygon]:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .cover import Polygon
+from .cover import Polygon, polygons_bounds
 from .distances import KNOWN_DISTANCE_M
 from .tiles import ORIGIN_SHIFT, Bounds
 
@@ -59,12 +59,6 @@ def in_polygon(p: Point, polygon: Polygon) -> bool:
     return bool(polygon) and in_ring(p, polygon[0]) and not any(in_ring(p, hole) for hole in polygon[1:])
 
 
-def _box(polygon: Polygon) -> Bounds:
-    xs = [pt[0] for pt in polygon[0]]
-    ys = [pt[1] for pt in polygon[0]]
-    return Bounds(min(xs), min(ys), max(xs), max(ys))
-
-
 @dataclass
 class Region:
     """The polygons a scan covers (e.g. districts), for "is this point in the region?"."""
@@ -73,7 +67,7 @@ class Region:
     _boxes: list[Bounds] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._boxes = [_box(p) for p in self.polygons if p and p[0]]
+        self._boxes = [polygons_bounds([p]) for p in self.polygons if p and p[0]]
 
     def contains(self, p: Point) -> bool:
         return any(

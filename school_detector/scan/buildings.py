@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon, iter_cover
+from ..core.cover import Polygon, iter_cover, polygons_bounds
 from ..core.errors import InputError
-from ..core.tiles import TILE_SIZE, Bounds, Tile, bounds_3857, lonlat_to_xy, pixel_size_3857, tile_for_xy
+from ..core.tiles import TILE_SIZE, Tile, bounds_3857, lonlat_to_xy, pixel_size_3857, tile_for_xy
 
 UNINHABITED = "uninhabited"
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2")
@@ -95,12 +95,6 @@ def read_buildings(path: Path, zoom: int, region: Sequence[Polygon], layer: str 
     return Buildings.from_lonlat(((p.lon, p.lat) for p in points), zoom, path.name)
 
 
-def _region_box(region: Sequence[Polygon]) -> Bounds:
-    xs = [p[0] for poly in region for p in poly[0]]
-    ys = [p[1] for poly in region for p in poly[0]]
-    return Bounds(min(xs), min(ys), max(xs), max(ys))
-
-
 def _read_raster(path: Path, zoom: int, region: Sequence[Polygon]) -> Buildings:
     """Reproject the raster onto a grid whose cells are the region's tiles, keeping each cell's
     maximum: a cell is non-zero when any built cell of the raster falls in its tile."""
@@ -121,7 +115,7 @@ def _read_raster(path: Path, zoom: int, region: Sequence[Polygon]) -> Buildings:
                 f"The buildings raster {path.name} has no CRS (no georeference): the built-up cells can't be "
                 "placed. Assign its CRS (e.g. in QGIS: Raster > Projections > Assign Projection) and try again."
             )
-        box = _region_box(region)
+        box = polygons_bounds(region)
         first = tile_for_xy(box.west, box.north, zoom)
         last = tile_for_xy(box.east, box.south, zoom)
         width, height = last.x - first.x + 1, last.y - first.y + 1

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon, clip_to_box, count_cover
+from ..core.cover import Polygon, clip_to_box, count_cover, polygons_bounds
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
@@ -263,7 +263,7 @@ class ScanJob:
 
     def warnings(self, polygons: list[Polygon]) -> list[str]:
         """Inputs that cover nothing of the region: said, not refused (a scan still runs)."""
-        box = _box(polygons)
+        box = polygons_bounds(polygons)
         said = []
         known = self.request.known
         if known is not None and not _meets(known.extent(), box):
@@ -323,12 +323,6 @@ def _uninhabited(buildings: Buildings) -> Callable[[Tile], str | None]:
         return None if buildings.inhabited(tile) else UNINHABITED
 
     return skip
-
-
-def _box(polygons: list[Polygon]) -> Bounds:
-    xs = [p[0] for poly in polygons for p in poly[0]]
-    ys = [p[1] for poly in polygons for p in poly[0]]
-    return Bounds(min(xs), min(ys), max(xs), max(ys))
 
 
 def _meets(a: Bounds | None, b: Bounds) -> bool:
