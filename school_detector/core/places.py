@@ -64,15 +64,15 @@ class Region:
     """The polygons a scan covers (e.g. districts), for "is this point in the region?"."""
 
     polygons: list[Polygon]
-    _boxes: list[Bounds] = field(default_factory=list, repr=False)
+    #: each polygon with a ring, beside its box (an empty one is skipped, not paired with the next's box)
+    _boxed: list[tuple[Bounds, Polygon]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._boxes = [polygons_bounds([p]) for p in self.polygons if p and p[0]]
+        self._boxed = [(polygons_bounds([p]), p) for p in self.polygons if p and p[0]]
 
     def contains(self, p: Point) -> bool:
         return any(
-            b.west <= p[0] <= b.east and b.south <= p[1] <= b.north and in_polygon(p, poly)
-            for b, poly in zip(self._boxes, self.polygons)
+            b.west <= p[0] <= b.east and b.south <= p[1] <= b.north and in_polygon(p, poly) for b, poly in self._boxed
         )
 
 

@@ -180,3 +180,11 @@ def test_an_engines_batch_becomes_predictions_with_or_without_points():
     assert [(p.score, p.fx, p.fy) for p in located] == [(0.25, 0.1, 0.2), (0.75, 0.9, 0.8)]
     bare = batch_predictions([0.5], None)
     assert [(p.score, p.fx, p.fy) for p in bare] == [(0.5, None, None)]
+
+
+def test_an_empty_polygon_in_a_region_does_not_shift_the_others():
+    square = [[(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]]
+    far = [[(100.0, 100.0), (110.0, 100.0), (110.0, 110.0), (100.0, 110.0), (100.0, 100.0)]]
+    region = Region([[], square, far])  # e.g. a district file with a feature without geometry
+    assert region.contains((5.0, 5.0)) and region.contains((105.0, 105.0))
+    assert not region.contains((50.0, 50.0))
