@@ -21,11 +21,10 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import InputError
+from ..core.signatures import LOCATION, OUTPUT
 from .resize import resize_images
 
 ONNX_FILE = "model.onnx"
-OUTPUT = "school_probability"
-LOCATION = "school_location"
 #: providers in order of preference, with the words the plugin shows for them
 PROVIDERS = (
     ("CUDAExecutionProvider", "GPU (CUDA)"),

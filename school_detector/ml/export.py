@@ -26,12 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError
+from ..core.signatures import INPUT_BYTES, INPUT_UINT8, LOCATE, LOCATE_UINT8, LOCATION, OUTPUT, PREDICT_UINT8
 
-INPUT_BYTES = "image_bytes"
-INPUT_UINT8 = "images"
-OUTPUT = "school_probability"
-LOCATION = "school_location"
-LOCATE, LOCATE_UINT8 = "locate", "locate_uint8"
 ONNX_OPSET = 17
 #: the largest score or location difference an ONNX copy may have from its SavedModel
 PARITY_TOLERANCE = 1e-4
@@ -79,7 +75,7 @@ def export_saved_model(model: Any, size: int, version_dir: Path, chip_px: int | 
         return {OUTPUT: probabilities(resized(images))}
 
     archive.add_endpoint("serving_default", serve_bytes, input_signature=bytes_spec)
-    archive.add_endpoint("predict_uint8", serve_uint8, input_signature=uint8_spec)
+    archive.add_endpoint(PREDICT_UINT8, serve_uint8, input_signature=uint8_spec)
     locate = locator(model)
     if locate is not None:
 
@@ -176,7 +172,7 @@ def onnx_parity(folder: Path, onnx_path: Path, chip_px: int) -> dict[str, Any]:
     chips = parity_chips(chip_px)
     loaded = tf.saved_model.load(str(folder))
     locates = LOCATE_UINT8 in loaded.signatures
-    reference = loaded.signatures[LOCATE_UINT8 if locates else "predict_uint8"](images=tf.constant(chips))
+    reference = loaded.signatures[LOCATE_UINT8 if locates else PREDICT_UINT8](images=tf.constant(chips))
     scores, locations = OnnxModel(onnx_path).run(chips)
     found = {
         "chips": len(chips),

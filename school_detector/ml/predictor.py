@@ -10,7 +10,7 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
 from ..core.results import Prediction, batch_predictions
-from .export import LOCATE_UINT8, LOCATION, OUTPUT
+from ..core.signatures import LOCATE_UINT8, LOCATION, OUTPUT, PREDICT_UINT8
 
 
 class SavedModelPredictor:
@@ -25,14 +25,14 @@ class SavedModelPredictor:
         folder = self.card.version_dir(model_dir)
         loaded = tf.saved_model.load(str(folder))
         self._loaded = loaded  # keep the variables alive
-        if "predict_uint8" not in loaded.signatures:
+        if PREDICT_UINT8 not in loaded.signatures:
             raise InputError(
                 f"The SavedModel in {folder} has no 'predict_uint8' signature (it has "
                 f"{', '.join(sorted(loaded.signatures)) or 'none'}): it was not exported by school_detector. "
                 "Train or export it with school-detector, or serve it with TF Serving and scan with --serving-url."
             )
         self.locates = LOCATE_UINT8 in loaded.signatures
-        self._fn = loaded.signatures[LOCATE_UINT8 if self.locates else "predict_uint8"]
+        self._fn = loaded.signatures[LOCATE_UINT8 if self.locates else PREDICT_UINT8]
         self.device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
     def predict(self, chips: list[Any]) -> list[Prediction]:

@@ -15,11 +15,9 @@ from typing import Any
 
 from ..core.errors import SchoolDetectorError
 from ..core.results import Prediction
+from ..core.signatures import INPUT_BYTES, LOCATE, LOCATION, OUTPUT
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
-#: the signature that also says where the school is in each chip (ml.export), when a model has it
-LOCATE_SIGNATURE = "locate"
-OUTPUT, LOCATION = "school_probability", "school_location"
 
 
 class ServingError(SchoolDetectorError):
@@ -68,7 +66,7 @@ class ServingClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": "school-detector", **(headers or {})})
-        self.input_name = "image_bytes"
+        self.input_name = INPUT_BYTES
         self.locates = False  # the model also serves the school's place in each chip
         self.stats = {"requests": 0, "retries": 0}
 
@@ -176,7 +174,7 @@ class ServingClient:
         if len(outputs) != 1 or next(iter(outputs.values())).get("dtype") not in ("DT_FLOAT", "DT_HALF", "DT_DOUBLE"):
             raise ServingError("The served model must return one float output (the school probability).")
         self.input_name = strings[0]
-        locate = sigs.get(LOCATE_SIGNATURE) or {}
+        locate = sigs.get(LOCATE) or {}
         self.locates = list(locate.get("inputs", {})) == [self.input_name] and {OUTPUT, LOCATION} <= set(
             locate.get("outputs", {})
         )
@@ -188,7 +186,7 @@ class ServingClient:
 
     def locate(self, images: list[bytes]) -> list[Prediction]:
         """Probabilities and where each school is in its chip (the ``locate`` signature)."""
-        return [located(p) for p in self._predict(images, LOCATE_SIGNATURE)]
+        return [located(p) for p in self._predict(images, LOCATE)]
 
     def _predict(self, images: list[bytes], signature: str) -> list[Any]:
         if not images:

@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 from ..core.results import Prediction
-from .client import LOCATE_SIGNATURE, LOCATION, OUTPUT, Endpoint, ServingError, _scalar, location
+from ..core.signatures import LOCATE, LOCATION, OUTPUT
+from .client import Endpoint, ServingError, _scalar, location
 
 RETRY_CODES = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED")
 
@@ -99,7 +100,7 @@ class GrpcPredictor:
         strings = [name for name, info in sig.inputs.items() if info.dtype == 7]  # DT_STRING
         if len(sig.inputs) != 1 or not strings:
             raise ServingError("The served model's signature does not take encoded image chips (one DT_STRING input).")
-        locate = sig_map.signature_def.get(LOCATE_SIGNATURE)
+        locate = sig_map.signature_def.get(LOCATE)
         self.locates = (
             locate is not None and list(locate.inputs) == strings and {OUTPUT, LOCATION} <= set(locate.outputs)
         )
@@ -114,7 +115,7 @@ class GrpcPredictor:
         request = predict_pb2.PredictRequest()
         self._spec(request)
         if self.locates:
-            request.model_spec.signature_name = LOCATE_SIGNATURE
+            request.model_spec.signature_name = LOCATE
         request.inputs[self.input_name].CopyFrom(tf.make_tensor_proto(list(chips), dtype=tf.string))
         response = self._call(self.stub.Predict, request)
         if self.locates:

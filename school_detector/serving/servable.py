@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ml.export import INPUT_BYTES, INPUT_UINT8, LOCATE, LOCATE_UINT8, LOCATION, OUTPUT
+from ..core.signatures import INPUT_BYTES, INPUT_UINT8, LOCATE, LOCATE_UINT8, LOCATION, OUTPUT, PREDICT_UINT8
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def onnx_signatures(path: Path) -> dict[str, Signature]:
     probability = {OUTPUT: outputs[OUTPUT]}
     signatures = {
         "serving_default": Signature(by_bytes, probability, lambda **v: {OUTPUT: from_bytes(**v)[OUTPUT]}),
-        "predict_uint8": Signature(by_pixels, probability, lambda **v: {OUTPUT: from_pixels(**v)[OUTPUT]}),
+        PREDICT_UINT8: Signature(by_pixels, probability, lambda **v: {OUTPUT: from_pixels(**v)[OUTPUT]}),
     }
     if model.locates:
         signatures[LOCATE] = Signature(by_bytes, outputs, from_bytes)
