@@ -372,6 +372,8 @@ class ResultStore:
 
         statuses = dict(self.gpkg.conn.execute(f'SELECT fid, COALESCE(status, ?) FROM "{CANDIDATES_TABLE}"', ("",)))
         known = ReviewStatus.KNOWN.value
+        if known not in statuses.values():  # no known school among the candidates: no place to set aside
+            return 0
         open_ = ("", ReviewStatus.UNREVIEWED.value)
         fids = [
             m.key
