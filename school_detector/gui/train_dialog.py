@@ -169,12 +169,12 @@ class TrainDialog(QDialog):
     def _explain_phases(self) -> None:
         """Pretrained weights train in two phases (the head on a frozen backbone, then fine-tuning);
         from scratch there is one phase where every layer trains: show what will happen."""
-        weights = self.weights_combo.currentData()
-        scratch = weights == "none" or (
-            weights == "imagenet" and not backbone(self.backbone_combo.currentData()).pretrained
-        )
+        chosen = TrainConfig(backbone=self.backbone_combo.currentData(), weights=str(self.weights_combo.currentData()))
+        scratch = chosen.resolved().from_scratch
         if scratch and not self.fine_spin.isHidden():
             self.fine_spin.setValue(0)  # one phase: no fine-tuning epochs hidden behind it
+        elif not scratch and self.fine_spin.isHidden():
+            self.fine_spin.setValue(TrainConfig().fine_tune_epochs)  # two phases again: the default
         for w in (self.frozen_label, self.fine_label, self.fine_spin):
             w.setHidden(scratch)
         self.phases_label.setText(tr("epochs, one phase: from scratch every layer trains") if scratch else tr("epochs"))
@@ -220,9 +220,11 @@ class TrainDialog(QDialog):
             and self.weights_combo.currentData() == "imagenet"
         ):
             self.weights_combo.setCurrentIndex(self.weights_combo.findData("none"))
+        self._explain_phases()
 
     def _on_weights_changed(self) -> None:
         self.weights_file.setEnabled(self.weights_combo.currentData() == "file")
+        self._explain_phases()
 
     def _on_data_changed(self) -> None:
         folder = Path(self.data_widget.filePath()) if self.data_widget.filePath() else None

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from school_detector.core.model_card import ModelCard
+from school_detector.core.training import TrainConfig
 from school_detector.dataset.builder import BuildOptions, build_dataset
 from school_detector.dataset.health import dataset_summary
 from school_detector.dataset.labels_io import LabelMapping, read_labels
@@ -98,3 +99,14 @@ def test_bad_choices_are_explained_before_starting(qgis_iface, runtime_python, d
     d.data_widget.setFilePath(str(tmp_path / "missing"))
     assert d.start() is None and "dataset folder" in d.status_label.text()
     assert json.loads((dataset / "dataset.json").read_text())["complete"]
+
+
+def test_the_phases_follow_the_backbone_and_weights(qgis_iface, runtime_python, dataset, tmp_path):
+    d = make_dialog(qgis_iface, runtime_python, dataset, tmp_path / "m")  # tiny: from scratch, one phase
+    assert d.fine_spin.isHidden() and d.fine_spin.value() == 0 and "one phase" in d.phases_label.text()
+    d.backbone_combo.setCurrentIndex(d.backbone_combo.findData("mobilenetv2"))
+    d.weights_combo.setCurrentIndex(d.weights_combo.findData("imagenet"))  # two phases again
+    assert not d.fine_spin.isHidden() and d.fine_spin.value() == TrainConfig().fine_tune_epochs > 0
+    assert "one phase" not in d.phases_label.text()
+    d.weights_combo.setCurrentIndex(d.weights_combo.findData("none"))
+    assert d.fine_spin.isHidden() and d.fine_spin.value() == 0 and "one phase" in d.phases_label.text()
