@@ -73,10 +73,14 @@ _runtime_offer: list[Any] = []  # the bar's "Set up ML runtime…" message, whil
 
 def offer_runtime_setup(iface: Any, text: str, button_text: str, on_setup: Any) -> None:
     """One message with a button to set the runtime up (not also an error for the same thing);
-    shown once, until :func:`runtime_ready` takes it away."""
+    shown once, until :func:`runtime_ready` takes it away or the mapper closes it."""
     bar = iface.messageBar() if iface is not None else None
-    if bar is None or _runtime_offer:
+    if bar is None:
         return
+    if _runtime_offer:
+        if any(item in _runtime_offer for item in bar.items()):
+            return  # still on the bar
+        _runtime_offer.clear()  # the mapper closed it: the next action that needs the runtime offers again
     from qgis.PyQt.QtWidgets import QPushButton
 
     widget = bar.createMessage("School detector", text)

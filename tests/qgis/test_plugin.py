@@ -66,6 +66,10 @@ def test_actions_that_need_the_runtime_offer_to_set_it_up(plugin, qgis_iface, wi
     assert bar.get_messages(Qgis.MessageLevel.Critical) == []  # one message with a button, not also an error
     offers = [w for w in bar.items() if w.findChildren(QPushButton)]
     assert len(offers) == 1
+    bar.popWidget(offers[0])  # the mapper closes the message without setting up
+    plugin.actions["train"].trigger()  # the next action offers again, it is not left silent
+    offers = [w for w in bar.items() if w.findChildren(QPushButton)]
+    assert len(offers) == 1
     (button,) = offers[0].findChildren(QPushButton)
     assert button.text() == "Set up ML runtime…"
     button.click()
