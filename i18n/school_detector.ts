@@ -429,148 +429,148 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="66"/>
+        <location filename="school_detector/gui/review_dock.py" line="67"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="67"/>
+        <location filename="school_detector/gui/review_dock.py" line="68"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="68"/>
+        <location filename="school_detector/gui/review_dock.py" line="69"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <location filename="school_detector/gui/review_dock.py" line="110"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="109"/>
+        <location filename="school_detector/gui/review_dock.py" line="110"/>
         <source>nearest first (a short walk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="111"/>
+        <location filename="school_detector/gui/review_dock.py" line="112"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="112"/>
+        <location filename="school_detector/gui/review_dock.py" line="113"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="113"/>
+        <location filename="school_detector/gui/review_dock.py" line="114"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="116"/>
+        <location filename="school_detector/gui/review_dock.py" line="117"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="117"/>
+        <location filename="school_detector/gui/review_dock.py" line="118"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="118"/>
+        <location filename="school_detector/gui/review_dock.py" line="119"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="119"/>
+        <location filename="school_detector/gui/review_dock.py" line="120"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="120"/>
+        <location filename="school_detector/gui/review_dock.py" line="121"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="121"/>
+        <location filename="school_detector/gui/review_dock.py" line="122"/>
         <source>known schools (set aside by the scan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="128"/>
+        <location filename="school_detector/gui/review_dock.py" line="129"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="158"/>
-        <location filename="school_detector/gui/review_dock.py" line="317"/>
+        <location filename="school_detector/gui/review_dock.py" line="159"/>
+        <location filename="school_detector/gui/review_dock.py" line="321"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="163"/>
+        <location filename="school_detector/gui/review_dock.py" line="164"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="169"/>
+        <location filename="school_detector/gui/review_dock.py" line="170"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="174"/>
+        <location filename="school_detector/gui/review_dock.py" line="175"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="174"/>
+        <location filename="school_detector/gui/review_dock.py" line="175"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="179"/>
+        <location filename="school_detector/gui/review_dock.py" line="180"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="182"/>
+        <location filename="school_detector/gui/review_dock.py" line="183"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="183"/>
+        <location filename="school_detector/gui/review_dock.py" line="184"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="223"/>
+        <location filename="school_detector/gui/review_dock.py" line="227"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="235"/>
+        <location filename="school_detector/gui/review_dock.py" line="239"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="250"/>
+        <location filename="school_detector/gui/review_dock.py" line="254"/>
         <source>One decision per place</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="252"/>
+        <location filename="school_detector/gui/review_dock.py" line="256"/>
         <source>A school seen from neighbouring tiles is one place: candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="265"/>
+        <location filename="school_detector/gui/review_dock.py" line="269"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="266"/>
+        <location filename="school_detector/gui/review_dock.py" line="270"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
@@ -580,62 +580,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="205"/>
+        <location filename="school_detector/gui/review_dock.py" line="209"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="218"/>
+        <location filename="school_detector/gui/review_dock.py" line="222"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="226"/>
+        <location filename="school_detector/gui/review_dock.py" line="230"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="245"/>
+        <location filename="school_detector/gui/review_dock.py" line="249"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="248"/>
+        <location filename="school_detector/gui/review_dock.py" line="252"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="296"/>
+        <location filename="school_detector/gui/review_dock.py" line="300"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="296"/>
+        <location filename="school_detector/gui/review_dock.py" line="300"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="371"/>
+        <location filename="school_detector/gui/review_dock.py" line="374"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="475"/>
+        <location filename="school_detector/gui/review_dock.py" line="478"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="487"/>
+        <location filename="school_detector/gui/review_dock.py" line="490"/>
         <source>, a site of {n} tiles (about {m:.0f} m across)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="492"/>
+        <location filename="school_detector/gui/review_dock.py" line="495"/>
         <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="542"/>
+        <location filename="school_detector/gui/review_dock.py" line="545"/>
         <source>; the ring: where it places the school</source>
         <translation type="unfinished"></translation>
     </message>
@@ -645,17 +645,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="324"/>
+        <location filename="school_detector/gui/review_dock.py" line="328"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="399"/>
+        <location filename="school_detector/gui/review_dock.py" line="402"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="541"/>
+        <location filename="school_detector/gui/review_dock.py" line="544"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -816,245 +816,240 @@
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="73"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="74"/>
         <source>Where should scan results go? (Saved projects keep them next to the project.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="85"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="86"/>
         <source>Candidates · {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="102"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="103"/>
         <source>School detector — Scan region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
         <source>Scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="104"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="147"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="148"/>
         <source>Region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="149"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
         <source>Current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="151"/>
         <source>Selected polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="151"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="152"/>
         <source>All polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="163"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="164"/>
         <source>Polygon layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="169"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="170"/>
         <source>Imagery:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="173"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="180"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="183"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
         <source>Local (this computer, in the ML runtime)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
-        <location filename="school_detector/gui/scan_dialog.py" line="209"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="185"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="210"/>
         <source>TF Serving endpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="205"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="206"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="213"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="214"/>
         <source>URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="216"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="217"/>
         <source>model name (default: the card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="218"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="219"/>
         <source>version or label (default: latest)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="221"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="222"/>
         <source>Model:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="223"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="224"/>
         <source>Authentication:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="229"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="230"/>
         <source>Leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="236"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="237"/>
         <source>Schools already mapped (a layer with a 'label' field: its 'school' features; else every feature)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="238"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="239"/>
         <source>Known schools:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="247"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="248"/>
         <source>Building footprints or points (Microsoft, Google, Overture, OSM) or a built-up raster (e.g. GHSL): tiles without a building are not scanned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="253"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="254"/>
         <source>Buildings:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="284"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="295"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="290"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="301"/>
         <source>Results:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="291"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="302"/>
         <source>Resume into an existing results file (skip tiles already scanned)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="202"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="203"/>
         <source>Batch size:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="310"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="321"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="359"/>
-        <source>The region and the imagery do not overlap: there is no imagery to scan there.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="366"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="371"/>
         <source>{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="465"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="470"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="490"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="495"/>
         <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="514"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="519"/>
         <source>{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="314"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
         <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="327"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="338"/>
         <source>and the schools this model was trained on ({dir})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="371"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="376"/>
         <source>, {m} with buildings (the others are skipped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="380"/>
         <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="450"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="455"/>
         <source>Not started: the model folder was not trusted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="473"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="478"/>
         <source>Starting ({n} tiles)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="522"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="527"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="531"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="536"/>
         <source> (partial)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="465"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="470"/>
         <source>This scan covers {plan}. Start it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="491"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="496"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="468"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="473"/>
         <source>Not started: {plan}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1147,17 +1142,17 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="232"/>
+        <location filename="school_detector/plugin.py" line="233"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="246"/>
+        <location filename="school_detector/plugin.py" line="247"/>
         <source>Add or show an imagery layer, then scan again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="254"/>
+        <location filename="school_detector/plugin.py" line="255"/>
         <source>Not started: choose where scan results go.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1165,198 +1160,198 @@ Load it and remember the choice?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="56"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="55"/>
         <source>no GPU seen (CPU only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="72"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="72"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="78"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="77"/>
         <source>School detector — Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="86"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="85"/>
         <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="92"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="91"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="96"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
         <source>Python:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
         <source>In use:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="101"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
         <source>not checked yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="101"/>
         <source>State:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="103"/>
         <source>default: PyPI (set a mirror URL if your network needs one)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="105"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
         <source>Package index:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="117"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="116"/>
         <source>Scanning and review runs models someone trained, on ONNX Runtime. Training needs TensorFlow too; choose it now or add it later (the same button).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="121"/>
         <source>Set up for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="123"/>
         <source>Check runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="125"/>
         <source>Test runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="127"/>
-        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="262"/>
         <source>Build a tiny model and time predictions on this machine</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="131"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="130"/>
         <source>Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="147"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="146"/>
         <source>Diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="149"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="148"/>
         <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="185"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="184"/>
         <source>ML runtime Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="194"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="193"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="207"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="206"/>
         <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="254"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="253"/>
         <source>checking… (importing TensorFlow can take a while)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="255"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="254"/>
         <source>Check ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="270"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="269"/>
         <source>Test ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="297"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="296"/>
         <source>The ML runtime is ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="50"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="49"/>
         <source>Scanning on: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="54"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="53"/>
         <source>GPUs: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="60"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="59"/>
         <source>Training: not in this runtime (scanning and review only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="265"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="264"/>
         <source>Needs the training runtime: choose 'Training too' and set up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="274"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="273"/>
         <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="58"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="57"/>
         <source>Training: TensorFlow {v} · {gpus}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="89"/>
         <source>automatic: ${env}, then the managed runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="109"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="108"/>
         <source>Scanning and review (ONNX Runtime; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="114"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="113"/>
         <source>Training too (adds TensorFlow; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="174"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="173"/>
         <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="292"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="291"/>
         <source>Setting up the ML runtime in {dir}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="62"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="61"/>
         <source>TensorFlow not usable: </source>
         <translation type="unfinished"></translation>
     </message>
@@ -1606,12 +1601,12 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="298"/>
+        <location filename="school_detector/gui/train_dialog.py" line="300"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="309"/>
+        <location filename="school_detector/gui/train_dialog.py" line="311"/>
         <source>Starting the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1626,7 +1621,7 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="333"/>
+        <location filename="school_detector/gui/train_dialog.py" line="335"/>
         <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1671,17 +1666,17 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="375"/>
+        <location filename="school_detector/gui/train_dialog.py" line="377"/>
         <source>Scans will use {dir}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="317"/>
+        <location filename="school_detector/gui/train_dialog.py" line="319"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="347"/>
+        <location filename="school_detector/gui/train_dialog.py" line="349"/>
         <source>Training {how}.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -30,7 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.cover import Polygon, clip_to_box, count_cover
+from ..core.cover import Polygon, count_cover
 from ..core.errors import InputError, ModelCardError, SchoolDetectorError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools
@@ -47,6 +47,7 @@ from ..runtime.local_server import LocalServer
 from ..scan.buildings import BuildingsSource
 from ..scan.job import PredictorSpec, ScanJob, ScanRequest
 from ..scan.known import combine, read_known
+from ..scan.region import clip_to_extent
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..tasks.scan_task import ScanTask
@@ -359,15 +360,9 @@ class ScanDialog(QDialog):
     def planned_polygons(self) -> list[Polygon]:
         """The region clipped to the imagery's extent (as the scan job plans it): zoomed out,
         the extent may span a country while the imagery covers a town."""
-        polygons = self.polygons()
         imagery = self.imagery_combo.currentLayer()
         extent = QgisLayerSource(imagery).extent_3857() if isinstance(imagery, QgsRasterLayer) else None
-        if extent is None:
-            return polygons
-        clipped = clip_to_box(polygons, extent.west, extent.south, extent.east, extent.north)
-        if not clipped:
-            raise InputError(tr("The region and the imagery do not overlap: there is no imagery to scan there."))
-        return clipped
+        return clip_to_extent(self.polygons(), extent)
 
     def describe_plan(self, tiles: int, key_zoom: int, inhabited: int | None) -> str:
         """'N tiles with imagery at zoom Z (≈ A km²), M with buildings, about T': the estimate's

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon, clip_to_box, count_cover, polygons_bounds
+from ..core.cover import Polygon, count_cover, polygons_bounds
 from ..core.errors import InputError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
 from ..core.progress import Reporter
 from ..core.tiles import TILE_SIZE, Bounds, Tile
 from .buildings import UNINHABITED, Buildings, BuildingsSource
-from .region import extent_polygon
+from .region import clip_to_extent, extent_polygon
 from .scanner import ScanSettings, scan
 from .store import PlaceRules, ResultStore
 
@@ -174,15 +174,7 @@ class ScanJob:
             if extent is None:
                 raise InputError("Web imagery (XYZ, WMS) has no extent to scan: give a region (a bbox or polygons).")
             return extent_polygon(extent)
-        if extent is None:
-            return self.request.polygons
-        clipped = clip_to_box(self.request.polygons, extent.west, extent.south, extent.east, extent.north)
-        if not clipped:
-            raise InputError(
-                "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
-                "region's CRS and the imagery layer."
-            )
-        return clipped
+        return clip_to_extent(self.request.polygons, extent)
 
     # -- the predictor ----------------------------------------------------------------------
     def open_predictor(self) -> Any:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..core.cover import Polygon, bbox_polygon, polygons_to_3857
+from ..core.cover import Polygon, bbox_polygon, clip_to_box, polygons_to_3857
 from ..core.errors import InputError
 from ..core.gpkg import GeoPackage, decode_polygons
 from ..core.tiles import Bounds, lonlat_to_xy
@@ -47,6 +47,20 @@ def parse_bbox(text: str, crs: str = "EPSG:4326") -> list[Polygon]:
 
 def extent_polygon(extent: Bounds) -> list[Polygon]:
     return [bbox_polygon(extent.west, extent.south, extent.east, extent.north)]
+
+
+def clip_to_extent(polygons: list[Polygon], extent: Bounds | None) -> list[Polygon]:
+    """The region clipped to the imagery's extent (None: web imagery, the region as given): a
+    map zoomed out over a continent plans only the tiles that have imagery."""
+    if extent is None:
+        return polygons
+    clipped = clip_to_box(polygons, extent.west, extent.south, extent.east, extent.north)
+    if not clipped:
+        raise InputError(
+            "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
+            "region's CRS and the imagery layer."
+        )
+    return clipped
 
 
 def read_region(path: Path, layer: str | None = None) -> list[Polygon]:
