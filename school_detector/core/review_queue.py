@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .distances import PLACE_RADIUS_M
-from .places import ground_distance
+from .places import MODEL, ground_distance
 
 EARTH_RADIUS_M = 6378137.0  # the sphere of EPSG:3857
 
@@ -42,6 +42,13 @@ class Item(NamedTuple):
     @property
     def point(self) -> tuple[float, float] | None:
         return (self.px, self.py) if self.px is not None and self.py is not None else None
+
+
+def candidate_item(key: int, row: Mapping[str, Any], point: tuple[float, float] | None) -> Item:
+    """A candidate (its ``z``, ``x``, ``y``, ``score`` and ``location``) as a queue item, with
+    ``point`` only where the model placed it (a tile-centre fallback groups by its tile)."""
+    px, py = point if point is not None and row.get("location") == MODEL else (None, None)
+    return Item(key, row["z"], row["x"], row["y"], float(row.get("score") or 0.0), px, py)
 
 
 def by_score(items: Sequence[Item]) -> list[Item]:

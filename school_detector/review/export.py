@@ -13,9 +13,8 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.files import replace_file
 from ..core.gpkg import GeoPackage
-from ..core.places import MODEL
 from ..core.results import CANDIDATES_TABLE, ReviewStatus, missing_fields
-from ..core.review_queue import Item, place_point, sites
+from ..core.review_queue import candidate_item, place_point, sites
 from ..core.tiles import Bounds, Tile, bounds_4326, xy_to_lonlat
 
 FORMATS = ("geojson", "gpkg", "csv")
@@ -60,7 +59,7 @@ def merge_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     merged = []
     for status in sorted({r.get("status") or "unreviewed" for r in rows}):
         group_rows = [r for r in rows if (r.get("status") or "unreviewed") == status]
-        items = [_item(k, r) for k, r in enumerate(group_rows)]
+        items = [candidate_item(k, r, r["_point"]) for k, r in enumerate(group_rows)]
         for site in sites(items):
             best = dict(group_rows[site[0].key])
             members = [group_rows[i.key] for i in site]
@@ -76,12 +75,6 @@ def merge_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             best["_box"] = [Tile(m["x"], m["y"], m["z"]) for m in members]
             merged.append(best)
     return sorted(merged, key=lambda r: -float(r.get("score") or 0.0))
-
-
-def _item(key: int, row: dict[str, Any]) -> Item:
-    """A candidate for the place rule: its point when the model placed it (else its tile)."""
-    point = row["_point"] if row.get("location") == MODEL else (None, None)
-    return Item(key, row["z"], row["x"], row["y"], float(row.get("score") or 0.0), *point)
 
 
 def export(

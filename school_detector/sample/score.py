@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.gpkg import GeoPackage
-from ..core.places import MODEL, Region, ground_distance
+from ..core.places import Region, ground_distance
 from ..core.results import CANDIDATES_TABLE, SCORES_TABLE, ReviewStatus
-from ..core.review_queue import Item, place_point, sites
+from ..core.review_queue import candidate_item, place_point, sites
 from ..core.tiles import Tile, bounds_3857, lonlat_to_xy
 
 #: a visit "lands on the school" when its point is inside the compound or this close to it
@@ -41,11 +41,6 @@ def _candidates(results: Path) -> list[dict[str, Any]]:
         return [{"point": point, **a} for _, point, a in g.features(CANDIDATES_TABLE)]
 
 
-def _item(key: int, c: dict[str, Any]) -> Item:
-    point = c["point"] if c.get("location") == MODEL else (None, None)
-    return Item(key, c["z"], c["x"], c["y"], float(c["score"] or 0), *point)
-
-
 def _distance_to(point: tuple[float, float], school: dict[str, Any]) -> float:
     """Ground metres from ``point`` to the compound (0 inside it)."""
     if school["compound"].contains(point):
@@ -61,7 +56,7 @@ def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[
     schools = [s for s in _schools(labels) if district is None or district.contains(s["centre"])]
     candidates = _candidates(results)
     queue = [c for c in candidates if (c.get("status") or "unreviewed") == ReviewStatus.UNREVIEWED.value]
-    places = sites([_item(k, c) for k, c in enumerate(queue)])
+    places = sites([candidate_item(k, c, c["point"]) for k, c in enumerate(queue)])
     visits = [place_point(place) or queue[place[0].key]["point"] for place in places]  # each place's point
     found: set[int] = set()
     on_known = 0
