@@ -83,9 +83,11 @@ def offer_runtime_setup(iface: Any, text: str, button_text: str, on_setup: Any) 
         _runtime_offer.clear()  # the mapper closed it: the next action that needs the runtime offers again
     from qgis.PyQt.QtWidgets import QPushButton
 
+    from .gui.signals import on_click
+
     widget = bar.createMessage("School detector", text)
     button = QPushButton(button_text, widget)
-    button.clicked.connect(on_setup)
+    on_click(button, on_setup)
     widget.layout().addWidget(button)
     bar.pushWidget(widget, Qgis.MessageLevel.Warning, 0)
     _runtime_offer.append(widget)

@@ -11,6 +11,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
 from .core.errors import RuntimeMissingError
+from .gui.signals import on_trigger
 from .notify import offer_runtime_setup, report_error
 from .paths import icon_path
 from .settings import current_runtime
@@ -28,7 +29,7 @@ def reports_errors(method: Callable[..., Any]) -> Callable[..., Any]:
     """Slots must never let an exception reach Qt: show it instead."""
 
     @functools.wraps(method)
-    def wrapper(self: SchoolDetectorPlugin, *args: Any) -> Any:
+    def wrapper(self: SchoolDetectorPlugin) -> Any:
         try:
             return method(self)
         except Exception as exc:  # noqa: BLE001 - shown to the user and logged
@@ -98,7 +99,7 @@ class SchoolDetectorPlugin:
             action.setObjectName(f"school_detector_{key}")
             action.setStatusTip(tr(tip))
             action.setToolTip(tr(tip))
-            action.triggered.connect(getattr(self, f"on_{key}"))
+            on_trigger(action, getattr(self, f"on_{key}"))
             self.toolbar.addAction(action)
             self.iface.addPluginToMenu(MENU, action)
             self.actions[key] = action

@@ -110,7 +110,12 @@ def scan(plugin, raster, model):
     iface.mapCanvas().setExtent(raster.extent())
     pump(1)
     dialog._update_estimate()
-    dialog.start(confirm=False)
+    from school_detector.settings import PluginSettings
+
+    settings = PluginSettings.load()  # the screenshots' own model: trusted, as training trusts it
+    settings.trust(model)
+    settings.save()
+    dialog.scan(ask_size=False)
     end = time.time() + 300
     while dialog.current_task is not None and time.time() < end:
         pump(0.2)

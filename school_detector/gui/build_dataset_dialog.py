@@ -48,6 +48,7 @@ from ..tasks.registry import TaskRegistry
 from ..translation import N_
 from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
+from .signals import on_click
 
 
 def tr(text: str) -> str:
@@ -92,13 +93,13 @@ class BuildDatasetDialog(QDialog):
         form.addLayout(self._preview_row())
         layout.addWidget(self.scroll, 1)
         self.preview_button = QPushButton(tr("Preview"))
-        self.preview_button.clicked.connect(self.preview)
+        on_click(self.preview_button, self.preview)
         self.panel.extra_row.addWidget(self.preview_button)
         layout.addWidget(self.panel.widget())
         self.panel.say(tr("Choose labels, imagery and an output folder."))
-        self.run_button.clicked.connect(self.start)
+        on_click(self.run_button, self.start)
         assert self.panel.close_button is not None
-        self.panel.close_button.clicked.connect(self.reject)
+        on_click(self.panel.close_button, self.reject)
 
     def _labels_box(self) -> QGroupBox:
         box = QGroupBox(tr("Labels"))

@@ -20,6 +20,7 @@ from ..core.errors import JobCancelled
 from ..notify import error_text
 from ..runtime.jobs import format_eta
 from ..tasks.registry import TaskRegistry
+from .signals import on_click
 
 Callback = Callable[[Any], None]
 
@@ -53,7 +54,7 @@ class JobPanel(QObject):
         self.run_button.setDefault(True)
         self.cancel_button = QPushButton(cancel_text)
         self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        on_click(self.cancel_button, self.cancel)
         self.close_button = QPushButton(close_text) if close_text else None
         #: buttons a dialog adds on the left of the row (Preview, Open report…)
         self.extra_row = QHBoxLayout()

@@ -62,6 +62,7 @@ from .fit import scrolling
 from .job_panel import JobPanel
 from .review_outputs import ReviewOutputs
 from .review_preview import PREVIEW_PX, PreviewRenderer, PreviewRequest, chip_fractions
+from .signals import on_click
 
 KEYS = (
     ("confirm", ReviewStatus.CONFIRMED, "Y", N_("Confirm")),
@@ -169,7 +170,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         layout.addWidget(self.stats_label)
         self.fix_button = QPushButton(tr("Add the missing review fields"))
         self.fix_button.setVisible(False)
-        self.fix_button.clicked.connect(self.add_missing_fields)
+        on_click(self.fix_button, self.add_missing_fields)
         layout.addWidget(self.fix_button)
         self.training_panel = JobPanel(
             tasks or TaskRegistry(iface), tr("Add reviewed to training data…"), tr("Cancel"), parent=self
@@ -179,10 +180,10 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.training_button.setToolTip(
             tr("Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives")
         )
-        self.training_button.clicked.connect(self.on_add_to_training)
+        on_click(self.training_button, self.on_add_to_training)
         self.export_button = QPushButton(tr("Export confirmed…"))
         self.export_button.setToolTip(tr("Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary"))
-        self.export_button.clicked.connect(self.on_export)
+        on_click(self.export_button, self.on_export)
         self.training_panel.extra_row.addWidget(self.export_button)
         layout.addWidget(self.training_panel.widget(narrow=True))
         layout.addStretch(1)
@@ -292,14 +293,14 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         row = QHBoxLayout()
         for key, status, shortcut, label in KEYS:
             button = QPushButton(f"{tr(label)} ({shortcut})")
-            button.clicked.connect(lambda _=False, s=status: self.decide(s))
+            on_click(button, lambda s=status: self.decide(s))
             row.addWidget(button)
             self.buttons[key] = button
         rows.addLayout(row)
         row = QHBoxLayout()
         for key, text, shortcut, slot in (("back", tr("Back"), "B", self.back), ("skip", tr("Skip"), "S", self.skip)):
             button = QPushButton(f"{text} ({shortcut})")
-            button.clicked.connect(slot)
+            on_click(button, slot)
             row.addWidget(button)
             self.buttons[key] = button
         rows.addLayout(row)

@@ -53,6 +53,7 @@ from ..tasks.registry import TaskRegistry
 from ..tasks.scan_task import ScanTask
 from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
+from .signals import on_click
 
 
 def tr(text: str) -> str:
@@ -129,9 +130,9 @@ class ScanDialog(QDialog):
         self.estimate_label.setWordWrap(True)
         layout.addWidget(self.estimate_label)
         layout.addWidget(self.panel.widget())
-        self.scan_button.clicked.connect(self.start)
+        on_click(self.scan_button, self.start)
         assert self.panel.close_button is not None
-        self.panel.close_button.clicked.connect(self.reject)
+        on_click(self.panel.close_button, self.reject)
         self._on_model_changed()
         self._on_backend_changed()
         self.imagery_combo.layerChanged.connect(self._update_estimate)
@@ -394,7 +395,6 @@ class ScanDialog(QDialog):
             self.estimate_label.setText(exc.message)
             return
         self.estimate_label.setText(self.describe_plan(tiles, key_zoom, inhabited) + ".")
-        self.tile_count = tiles if inhabited is None else inhabited
 
     # -- the job -------------------------------------------------------------------------------
     def predictor(self, card: ModelCard) -> PredictorSpec:
@@ -447,24 +447,27 @@ class ScanDialog(QDialog):
         )
         return ScanJob(request, self.server)
 
-    def start(self, confirm: bool = True) -> ScanTask | None:
+    def start(self) -> ScanTask | None:
+        """The Scan button: the person's click, so a large scan is asked about."""
+        return self.scan(ask_size=True)
+
+    def scan(self, ask_size: bool) -> ScanTask | None:
+        """Start the scan this dialog stands for. ``ask_size``: ask before a scan over the
+        size set in the settings. A model folder not trusted yet is always asked about
+        (loading it runs its code): no caller can skip that question."""
         try:
             job = self.build_job()
             spec = job.request.predictor
-            if spec.kind == "local" and spec.model_dir is not None and not self.trust_model(spec.model_dir, confirm):
+            if spec.kind == "local" and spec.model_dir is not None and not self.trust_model(spec.model_dir):
                 self.panel.say(tr("Not started: the model folder was not trusted."))
                 return None
             job.check()
-        except SchoolDetectorError as exc:
-            self.panel.say(exc.message)
-            return None
-        try:
             plan = job.plan()
         except SchoolDetectorError as exc:
             self.panel.say(exc.message)
             return None
         n = plan["inhabited"]
-        if confirm and n > self.settings.ask_above_tiles:
+        if ask_size and n > self.settings.ask_above_tiles:
             question = self.describe_plan(plan["tiles"], job.settings.key_zoom, n if job.request.buildings else None)
             answer = QMessageBox.question(
                 self, tr("Large scan"), tr("This scan covers {plan}. Start it?").format(plan=question)
@@ -484,24 +487,24 @@ class ScanDialog(QDialog):
         settings.imagery_layer_id = self.imagery_combo.currentLayer().id()
         settings.save()
 
-    def trust_model(self, model_dir: Path, ask: bool = True) -> bool:
-        """The first time a model folder is loaded, say that loading it runs its code."""
+    def trust_model(self, model_dir: Path) -> bool:
+        """The first time a model folder is loaded, say that loading it runs its code; trusted
+        only on the person's yes (remembered)."""
         settings = PluginSettings.load()
         if settings.trusts(model_dir):
             return True
-        if ask:
-            answer = QMessageBox.warning(
-                self,
-                tr("Load this model?"),
-                tr(
-                    "Loading a model runs its code: a SavedModel can carry arbitrary operations. Load "
-                    "{dir} only if you made it or trust where it comes from.\n\nLoad it and remember the choice?"
-                ).format(dir=model_dir),
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return False
+        answer = QMessageBox.warning(
+            self,
+            tr("Load this model?"),
+            tr(
+                "Loading a model runs its code: a SavedModel can carry arbitrary operations. Load "
+                "{dir} only if you made it or trust where it comes from.\n\nLoad it and remember the choice?"
+            ).format(dir=model_dir),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
         settings.trust(model_dir)
         settings.save()
         return True

@@ -32,8 +32,7 @@ from ..tasks.registry import TaskRegistry
 from ..tasks.runtime_job import RuntimeJobTask
 from ..tasks.setup_runtime import SetupRuntimeTask
 from .job_panel import JobPanel
-
-#: the two kinds of managed runtime a user can set up
+from .signals import on_click
 
 
 def tr(text: str) -> str:
@@ -88,10 +87,10 @@ class SettingsDialog(QDialog):
         self.python_edit = QLineEdit(self.settings.runtime_python)
         self.python_edit.setPlaceholderText(tr("automatic: ${env}, then the managed runtime").format(env=ENV_VAR))
         self.python_edit.editingFinished.connect(self._refresh_location)
-        browse = QPushButton(tr("Browse…"))
-        browse.clicked.connect(self._browse)
+        self.browse_button = QPushButton(tr("Browse…"))
+        on_click(self.browse_button, self._browse)
         row.addWidget(self.python_edit)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
         form.addRow(tr("Python:"), row)
         self.location_label = QLabel()
         self.location_label.setWordWrap(True)
@@ -121,15 +120,15 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Set up for:"), self.flavour_combo)
         buttons = QHBoxLayout()
         self.check_button = QPushButton(tr("Check runtime"))
-        self.check_button.clicked.connect(self.check_runtime)
+        on_click(self.check_button, self.check_runtime)
         self.test_button = QPushButton(tr("Test runtime"))
         self.test_button.setToolTip(tr("Build a tiny model and time predictions on this machine"))
-        self.test_button.clicked.connect(self.test_runtime)
+        on_click(self.test_button, self.test_runtime)
         self.setup_button.setDefault(False)
         self.setup_button.setToolTip(
             tr("Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'")
         )
-        self.setup_button.clicked.connect(self.setup_runtime)
+        on_click(self.setup_button, self.setup_runtime)
         for b in (self.check_button, self.test_button, self.setup_button, self.cancel_button):
             buttons.addWidget(b)
         form.addRow(buttons)
@@ -147,7 +146,7 @@ class SettingsDialog(QDialog):
         self.diagnostics_button.setToolTip(
             tr("Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)")
         )
-        self.diagnostics_button.clicked.connect(self.copy_diagnostics)
+        on_click(self.diagnostics_button, self.copy_diagnostics)
         layout.addWidget(self.button_box)
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
@@ -276,9 +275,14 @@ class SettingsDialog(QDialog):
         self.append_log(text)
         report_info(self.iface, text)
 
-    def setup_runtime(self, pip_args: list[str] | None = None) -> SetupRuntimeTask:
+    def setup_runtime(self) -> SetupRuntimeTask:
+        """Set up the runtime chosen in 'Set up for', from the package index in the field."""
         index = self.index_edit.text().strip()
-        args = list(pip_args) if pip_args is not None else (["--index-url", index] if index else [])
+        return self.start_setup(["--index-url", index] if index else [])
+
+    def start_setup(self, pip_args: list[str]) -> SetupRuntimeTask:
+        """Set up the runtime with these pip arguments (a local wheel folder, say)."""
+        args = list(pip_args)
         target = plugin_settings.managed_dir()
         training = self.flavour_combo.currentData() == TRAINING
         task = SetupRuntimeTask(

@@ -39,6 +39,7 @@ from ..tasks.runtime_job import RuntimeJobTask
 from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
 from .plot_widget import CurvePlot
+from .signals import on_click
 
 
 def tr(text: str) -> str:
@@ -96,18 +97,18 @@ class TrainDialog(QDialog):
         layout.addWidget(self.plot, 1)
         self.report_button = QPushButton(tr("Open report"))
         self.report_button.setEnabled(False)
-        self.report_button.clicked.connect(self.open_report)
+        on_click(self.report_button, self.open_report)
         self.use_button = QPushButton(tr("Use this model for scanning"))
         self.use_button.setEnabled(False)
-        self.use_button.clicked.connect(self.use_model)
+        on_click(self.use_button, self.use_model)
         self.panel.extra_row.addWidget(self.report_button)
         self.panel.extra_row.addWidget(self.use_button)
         layout.addWidget(self.panel.widget())
         self.panel.say(tr("Training runs in the ML runtime; QGIS stays responsive."))
         self._explain_phases()
-        self.train_button.clicked.connect(self.start)
+        on_click(self.train_button, self.start)
         assert self.panel.close_button is not None
-        self.panel.close_button.clicked.connect(self.reject)
+        on_click(self.panel.close_button, self.reject)
 
     def _data_box(self) -> QGroupBox:
         box = QGroupBox(tr("Data and model"))

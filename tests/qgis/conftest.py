@@ -1,4 +1,5 @@
 import os
+import subprocess
 import time
 
 import pytest
@@ -55,6 +56,55 @@ def no_modal_dialogs(monkeypatch):
 def runtime_python():
     assert RUNTIME_PYTHON.is_file(), "run `make setup` first: the ML runtime venv is missing"
     return RUNTIME_PYTHON
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory, runtime_python):
+    """A small scene, its dataset and a tiny model trained on it (shared by the scan tests)."""
+    from school_detector.core.progress import Reporter
+    from school_detector.dataset.builder import BuildOptions, build_dataset
+    from school_detector.dataset.labels_io import LabelMapping, read_labels
+    from school_detector.imagery.raster import RasterSource
+    from school_detector.qgis_io.layer_source import qimage_save_png
+    from school_detector.sample.scene import SceneSpec, write_scene
+
+    work = tmp_path_factory.mktemp("qscan")
+    write_scene(SceneSpec(tiles=6, seed=9, schools=12), work / "scene")
+    points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
+    build_dataset(
+        points,
+        RasterSource(work / "scene" / "scene.tif"),
+        work / "data",
+        BuildOptions(background_ratio=1),
+        Reporter("callback"),
+        save_png=qimage_save_png,
+    )
+    subprocess.run(
+        [
+            str(runtime_python),
+            "-m",
+            "school_detector.cli",
+            "train",
+            "--data",
+            str(work / "data"),
+            "--model",
+            "tiny",
+            "--weights",
+            "none",
+            "--input-size",
+            "48",
+            "--epochs",
+            "3",
+            "--fine-tune-epochs",
+            "0",
+            "--out",
+            str(work / "model"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return work
 
 
 @pytest.fixture()

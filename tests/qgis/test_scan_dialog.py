@@ -7,58 +7,12 @@ import subprocess
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer, QgsRectangle
 
-from school_detector.core.progress import Reporter
-from school_detector.dataset.builder import BuildOptions, build_dataset
-from school_detector.dataset.labels_io import LabelMapping, read_labels
 from school_detector.gui.scan_dialog import ScanDialog
-from school_detector.imagery.raster import RasterSource
-from school_detector.qgis_io.layer_source import qimage_save_png
 from school_detector.runtime.local_server import LocalServer
 from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.settings import PluginSettings
 from school_detector.tasks.registry import TaskRegistry
 from tests.qgis.conftest import pump, wait_for_task
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, runtime_python):
-    work = tmp_path_factory.mktemp("qscan")
-    write_scene(SceneSpec(tiles=6, seed=9, schools=12), work / "scene")
-    points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
-    build_dataset(
-        points,
-        RasterSource(work / "scene" / "scene.tif"),
-        work / "data",
-        BuildOptions(background_ratio=1),
-        Reporter("callback"),
-        save_png=qimage_save_png,
-    )
-    subprocess.run(
-        [
-            str(runtime_python),
-            "-m",
-            "school_detector.cli",
-            "train",
-            "--data",
-            str(work / "data"),
-            "--model",
-            "tiny",
-            "--weights",
-            "none",
-            "--input-size",
-            "48",
-            "--epochs",
-            "3",
-            "--fine-tune-epochs",
-            "0",
-            "--out",
-            str(work / "model"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return work
 
 
 @pytest.fixture()
@@ -82,7 +36,16 @@ def scores(path):
         return dict(c.execute("SELECT tile, score FROM tile_scores WHERE score IS NOT NULL"))
 
 
-def make_dialog(qgis_iface, server, runtime_python, world, layer, out):
+def trust(model_dir):
+    """The person's earlier yes to loading this model folder (the dialog asks once)."""
+    settings = PluginSettings.load()
+    settings.trust(model_dir)
+    settings.save()
+
+
+def make_dialog(qgis_iface, server, runtime_python, world, layer, out, trusted=True):
+    if trusted:
+        trust(world / "model")
     d = ScanDialog(qgis_iface, TaskRegistry(qgis_iface), server, runtime_python)
     d.model_widget.setFilePath(str(world / "model"))
     d.imagery_combo.setLayer(layer)
@@ -99,7 +62,7 @@ def test_scan_from_the_dialog_matches_the_cli(
     # the canvas extent is the scene and a margin: the margin has no imagery and is not planned
     assert d.estimate_label.text().startswith("36 tiles at zoom 18 with imagery")
     assert "schools:1" in d.card_label.text()
-    task = d.start(confirm=False)
+    task = d.scan(ask_size=False)
     assert task is not None
     wait_for_task(task, timeout=300)
     assert task.error is None, task.error and (task.error.message + task.error.details)
@@ -164,16 +127,16 @@ def test_one_click_scan_of_the_current_extent(
 def test_bad_scan_input(qgis_iface, server, runtime_python, world, scene_layer, tmp_path):
     d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "x.gpkg")
     d.model_widget.setFilePath(str(tmp_path))
-    assert d.start(confirm=False) is None and "no model_card.json" in d.status_label.text()
+    assert d.scan(ask_size=False) is None and "no model_card.json" in d.status_label.text()
     d.model_widget.setFilePath(str(world / "model"))
     d.remote_radio.setChecked(True)
     d.url_edit.setText("not a url")
-    assert d.start(confirm=False) is None and "TF Serving URL" in d.status_label.text()
+    assert d.scan(ask_size=False) is None and "TF Serving URL" in d.status_label.text()
     (tmp_path / "exists.gpkg").write_bytes(b"")
     d.remote_radio.setChecked(False)
     d.local_radio.setChecked(True)
     d.out_widget.setFilePath(str(tmp_path / "exists.gpkg"))
-    assert d.start(confirm=False) is None and "Resume" in d.status_label.text()
+    assert d.scan(ask_size=False) is None and "Resume" in d.status_label.text()
 
 
 def test_remote_server_down_stops_clearly(qgis_iface, server, runtime_python, world, scene_layer, tmp_path):
@@ -186,7 +149,7 @@ def test_remote_server_down_stops_clearly(qgis_iface, server, runtime_python, wo
     d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "down.gpkg")
     d.remote_radio.setChecked(True)
     d.url_edit.setText(f"http://127.0.0.1:{port}")
-    task = d.start(confirm=False)
+    task = d.scan(ask_size=False)
     wait_for_task(task, timeout=120)
     assert task.error is not None and "failed after" in task.error.message
     assert "failed after" in d.status_label.text()
@@ -234,6 +197,10 @@ def test_odd_map_extents_are_explained_not_raised(qgis_canvas):
 def test_loading_a_model_the_first_time_warns_that_it_runs_code(
     qgis_iface, server, runtime_python, world, scene_layer, tmp_path, monkeypatch
 ):
+    """Clicked as a person clicks Scan: the warning comes first, a No starts nothing and
+    trusts nothing, a Yes starts the scan and is remembered (the next click asks nothing)."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
     from qgis.PyQt.QtWidgets import QMessageBox
 
     stored = {"trusted": []}
@@ -248,14 +215,23 @@ def test_loading_a_model_the_first_time_warns_that_it_runs_code(
 
         return warning
 
-    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg")
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "r.gpkg", trusted=False)
+    d.show()
     monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.No))
-    assert d.trust_model(world / "model") is False and stored["trusted"] == []
+    QTest.mouseClick(d.scan_button, Qt.MouseButton.LeftButton)
+    assert d.current_task is None and stored["trusted"] == []
     assert "runs its code" in asked[-1] and str(world / "model") in asked[-1]
+    assert d.status_label.text() == "Not started: the model folder was not trusted."
     monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.Yes))
-    assert d.trust_model(world / "model") is True and len(asked) == 2
+    QTest.mouseClick(d.scan_button, Qt.MouseButton.LeftButton)
+    task = d.current_task
+    assert task is not None and len(asked) == 2
     assert stored["trusted"] == [str((world / "model").resolve())]
-    assert d.trust_model(world / "model") is True and len(asked) == 2  # remembered: asked once only
+    wait_for_task(task, timeout=300)
+    d.out_widget.setFilePath(str(tmp_path / "again.gpkg"))
+    QTest.mouseClick(d.scan_button, Qt.MouseButton.LeftButton)
+    assert d.current_task is not None and len(asked) == 2  # remembered: asked once only
+    wait_for_task(d.current_task, timeout=300)
 
 
 def test_a_processing_scan_is_reviewable_like_the_dialogs(
@@ -272,7 +248,7 @@ def test_a_processing_scan_is_reviewable_like_the_dialogs(
     from school_detector.scan.store import read_info
 
     d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, tmp_path / "dialog.gpkg")
-    task = d.start(confirm=False)
+    task = d.scan(ask_size=False)
     wait_for_task(task, timeout=300)
     assert task.error is None
     monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
@@ -329,7 +305,7 @@ def test_the_dialog_sets_known_schools_aside_and_skips_empty_land(
     d.buildings_combo.setLayer(buildings)
     d._update_estimate()
     assert "with buildings" in d.estimate_label.text()
-    task = d.start(confirm=False)
+    task = d.scan(ask_size=False)
     assert task is not None, d.status_label.text()
     wait_for_task(task, timeout=300)
     assert task.error is None, task.error and task.error.message
@@ -371,6 +347,6 @@ def test_a_zoomed_out_map_counts_only_tiles_with_imagery_and_asks_before_a_big_s
     trusted = [str((world / "model").resolve())]  # agreed to before: the question here is the size
     monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(trusted_models=trusted)))
     d.settings.ask_above_tiles = 10
-    assert d.start(confirm=True) is None and d.current_task is None
+    assert d.start() is None and d.current_task is None
     assert whole in asked[0]
     assert d.status_label.text().startswith(f"Not started: {whole}")

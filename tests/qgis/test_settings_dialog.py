@@ -87,7 +87,7 @@ def test_setting_a_python_path_is_saved(qgis_iface, without_runtime, runtime_pyt
 def test_offline_setup_fails_clearly_and_leaves_nothing(qgis_iface, without_runtime, tmp_path):
     dialog = SettingsDialog(qgis_iface, TaskRegistry())
     port = closed_port()
-    task = dialog.setup_runtime(
+    task = dialog.start_setup(
         pip_args=["--isolated", "--index-url", f"http://127.0.0.1:{port}/simple", "--retries", "0", "--timeout", "2"]
     )
     wait_for_task(task, timeout=180)
@@ -149,13 +149,13 @@ def test_both_kinds_of_runtime_are_set_up_from_the_dialog(qgis_iface, without_ru
     dialog = SettingsDialog(qgis_iface, TaskRegistry())
     assert dialog.flavour_combo.currentData() == settings_dialog.SCAN_ONLY  # the light one first
     assert "MB download" in dialog.flavour_combo.currentText()
-    wait_for_task(dialog.setup_runtime(pip_args=offline))
+    wait_for_task(dialog.start_setup(offline))
     location = plugin_settings.current_runtime()
     assert location.found and location.source == "managed", location.describe()
     assert runtime_kind(location.python) == SCAN_ONLY
     assert (plugin_settings.managed_dir() / COMPLETE_MARKER).read_text().strip() == "scan.txt"
     dialog.flavour_combo.setCurrentIndex(dialog.flavour_combo.findData(settings_dialog.TRAINING))
-    task = dialog.setup_runtime(pip_args=offline)
+    task = dialog.start_setup(offline)
     wait_for_task(task)
     assert task.error is None, task.error and task.error.details
     assert runtime_kind(location.python) == TRAINING
