@@ -293,7 +293,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         row = QHBoxLayout()
         for key, status, shortcut, label in KEYS:
             button = QPushButton(f"{tr(label)} ({shortcut})")
-            on_click(button, lambda s=status: self.decide(s))
+            on_click(button, partial(self.decide, status))
             row.addWidget(button)
             self.buttons[key] = button
         rows.addLayout(row)
