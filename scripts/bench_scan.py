@@ -35,8 +35,11 @@ def make_model(work: Path, backbone: str, size: int) -> Path:
     model, _ = build_classifier(backbone, size, None)
     out = work / f"model-{backbone}"
     (out / "schools").mkdir(parents=True)
-    _, onnx = export_saved_model(model, size, out / "schools" / "1", 256)
-    ModelCard(name="schools", version=1, backbone=backbone, input_size=size, zoom=18, onnx=onnx).write(out)
+    exported = export_saved_model(model, size, out / "schools" / "1", 256)
+    ModelCard(
+        name="schools", version=1, backbone=backbone, input_size=size, zoom=18, onnx=exported.onnx,
+        location=exported.location,
+    ).write(out)  # fmt: skip
     return out
 
 

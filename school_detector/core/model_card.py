@@ -49,6 +49,9 @@ class ModelCard:
     #: the version's ONNX copy (``file``, ``opset``, the parity measured at export) or why there
     #: is none (``skipped``): ONNX Runtime scans without TensorFlow (inference.onnx_model)
     onnx: dict[str, Any] = field(default_factory=dict)
+    #: where the locating graph puts each feature cell (fractions of the chip) and how that was
+    #: found (ml.receptive); {} for a model exported before it, or one that can't locate
+    location: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:

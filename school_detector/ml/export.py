@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..core.errors import InputError
 from ..core.signatures import INPUT_BYTES, INPUT_UINT8, LOCATE, LOCATE_UINT8, LOCATION, OUTPUT, PREDICT_UINT8
@@ -39,10 +39,19 @@ def next_version(model_root: Path) -> int:
     return max(versions, default=0) + 1
 
 
-def export_saved_model(model: Any, size: int, version_dir: Path, chip_px: int | None = None) -> tuple[Path, dict]:
+class Exported(NamedTuple):
+    """What export wrote: the version folder, and the model card's records of the ONNX copy
+    and of where the locating graph puts each feature cell ({} for a model that can't locate)."""
+
+    version_dir: Path
+    onnx: dict[str, Any]
+    location: dict[str, Any]
+
+
+def export_saved_model(model: Any, size: int, version_dir: Path, chip_px: int | None = None) -> Exported:
     """Write the model with its signatures (the locating ones when the model has the shape
-    ml.locate needs) and its ONNX copy; returns the version folder and the copy's record for
-    the model card. ``chip_px``: the chips' size (the parity check resizes them as a scan does)."""
+    ml.locate needs) and its ONNX copy. ``chip_px``: the chips' size (the parity check resizes
+    them as a scan does)."""
     import keras
     import tensorflow as tf
 
@@ -98,14 +107,15 @@ def export_saved_model(model: Any, size: int, version_dir: Path, chip_px: int | 
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise InputError(f"Could not write the model to {version_dir.parent}: {exc.strerror or exc}.") from exc
-    onnx = export_onnx(model, size, tmp, chip_px or size)
+    onnx = export_onnx(model, locate, size, tmp, chip_px or size)
     tmp.rename(version_dir)  # a version folder appears complete or not at all (TF Serving polls)
-    return version_dir, onnx
+    return Exported(version_dir, onnx, locate.record if locate is not None else {})
 
 
-def export_onnx(model: Any, size: int, folder: Path, chip_px: int) -> dict[str, Any]:
-    """``folder/model.onnx`` from the network (and its locator), checked against the SavedModel
-    already written in ``folder``; the record for the card (or why there is no copy)."""
+def export_onnx(model: Any, locate: Any, size: int, folder: Path, chip_px: int) -> dict[str, Any]:
+    """``folder/model.onnx`` from the network (and its ``locate``, ml.locate.Locator or None),
+    checked against the SavedModel already written in ``folder``; the record for the card (or
+    why there is no copy)."""
     try:
         import onnxruntime  # noqa: F401 - the check needs it
         import tf2onnx
@@ -118,9 +128,7 @@ def export_onnx(model: Any, size: int, folder: Path, chip_px: int) -> dict[str, 
     import tensorflow as tf
 
     from ..inference.onnx_model import ONNX_FILE
-    from .locate import locator
 
-    locate = locator(model)
     spec = [tf.TensorSpec([None, size, size, 3], tf.float32, name="pixels")]
 
     @tf.function(input_signature=spec)

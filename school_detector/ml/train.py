@@ -300,7 +300,7 @@ class Training:
         card = self.card(next_version(model_root))
         try:
             model_root.mkdir(parents=True, exist_ok=True)
-            version_dir, card.onnx = export_saved_model(
+            version_dir, card.onnx, card.location = export_saved_model(
                 self.model, cfg.size, model_root / str(card.version), card.chip_px
             )
             if card.onnx.get("skipped"):

@@ -41,7 +41,7 @@ def test_a_flat_map_gives_its_centre() -> None:
 )
 def test_every_backbone_serves_its_point_beside_the_unchanged_score(backbone, size, alpha, tmp_path) -> None:
     model, _ = build_classifier(backbone, size, None, alpha=alpha)
-    loaded = tf.saved_model.load(str(export_saved_model(model, size, tmp_path / "1")[0]))
+    loaded = tf.saved_model.load(str(export_saved_model(model, size, tmp_path / "1").version_dir))
     assert {"serving_default", "predict_uint8", "locate", "locate_uint8"} <= set(loaded.signatures)
     assert list(loaded.signatures["serving_default"].structured_outputs) == ["school_probability"]  # old clients
     images = np.random.default_rng(1).integers(0, 255, (3, size + 20, size + 20, 3), dtype=np.uint8)

@@ -46,7 +46,7 @@ def realistic(model):
 def test_the_onnx_copy_gives_the_savedmodels_scores_and_points(backbone, size, alpha, tmp_path):
     model, _ = build_classifier(backbone, size, None, **({"alpha": alpha} if backbone != "tiny" else {}))
     realistic(model)
-    folder, record = export_saved_model(model, size, tmp_path / "schools" / "1", 256)
+    folder, record, _ = export_saved_model(model, size, tmp_path / "schools" / "1", 256)
     assert record["file"] == "model.onnx" and record["locates"] is True, record
     assert record["parity"]["max_score_diff"] <= PARITY_TOLERANCE
     assert record["parity"]["max_location_diff"] <= PARITY_TOLERANCE
@@ -61,7 +61,7 @@ def test_the_onnx_copy_gives_the_savedmodels_scores_and_points(backbone, size, a
 def test_the_engine_is_chosen_and_reported(tmp_path):
     model, _ = build_classifier("tiny", 64, None)
     (tmp_path / "schools").mkdir()
-    _, record = export_saved_model(model, 64, tmp_path / "schools" / "1", 256)
+    record = export_saved_model(model, 64, tmp_path / "schools" / "1", 256).onnx
     card = ModelCard(name="schools", version=1, backbone="tiny", input_size=64, zoom=18, onnx=record)
     card.write(tmp_path)
     assert (
@@ -89,7 +89,7 @@ def test_the_engine_is_chosen_and_reported(tmp_path):
 def test_the_server_scores_a_request_per_size_not_per_image(tmp_path):
     model, _ = build_classifier("tiny", 64, None)
     realistic(model)
-    folder, _ = export_saved_model(model, 64, tmp_path / "schools" / "1", 256)
+    folder = export_saved_model(model, 64, tmp_path / "schools" / "1", 256).version_dir
     onnx = OnnxModel(folder / "model.onnx")
     rng = np.random.default_rng(3)
     images = [rng.integers(0, 256, (side, side, 3), dtype=np.uint8) for side in (256, 128, 256, 256, 128)]
