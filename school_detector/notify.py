@@ -3,6 +3,7 @@ story (details, stderr tail, traceback) in the QGIS log under "School detector".
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import Any
 
@@ -26,6 +27,39 @@ LEVELS = {"warning": Qgis.MessageLevel.Warning, "error": Qgis.MessageLevel.Criti
 def log_level(message: str, level: str) -> None:
     """Log a runtime job's line at its own level (``info`` unless it says otherwise)."""
     log(message, LEVELS.get(level, Qgis.MessageLevel.Info))
+
+
+class QgisLogHandler(logging.Handler):
+    """The package's ``logging`` records (a results file that can't be read, a skipped layer)
+    in QGIS's log under "School detector": without it they go to a stderr nobody sees."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level = (
+                Qgis.MessageLevel.Critical
+                if record.levelno >= logging.ERROR
+                else Qgis.MessageLevel.Warning
+                if record.levelno >= logging.WARNING
+                else Qgis.MessageLevel.Info
+            )
+            QgsMessageLog.logMessage(self.format(record), LOG_TAG, level)  # thread-safe
+        except Exception:  # noqa: BLE001 - logging must never raise into the caller
+            self.handleError(record)
+
+
+def route_logging() -> QgisLogHandler:
+    """Send the package's log records to QGIS's log (the plugin calls it at load, and
+    :func:`unroute_logging` at unload)."""
+    handler = QgisLogHandler()
+    package = logging.getLogger(__name__.rsplit(".", 1)[0])
+    package.addHandler(handler)
+    if package.level == logging.NOTSET or package.level > logging.INFO:
+        package.setLevel(logging.INFO)
+    return handler
+
+
+def unroute_logging(handler: logging.Handler) -> None:
+    logging.getLogger(__name__.rsplit(".", 1)[0]).removeHandler(handler)
 
 
 def error_text(exc: BaseException) -> tuple[str, str]:

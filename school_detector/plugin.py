@@ -70,6 +70,7 @@ class SchoolDetectorPlugin:
         self.dialogs: dict[str, Any] = {}
         self.provider: Any = None
         self.review_dock: Any = None
+        self.log_handler: Any = None
         from .runtime.local_server import LocalServer
 
         self.server = LocalServer()
@@ -90,6 +91,9 @@ class SchoolDetectorPlugin:
         QgsApplication.processingRegistry().addProvider(self.provider)
 
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        from .notify import route_logging
+
+        self.log_handler = route_logging()
         self.initProcessing()
         main = self.iface.mainWindow()
         self.toolbar = self.iface.addToolBar(tr("School detector"))
@@ -107,6 +111,11 @@ class SchoolDetectorPlugin:
     def unload(self) -> None:
         self.tasks.cancel_all()
         self.server.stop()
+        if self.log_handler is not None:
+            from .notify import unroute_logging
+
+            unroute_logging(self.log_handler)
+            self.log_handler = None
         if self.translator is not None:
             from qgis.PyQt.QtCore import QCoreApplication
 

@@ -50,7 +50,7 @@ def bench(n: int, presses: int, places: bool, located: bool, work: Path) -> None
     layer, _ = load_results(results(work / f"r-{places}-{located}.gpkg", n, located))
     dock = ReviewDock(None)
     dock.preview_check.setChecked(False)
-    dock.sites_check.setChecked(places)
+    dock.places_check.setChecked(places)
     start = time.perf_counter()
     dock.set_layer(layer)
     dock.show()

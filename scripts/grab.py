@@ -132,7 +132,7 @@ def scan(plugin, raster, model):
     iface.setActiveLayer(layer)
     plugin.on_review()
     dock = plugin.review_dock
-    dock.sites_check.setChecked(True)
+    dock.places_check.setChecked(True)
     if dock.imagery_combo.currentLayer() is None:
         dock.imagery_combo.setLayer(raster)
     dock.preview_check.setChecked(True)

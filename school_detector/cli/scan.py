@@ -79,6 +79,13 @@ def _places(p: Any) -> None:
     )
     p.add_argument("--known-layer", default=None, help="GeoPackage layer of --known-schools")
     p.add_argument(
+        "--no-training-schools",
+        dest="training_schools",
+        action="store_false",
+        help="don't count the schools of the model's dataset as known (they are, by default, when the dataset "
+        "is on this computer)",
+    )
+    p.add_argument(
         "--known-field", default="label", help="class field of --known-schools (without it, every feature counts)"
     )
     p.add_argument("--known-values", default="school", help="comma-separated values of --known-field meaning school")
@@ -105,9 +112,12 @@ def _review_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     x.add_argument("--format", choices=("geojson", "gpkg", "csv"), default="geojson")
     x.add_argument("--footprint", action="store_true", help="tile polygons instead of points")
     x.add_argument(
-        "--one-per-site",
+        "--one-per-place",
+        "--one-per-site",  # its name before 0.3
+        dest="one_per_place",
         action="store_true",
-        help="merge candidates of one status in touching tiles into one (a school seen from several tiles)",
+        help="one row per place: the candidates of one status that are one school seen from several tiles "
+        "(the review dock's rule) become one, at the place's point",
     )
     x.add_argument("--out", required=True, type=Path)
     x.set_defaults(run=run_export_reviewed)
@@ -210,6 +220,7 @@ def scan_request(args: argparse.Namespace) -> Any:
             args.known_layer,
             args.known_distance,
         ),
+        training_schools=args.training_schools,
         buildings=None if args.buildings is None else BuildingsSource(args.buildings, args.buildings_layer),
     )
 
@@ -233,7 +244,7 @@ def run_export_reviewed(args: argparse.Namespace, reporter: Reporter) -> dict[st
         args.format,
         [v.strip() for v in args.status.split(",") if v.strip()],
         args.footprint,
-        args.one_per_site,
+        args.one_per_place,
     )
 
 

@@ -59,6 +59,9 @@ class LabeledPoint:
     lon: float
     lat: float
     label: str  # SCHOOL or NOT_SCHOOL
+    #: a polygon feature's outline (lon/lat rings, one list per part), for what needs the shape
+    #: (known schools: a campus); the point is its centroid
+    shapes: tuple[list[list[tuple[float, float]]], ...] = ()
 
 
 @dataclass

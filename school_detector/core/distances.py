@@ -8,3 +8,7 @@ KNOWN_DISTANCE_M = 75.0
 #: neighbouring tiles, each placing it on the part it sees): about a compound's width. A place
 #: never grows beyond it (no chaining).
 PLACE_RADIUS_M = 80.0
+#: A candidate this close to a known school, but not on it, stays in the review queue with a note
+#: saying how far it is ("82 m from a mapped school"): a second school on the same compound or
+#: across the road is common, and only the mapper can tell.
+NEAR_KNOWN_M = 250.0

@@ -35,6 +35,11 @@ class NoChipsError(InputError):
     """Not one chip could be cut from the imagery (the message counts why per tile)."""
 
 
+class OtherScanError(InputError):
+    """The results file holds another scan (another model, chips or imagery): one file holds
+    one scan, so the front end offers a new file."""
+
+
 class ModelCardError(InputError):
     """A model folder's ``model_card.json`` is missing, unreadable or inconsistent."""
 

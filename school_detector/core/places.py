@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .cover import Polygon, polygons_bounds
-from .distances import KNOWN_DISTANCE_M
+from .distances import KNOWN_DISTANCE_M, NEAR_KNOWN_M
 from .tiles import ORIGIN_SHIFT, Bounds
 
 Point = tuple[float, float]
@@ -76,9 +76,29 @@ class Region:
         )
 
 
+def _segment_distance(p: Point, a: Point, b: Point) -> float:
+    """Mercator distance from ``p`` to the segment ``a``-``b``."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else min(max(((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length, 0.0), 1.0)
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def polygon_distance(p: Point, polygon: Polygon) -> float:
+    """Ground metres from ``p`` to ``polygon`` (0 inside it): to its nearest edge, holes included."""
+    if in_polygon(p, polygon):
+        return 0.0
+    nearest = min(
+        (_segment_distance(p, ring[i], ring[(i + 1) % len(ring)]) for ring in polygon for i in range(len(ring))),
+        default=math.inf,
+    )
+    return nearest * ground_scale(p[1])
+
+
 class KnownSchools:
-    """Schools already in the mapper's data (points, or polygons such as compounds), indexed on
-    a grid so that matching a scan's candidates stays fast with a national list."""
+    """Schools already in the mapper's data: points, and polygons (a compound, a campus) kept
+    as polygons, so a 300 m campus is one school wherever on it a candidate lands. Indexed on a
+    grid so that matching a scan's candidates stays fast with a national list."""
 
     def __init__(
         self, points: Iterable[Point] = (), polygons: Iterable[Polygon] = (), distance_m: float = KNOWN_DISTANCE_M
@@ -90,7 +110,13 @@ class KnownSchools:
         self._grid: dict[tuple[int, int], list[int]] = defaultdict(list)
         for k, (x, y) in enumerate(self.points):
             self._grid[self._key(x, y)].append(k)
-        self._region = Region(self.polygons)
+        self._polygon_grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for k, polygon in enumerate(self.polygons):
+            box = polygons_bounds([polygon])
+            (x0, y0), (x1, y1) = self._key(box.west, box.south), self._key(box.east, box.north)
+            for gx in range(x0, x1 + 1):
+                for gy in range(y0, y1 + 1):
+                    self._polygon_grid[(gx, gy)].append(k)
 
     def __len__(self) -> int:
         return len(self.points) + len(self.polygons)
@@ -98,19 +124,35 @@ class KnownSchools:
     def _key(self, x: float, y: float) -> tuple[int, int]:
         return int(x // self._cell), int(y // self._cell)
 
-    def match(self, p: Point) -> bool:
-        """A known school's point within the distance, or a known polygon holding ``p``."""
-        reach = self.distance_m / ground_scale(p[1])  # the distance in mercator metres here
-        steps = int(reach // self._cell) + 1
+    def distance(self, p: Point, reach_m: float = NEAR_KNOWN_M) -> float | None:
+        """Ground metres from ``p`` to the nearest known school (a point, or a polygon's outline;
+        0 inside a polygon), or None when none is within ``reach_m``."""
+        steps = int(reach_m / ground_scale(p[1]) // self._cell) + 1
         kx, ky = self._key(*p)
+        best = math.inf
+        seen: set[int] = set()
         for gx in range(kx - steps, kx + steps + 1):
             for gy in range(ky - steps, ky + steps + 1):
                 for k in self._grid.get((gx, gy), ()):
-                    if ground_distance(p, self.points[k]) <= self.distance_m:
-                        return True
-        return self._region.contains(p)
+                    best = min(best, ground_distance(p, self.points[k]))
+                for k in self._polygon_grid.get((gx, gy), ()):
+                    if k not in seen:
+                        seen.add(k)
+                        best = min(best, polygon_distance(p, self.polygons[k]))
+        return best if best <= reach_m else None
+
+    def match(self, p: Point) -> bool:
+        """``p`` is on a known school: within the distance of its point or of its outline."""
+        return self.distance(p, self.distance_m) is not None
 
     def extent(self) -> Bounds | None:
         xs = [p[0] for p in self.points] + [q[0] for poly in self.polygons for q in poly[0]]
         ys = [p[1] for p in self.points] + [q[1] for poly in self.polygons for q in poly[0]]
         return Bounds(min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+    def fingerprint(self) -> str:
+        """Changes when the list or the distance does: a resumed scan re-judges its candidates."""
+        import hashlib
+
+        digest = hashlib.sha256(repr((self.distance_m, self.points, self.polygons)).encode())
+        return digest.hexdigest()[:16]

@@ -18,6 +18,27 @@ class ReviewStatus(str, Enum):
     KNOWN = "known"  # on a school the mapper already has (set aside by the scan, not a decision)
 
 
+class SkipReason(str, Enum):
+    """Why a tile of the region has no score. Some are for good (land without buildings, no
+    imagery there), some are worth another try when the scan resumes (a fetch that failed, a
+    web layer that drew nothing: a server hiccup, or imagery published since)."""
+
+    UNINHABITED = "uninhabited"
+    OUTSIDE_IMAGERY = "outside imagery"
+    NO_IMAGERY = "no imagery"
+    MOSTLY_NO_DATA = "mostly no-data"
+    FETCH_FAILED = "fetch failed"
+
+    def retryable(self, web: bool) -> bool:
+        """Tried again on resume: a failed fetch always; blank chips only from web imagery (a
+        GeoTIFF's no-data is the file's own)."""
+        return self is SkipReason.FETCH_FAILED or (web and self in (SkipReason.NO_IMAGERY, SkipReason.MOSTLY_NO_DATA))
+
+
+def retryable_reasons(web: bool) -> list[str]:
+    return [r.value for r in SkipReason if r.retryable(web)]
+
+
 #: statuses a mapper decides (the review panel's keys); "known" is the scan's, not a decision
 DECISIONS = (ReviewStatus.CONFIRMED, ReviewStatus.REJECTED, ReviewStatus.UNSURE)
 
@@ -45,9 +66,10 @@ CANDIDATE_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("reviewed_at", "TEXT", "UTC time of the decision, ISO 8601"),
     FieldDef("note", "TEXT", "free text from the reviewer"),
     FieldDef("location", "TEXT", "how the point was placed: model (its activation map) or tile-centre"),
+    FieldDef("known_m", "REAL", "ground metres to the nearest known school, when one is within 250 m"),
 )
 #: fields added since the first release: a file without them is still reviewable
-OPTIONAL_FIELDS = ("location",)
+OPTIONAL_FIELDS = ("location", "known_m")
 
 REVIEW_FIELDS = ("status", "reviewer", "reviewed_at", "note")
 

@@ -5,7 +5,7 @@
 - *Share*: several mappers split one queue, by stride (every N-th candidate: each sees the
   whole area, similar score mix) or by region (N west-to-east strips: each works one area).
   Shares are disjoint and together cover the queue, so decisions merge without conflicts.
-- *Sites* (places): one school is often seen from several neighbouring tiles; grouping them
+- *Places*: one school is often seen from several neighbouring tiles; grouping them
   lets a mapper decide once per school. Candidates placed by the model (a point on the school)
   are one place when their points lie within a school's size of the best one; candidates at
   tile centres are one place within a block of at most 2x2 touching tiles. A place is bounded
@@ -142,7 +142,7 @@ def share(items: Sequence[Item], part: int, parts: int, mode: str = "stride") ->
     return [it for it in items if it.key in mine]
 
 
-def sites(items: Sequence[Item], radius_m: float = PLACE_RADIUS_M) -> list[list[Item]]:
+def places(items: Sequence[Item], radius_m: float = PLACE_RADIUS_M) -> list[list[Item]]:
     """Places: groups of candidates that are one school, each sorted by score, in the order of
     their best member (a queue sorted by score stays sorted). Greedy from the best candidate: a
     point-placed seed takes the unassigned points within ``radius_m`` of its point; a tile-centre
@@ -218,26 +218,26 @@ class _PointIndex:
 
 def build_queue(
     items: Sequence[Item],
-    group_sites: bool = False,
+    group_places: bool = False,
     share_mode: str = "",
     part: int = 0,
     parts: int = 1,
     order: str = "score",
     start: tuple[float, float] | None = None,
 ) -> list[list[Item]]:
-    """The review queue: one entry per site (or per candidate), best first within each entry.
+    """The review queue: one entry per place (or per candidate), best first within each entry.
 
-    Sites are formed first, so that shares and orders move whole sites and two mappers never
+    Places are formed first, so that shares and orders move whole places and two mappers never
     split one; items without a tile (``z < 0``: a layer from another tool) stay one by one.
-    ``order`` is "score" (best site first) or "nearest" (a short walk from ``start``)."""
+    ``order`` is "score" (best place first) or "nearest" (a short walk from ``start``)."""
     ranked = by_score(items)
-    site_of: dict[int, list[Item]] = {}
-    if group_sites:
-        for group in sites([i for i in ranked if i.z >= 0]):
-            site_of.update((i.key, group) for i in group)
+    place_of: dict[int, list[Item]] = {}
+    if group_places:
+        for group in places([i for i in ranked if i.z >= 0]):
+            place_of.update((i.key, group) for i in group)
     groups: dict[int, list[Item]] = {}
     for it in ranked:
-        group = site_of.get(it.key, [it])
+        group = place_of.get(it.key, [it])
         groups.setdefault(group[0].key, group)
     best = [group[0] for group in groups.values()]
     if share_mode:

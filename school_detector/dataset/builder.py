@@ -4,6 +4,8 @@ Layout (what Sat-Xception users know)::
 
     OUT/{train,valid,test}/{school,not-school}/z-x-y.png
     OUT/manifest.csv     one row per chip written
+    OUT/schools.csv      every school point the chips were cut for (labels, then schools
+                         confirmed in review): a scan with the model sets them aside as known
     OUT/skipped.csv      chips left out, with the reason
     OUT/dataset.json     settings, imagery, counts, skipped, fingerprint, complete flag
 
@@ -58,6 +60,8 @@ from ..version import __version__
 MANIFEST = "manifest.csv"
 SKIPPED = "skipped.csv"
 DATASET_JSON = "dataset.json"
+SCHOOL_POINTS = "schools.csv"
+SCHOOL_POINT_FIELDS = ("point_id", "lon", "lat", "origin")
 MANIFEST_FIELDS = ("tile", "file", "split", "label", "origin", "point_ids", "lon", "lat", "imagery", "valid_fraction")
 
 SavePng = Callable[[np.ndarray, Path], None]
@@ -343,6 +347,11 @@ def build_dataset(
         f"tiles {'dropped' if options.conflict_rule == 'drop' else 'resolved'}, {stats.background} background)"
     )
     writer.flush(complete=False)  # from the first chip on, a killed run leaves a folder the next run resumes
+    write_csv(
+        out / SCHOOL_POINTS,
+        SCHOOL_POINT_FIELDS,
+        [school_point(p.pid, p.lon, p.lat, "label") for p in points if p.label == SCHOOL],
+    )  # each labeled school as given: two schools in one tile stay two, a tile labeled both ways keeps its school
     try:
         writer.cut(reporter, cancelled)
     except (JobCancelled, KeyboardInterrupt, ImageryError, OSError):
@@ -354,6 +363,19 @@ def build_dataset(
     info = writer.flush(complete=True)
     write_footprints(out, sorted(writer.rows, key=lambda r: r["file"]), options.geometry)
     return info
+
+
+def school_point(point_id: str, lon: float, lat: float, origin: str) -> dict[str, str]:
+    return {"point_id": point_id, "lon": f"{float(lon):.7f}", "lat": f"{float(lat):.7f}", "origin": origin}
+
+
+def read_school_points(folder: Path) -> list[tuple[float, float]] | None:
+    """The dataset's school points (lon, lat), or None for a dataset made before they were kept."""
+    path = Path(folder) / SCHOOL_POINTS
+    if not path.is_file():
+        return None
+    with path.open(newline="", encoding="utf-8") as f:
+        return [(float(r["lon"]), float(r["lat"])) for r in csv.DictReader(f) if r.get("lon") and r.get("lat")]
 
 
 def _row(plan: ChipPlan, img_id: str, valid: float | None) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Read labeled points from GeoPackage, GeoJSON or CSV into lon/lat ``LabeledPoint``s.
 
 Used by the CLI (the QGIS dialog reads QGIS layers itself). Polygons count by their
-centroid. Coordinates in other CRSs are projected with rasterio when it is available.
+centroid, and keep their outline for what needs it (known schools). Coordinates in other CRSs
+are projected with rasterio when it is available.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..core.chip_plan import NOT_SCHOOL, SCHOOL, LabeledPoint
 from ..core.errors import InputError
-from ..core.gpkg import GeoPackage, decode_geometry
+from ..core.gpkg import GeoPackage, decode_geometry, decode_polygons
 from ..core.tiles import xy_to_lonlat
 
 
@@ -70,6 +71,16 @@ def _point_of(geometry: dict[str, Any]) -> tuple[float, float] | None:
     return None
 
 
+def _shapes_of(geometry: dict[str, Any]) -> list[Any]:
+    """A GeoJSON polygon's (or multipolygon's) polygons, in the file's CRS; [] for points."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon" and coords:
+        return [coords]
+    if kind == "MultiPolygon" and coords:
+        return list(coords)
+    return []
+
+
 def _to_lonlat(xs: list[float], ys: list[float], crs: str) -> tuple[list[float], list[float]]:
     if crs in ("EPSG:4326", "OGC:CRS84"):
         return xs, ys
@@ -86,17 +97,23 @@ def _to_lonlat(xs: list[float], ys: list[float], crs: str) -> tuple[list[float],
 
 
 def _finish(
-    rows: Iterable[tuple[str, float, float, Any]], crs: str, mapping: LabelMapping | None, fixed_label: str | None
+    rows: Iterable[tuple[Any, ...]], crs: str, mapping: LabelMapping | None, fixed_label: str | None
 ) -> tuple[list[LabeledPoint], int]:
+    """Rows ``(id, x, y, class value[, polygons])`` in ``crs`` -> lon/lat LabeledPoints."""
     rows = list(rows)
     lon, lat = _to_lonlat([r[1] for r in rows], [r[2] for r in rows], crs)
+    vertices = [v for r in rows if len(r) > 4 for poly in r[4] for ring in poly for v in ring]
+    vx, vy = _to_lonlat([float(v[0]) for v in vertices], [float(v[1]) for v in vertices], crs) if vertices else ([], [])
+    moved = iter(zip(vx, vy))
     points, unlabeled = [], 0
-    for (pid, _, _, value), x, y in zip(rows, lon, lat):
+    for row, x, y in zip(rows, lon, lat):
+        pid, value = row[0], row[3]
+        shapes = tuple([[next(moved) for _ in ring] for ring in poly] for poly in (row[4] if len(row) > 4 else ()))
         label = fixed_label or (mapping.classify(value) if mapping else None)
         if label is None:
             unlabeled += 1
             continue
-        points.append(LabeledPoint(pid, float(x), float(y), label))
+        points.append(LabeledPoint(pid, float(x), float(y), label, shapes))
     return points, unlabeled
 
 
@@ -148,6 +165,13 @@ def _read_csv(path: Path, mapping: LabelMapping | None, fixed_label: str | None)
                 )
             except (TypeError, ValueError):
                 raise InputError(f"{path.name} row {i}: lon/lat must be numbers.") from None
+            _, x, y, _ = rows[-1]
+            if not (-180 <= x <= 180 and -90 <= y <= 90):
+                raise InputError(
+                    f"{path.name} row {i}: {lon_key}={x:g}, {lat_key}={y:g} is not a longitude/latitude in degrees "
+                    "(projected x/y in metres?). A CSV must hold WGS84 lon/lat (EPSG:4326): export it so from QGIS, "
+                    "or give a GeoPackage or GeoJSON, which carry their CRS."
+                )
     return _finish(rows, "EPSG:4326", mapping, fixed_label)
 
 
@@ -174,8 +198,9 @@ def _read_geojson(path: Path, mapping: LabelMapping | None, fixed_label: str | N
         if pt is None:
             continue
         props = f.get("properties") or {}
+        value = props.get(mapping.field) if mapping else None
         rows.append(
-            (str(f.get("id") or props.get("id") or i), pt[0], pt[1], props.get(mapping.field) if mapping else None)
+            (str(f.get("id") or props.get("id") or i), pt[0], pt[1], value, _shapes_of(f.get("geometry") or {}))
         )
     _need_locations(rows, len(features), path.name)
     return _finish(rows, crs, mapping, fixed_label)
@@ -226,7 +251,7 @@ def _read_gpkg(
                 continue
             kind, coords = decode_geometry(blob)
             pt = coords if kind == "POINT" else ring_centroid(coords[0])
-            rows.append((str(fid), pt[0], pt[1], value))
+            rows.append((str(fid), pt[0], pt[1], value, [] if kind == "POINT" else decode_polygons(blob)))
     _need_locations(rows, features, f"{path.name} layer {table}")
     return _finish(rows, crs, mapping, fixed_label)
 

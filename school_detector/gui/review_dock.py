@@ -131,7 +131,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.setObjectName("SchoolDetectorReviewDock")
         self.iface = iface
         self.layer: QgsVectorLayer | None = None
-        self.queue: list[list[int]] = []  # groups of feature ids: one entry per site, best first
+        self.queue: list[list[int]] = []  # groups of feature ids: one entry per place, best first
         self.listed: dict[int, str] = {}  # the status each candidate had when the queue was built
         self.position = 0
         self.history: list[tuple[dict[int, dict[str, Any]], int]] = []
@@ -140,6 +140,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.reviewer = reviewer_name()
         self._overwrite: tuple[int, ...] | None = None
         self.counts: dict[str, int] = {}  # candidates per status, kept as decisions are made
+        self.near_known: dict[int, float] = {}  # metres to a known school, for candidates near one
         self.info: dict[str, Any] = {}  # the scan's record, read once per layer
         self.preview = PreviewRenderer(self)
         self.preview.ready.connect(self._on_preview)
@@ -252,16 +253,16 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         grid.addWidget(self.part_spin, 3, 2)
         grid.addWidget(QLabel(tr("of")), 3, 3)
         grid.addWidget(self.parts_spin, 3, 4)
-        self.sites_check = QCheckBox(tr("One decision per place"))
-        self.sites_check.setToolTip(
+        self.places_check = QCheckBox(tr("One decision per place"))
+        self.places_check.setToolTip(
             tr(
                 "A school seen from neighbouring tiles is one place: candidates whose points lie on one school "
                 "(or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them"
             )
         )
-        self.sites_check.setChecked(True)
-        self.sites_check.toggled.connect(self.refresh_queue)
-        grid.addWidget(self.sites_check, 4, 0, 1, 5)
+        self.places_check.setChecked(True)
+        self.places_check.toggled.connect(self.refresh_queue)
+        grid.addWidget(self.places_check, 4, 0, 1, 5)
         return grid
 
     def _build_preview(self) -> QHBoxLayout:
@@ -416,13 +417,14 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         rows = [c for c in every if c.status == wanted or (not wanted and c.status != ReviewStatus.KNOWN.value)]
         self.listed = {c.item.key: c.status for c in rows}
         self.items = {c.item.key: c.item for c in rows}
+        self.near_known = {c.item.key: c.known_m for c in rows if c.known_m is not None}
         info = {c.item.key: c for c in rows}
         items = [c.item for c in rows]
         self.part_spin.setMaximum(self.parts_spin.value())
         order = self.order_combo.currentData()
         groups = build_queue(
             items,
-            group_sites=self.sites_check.isChecked(),
+            group_places=self.places_check.isChecked(),
             share_mode=self.share_combo.currentData(),
             part=self.part_spin.value() - 1,
             parts=self.parts_spin.value(),
@@ -441,7 +443,14 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
 
     def _row_text(self, score: float, tile: str, group: list[int], status: str | None = None) -> str:
         sizes = f"  (+{len(group) - 1} tiles)" if len(group) > 1 else ""
-        return f"{score:.3f}  {tile}{sizes}  {status or self.listed.get(group[0], 'unreviewed')}"
+        near = self._near_text(group)
+        return f"{score:.3f}  {tile}{sizes}  {status or self.listed.get(group[0], 'unreviewed')}{near}"
+
+    def _near_text(self, group: list[int]) -> str:
+        """ "· 82 m from a mapped school": a place near a known school, not on it; the mapper
+        tells a second school (one compound, across the road) from the same one seen again."""
+        near = [self.near_known[k] for k in group if k in self.near_known]
+        return tr(" · {m:.0f} m from a mapped school").format(m=min(near)) if near else ""
 
     def _map_centre_tile(self, items: list[Item]) -> tuple[float, float] | None:
         canvas = self.iface.mapCanvas() if self.iface is not None else None
@@ -487,20 +496,21 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.queue_list.blockSignals(False)
         tiles = self._group_tiles(group)
         across = self._across_m(tiles)
-        site = (
-            tr(", a site of {n} tiles (about {m:.0f} m across)").format(n=len(group), m=across)
+        place = (
+            tr(", a place of {n} tiles (about {m:.0f} m across)").format(n=len(group), m=across)
             if len(group) > 1
             else ""
         )
         self.current_label.setText(
-            tr("{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}").format(
+            tr("{i}/{n}: tile {tile}{place}, score {score:.3f}, status {status}").format(
                 i=self.position + 1,
                 n=len(self.queue),
                 tile=f["tile"],
-                site=site,
+                place=place,
                 score=f["score"] or 0.0,
                 status=f["status"] or "unreviewed",
             )
+            + self._near_text(group)
         )
         self.layer.selectByIds(group)
         point = place_point([self.items[k] for k in group if k in self.items])
@@ -516,7 +526,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
 
     @staticmethod
     def _across_m(tiles: list[Tile]) -> float:
-        """The ground size of a site's tiles (what one decision covers)."""
+        """The ground size of a place's tiles (what one decision covers)."""
         if not tiles:
             return 0.0
         boxes = [bounds_3857(t) for t in tiles]
@@ -559,7 +569,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         canvas.refresh()
 
     def zoom_to_tiles(self, tiles: list[Tile], point: tuple[float, float] | None = None) -> None:
-        """The whole site with a tile of context around it (school-recognisable scale),
+        """The whole place with a tile of context around it (school-recognisable scale),
         centred on where the model places the school when it does."""
         canvas = self.iface.mapCanvas() if self.iface is not None else None
         if canvas is None:
@@ -572,7 +582,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             max(b.north for b in boxes),
         )
         size = boxes[0].east - boxes[0].west
-        if point is not None:  # centred on the point, still holding every tile of the site
+        if point is not None:  # centred on the point, still holding every tile of the place
             half = max(point[0] - w, e - point[0], point[1] - s_, n - point[1]) + size
             rect = QgsRectangle(point[0] - half, point[1] - half, point[0] + half, point[1] + half)
         else:

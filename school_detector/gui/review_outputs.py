@@ -24,11 +24,11 @@ def tr(text: str) -> str:
 
 
 class ReviewOutputs:
-    """Needs the dock's layer, iface, sites check box, imagery combo and job panel."""
+    """Needs the dock's layer, iface, places check box, imagery combo and job panel."""
 
     layer: QgsVectorLayer | None
     iface: Any
-    sites_check: Any
+    places_check: Any
     imagery_combo: Any
     training_panel: Any  # a JobPanel: progress, cancel, the task through the TaskRegistry
 
@@ -52,7 +52,7 @@ class ReviewOutputs:
             self.export_to(Path(out))
 
     def export_to(self, out: Path) -> dict[str, Any] | None:
-        """Confirmed schools to ``out`` (format from the extension), one per site when sites are on."""
+        """Confirmed schools to ``out`` (format from the extension), one per place when places are on."""
         path = self._results_or_say()
         if path is None:
             return None
@@ -61,7 +61,7 @@ class ReviewOutputs:
             report_error(self.iface, InputError(f"Export to .geojson, .gpkg or .csv, not {out.suffix or 'no suffix'}."))
             return None
         try:
-            result = export(path, out, fmt, [ReviewStatus.CONFIRMED.value], one_per_site=self.sites_check.isChecked())
+            result = export(path, out, fmt, [ReviewStatus.CONFIRMED.value], one_per_place=self.places_check.isChecked())
         except SchoolDetectorError as exc:
             report_error(self.iface, exc)
             return None

@@ -31,7 +31,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.cover import Polygon, count_cover
-from ..core.errors import InputError, ModelCardError, SchoolDetectorError
+from ..core.errors import InputError, ModelCardError, OtherScanError, SchoolDetectorError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools
 from ..core.tiles import TILE_SIZE, ground_resolution
@@ -46,7 +46,6 @@ from ..runtime.jobs import format_eta
 from ..runtime.local_server import LocalServer
 from ..scan.buildings import BuildingsSource
 from ..scan.job import PredictorSpec, ScanJob, ScanRequest
-from ..scan.known import combine, read_known
 from ..scan.region import clip_to_extent
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
@@ -262,12 +261,11 @@ class ScanDialog(QDialog):
         folder = Path(card.dataset_dir) if card is not None and card.dataset_dir else None
         return folder if folder is not None and (folder / "manifest.csv").is_file() else None
 
-    def known_schools(self, card: ModelCard) -> KnownSchools | None:
+    def known_schools(self) -> KnownSchools | None:
+        """The known-schools layer's schools (the model's training schools join them in the
+        scan job when the box is ticked)."""
         layer = self.known_combo.currentLayer()
-        from_layer = known_from_layer(layer) if layer is not None else None
-        dataset = self._training_schools(card)
-        from_training = read_known(dataset) if dataset is not None and self.training_schools_check.isChecked() else None
-        return combine(from_layer, from_training)
+        return known_from_layer(layer) if layer is not None else None
 
     def buildings(self) -> BuildingsSource | None:
         """The chosen buildings layer, its features read on the main thread once per layer (the
@@ -336,7 +334,7 @@ class ScanDialog(QDialog):
         dataset = self._training_schools(card)
         self.training_schools_check.setVisible(dataset is not None)
         self.training_schools_check.setText(
-            tr("and the schools this model was trained on ({dir})").format(dir=dataset.name if dataset else "")
+            tr("and the schools of the model's dataset ({dir})").format(dir=dataset.name if dataset else "")
         )
         self._update_estimate()
 
@@ -442,7 +440,8 @@ class ScanDialog(QDialog):
             workers=1,
             resume=self.resume_check.isChecked(),
             trusted=lambda folder: PluginSettings.load().trusts(folder),
-            known=self.known_schools(card),
+            known=self.known_schools(),
+            training_schools=self.training_schools_check.isChecked(),
             buildings=self.buildings(),
         )
         return ScanJob(request, self.server)
@@ -463,6 +462,19 @@ class ScanDialog(QDialog):
                 return None
             job.check()
             plan = job.plan()
+        except OtherScanError as exc:
+            fresh = default_output()
+            if fresh is not None:
+                self.out_widget.setFilePath(str(fresh))
+            self.panel.say(
+                exc.message
+                + (
+                    " " + tr("A new results file is proposed: {name}. Scan again to use it.").format(name=fresh.name)
+                    if fresh
+                    else ""
+                )
+            )
+            return None
         except SchoolDetectorError as exc:
             self.panel.say(exc.message)
             return None
@@ -528,8 +540,17 @@ class ScanDialog(QDialog):
         )
         if skipped:
             text += " " + tr("Skipped: ") + skipped
+        text += " " + tr("To review: {p} places ({n} near a mapped school); {k} on known schools set aside.").format(
+            p=res.get("places", 0), n=res.get("near_known", 0), k=res.get("known", 0)
+        )
+        warnings = res.get("warnings") or []
+        if warnings:  # said during the scan; still true when the mapper reads the result
+            text += " " + tr("Note: ") + " ".join(warnings)
         self.panel.say(text)
         report_info(self.iface, text)
+        fresh = default_output()  # the next scan gets its own file: resuming into this one is a choice
+        if fresh is not None:
+            self.out_widget.setFilePath(str(fresh))
 
     def _on_terminated(self, task: ScanTask) -> None:
         if task.error is None:

@@ -46,7 +46,7 @@ class _ReviewAlgorithm(SchoolDetectorAlgorithm):
 
 
 class ExportReviewedAlgorithm(_ReviewAlgorithm):
-    STATUS, FOOTPRINT, ONE_PER_SITE, OUTPUT = "STATUS", "FOOTPRINT", "ONE_PER_SITE", "OUTPUT"
+    STATUS, FOOTPRINT, ONE_PER_PLACE, OUTPUT = "STATUS", "FOOTPRINT", "ONE_PER_PLACE", "OUTPUT"
     EXPORTED, PRECISION = "EXPORTED", "REVIEW_PRECISION"
 
     def name(self) -> str:
@@ -59,7 +59,7 @@ class ExportReviewedAlgorithm(_ReviewAlgorithm):
         return tr(
             "Writes the candidates with the chosen review statuses (confirmed schools by default) to "
             "GeoJSON, GeoPackage or CSV (by the output's extension): lon/lat or the tile polygon, score, "
-            "status, reviewer, time and model. 'One per site' merges touching tiles of one status into one "
+            "status, reviewer, time and model. 'One per place' merges touching tiles of one status into one "
             "school. Also reports the model's precision as measured by the review."
         )
 
@@ -71,7 +71,9 @@ class ExportReviewedAlgorithm(_ReviewAlgorithm):
             )
         )
         self.addParameter(QgsProcessingParameterBoolean(self.FOOTPRINT, tr("Tile polygons instead of points"), False))
-        self.addParameter(QgsProcessingParameterBoolean(self.ONE_PER_SITE, tr("One per site (touching tiles)"), False))
+        self.addParameter(
+            QgsProcessingParameterBoolean(self.ONE_PER_PLACE, tr("One per place (touching tiles)"), False)
+        )
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.OUTPUT, tr("Output file"), tr("GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)")
@@ -92,7 +94,7 @@ class ExportReviewedAlgorithm(_ReviewAlgorithm):
             fmt,
             statuses,
             self.parameterAsBool(parameters, self.FOOTPRINT, context),
-            self.parameterAsBool(parameters, self.ONE_PER_SITE, context),
+            self.parameterAsBool(parameters, self.ONE_PER_PLACE, context),
         )
         feedback.pushInfo(
             tr("{n} exported; {c} confirmed, {r} rejected, {u} unsure, {o} unreviewed").format(

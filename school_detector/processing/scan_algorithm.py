@@ -40,6 +40,7 @@ def tr(text: str) -> str:
 class ScanAlgorithm(SchoolDetectorAlgorithm):
     REGION, MODEL, THRESHOLD, RESUME, OUTPUT = "REGION", "MODEL", "THRESHOLD", "RESUME", "OUTPUT"
     TRUST_MODEL, KNOWN, BUILDINGS = "TRUST_MODEL", "KNOWN_SCHOOLS", "BUILDINGS"
+    TRAINING_SCHOOLS = "TRAINING_SCHOOLS"
     TILES, CANDIDATES = "TILES", "CANDIDATES"
 
     def name(self) -> str:
@@ -60,7 +61,9 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             "model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates "
             "and candidate_footprints. Each candidate's point is where the model places the school. Candidates "
             "on known schools are set aside ('known'), tiles without a building are skipped, and candidates "
-            "outside the region's polygons are left out. With 'Resume', tiles already in the file are skipped."
+            "outside the region's polygons are left out. An existing results file is replaced, unless 'Resume' is "
+            "ticked: then the tiles already in it are skipped (refused if it holds a scan by another model, chip "
+            "size or imagery)."
         )
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802 (QGIS API)
@@ -94,6 +97,13 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             )
         )
         self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.TRAINING_SCHOOLS,
+                tr("The schools of the model's dataset count as known (when it is on this computer)"),
+                True,
+            )
+        )
+        self.addParameter(
             QgsProcessingParameterMapLayer(
                 self.BUILDINGS,
                 tr("Buildings (footprints, points or a built-up raster): tiles without one are not scanned"),
@@ -107,7 +117,11 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
                 False,
             )
         )
-        self.addParameter(QgsProcessingParameterBoolean(self.RESUME, tr("Resume an existing results file"), True))
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.RESUME, tr("Resume an existing results file (else it is replaced)"), False
+            )
+        )
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT, tr("Results"), "GeoPackage (*.gpkg)"))
         self.addOutput(QgsProcessingOutputNumber(self.TILES, tr("Tiles")))
         self.addOutput(QgsProcessingOutputNumber(self.CANDIDATES, tr("Candidates")))
@@ -134,6 +148,7 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             settings.trust(model_dir)
             settings.save()
         region = self.parameterAsSource(parameters, self.REGION, context)
+        resume = self.parameterAsBool(parameters, self.RESUME, context)
         threshold = self.parameterAsDouble(parameters, self.THRESHOLD, context)
         known = self.parameterAsVectorLayer(parameters, self.KNOWN, context)
         buildings = self.parameterAsLayer(parameters, self.BUILDINGS, context)
@@ -147,8 +162,10 @@ class ScanAlgorithm(SchoolDetectorAlgorithm):
             region="imagery extent" if region is None else "region polygons",
             threshold=None if threshold < 0 else threshold,
             workers=1,
-            resume=self.parameterAsBool(parameters, self.RESUME, context),
+            resume=resume,
+            overwrite=not resume,  # QGIS asked "replace?" when the file was chosen
             trusted=lambda folder: PluginSettings.load().trusts(folder),
             known=None if known is None else known_from_layer(known),
+            training_schools=self.parameterAsBool(parameters, self.TRAINING_SCHOOLS, context),
             buildings=None if buildings is None else buildings_from_layer(buildings),
         )

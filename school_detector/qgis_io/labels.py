@@ -10,6 +10,7 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
+    QgsGeometry,
     QgsProject,
     QgsVectorLayer,
 )
@@ -54,10 +55,12 @@ def read_layer_labels(
     selected_only: bool = False,
     role: str = "labels",
     negative_values: Iterable[str] | None = None,
+    keep_shapes: bool = False,
 ) -> LayerLabels:
     """Points in WGS84 with their class. ``fixed_label`` labels every feature (two-layer mode);
     otherwise ``field`` values in ``positive_values`` are schools and, when ``negative_values``
-    is given, only those values are not-schools (others are left out)."""
+    is given, only those values are not-schools (others are left out). ``keep_shapes``: polygon
+    features keep their outline too (known schools; not for a national buildings layer)."""
     layer = _check_layer(layer, role)
     if fixed_label is None:
         if not field or layer.fields().indexOf(field) < 0:
@@ -80,6 +83,7 @@ def read_layer_labels(
         fixed_label,
         role,
         negative_values,
+        keep_shapes,
     )
 
 
@@ -92,6 +96,7 @@ def labels_from_features(
     fixed_label: str | None = None,
     role: str = "labels",
     negative_values: Iterable[str] | None = None,
+    keep_shapes: bool = False,
 ) -> LayerLabels:
     """The feature loop shared by the dialog (layers) and Processing (feature sources)."""
     positives = {str(v).strip().lower() for v in positive_values}
@@ -118,8 +123,11 @@ def labels_from_features(
         if label is None:
             unlabeled += 1
             continue
+        shapes: tuple[list[list[tuple[float, float]]], ...] = ()
         if geom.type() == GEOMETRY_POLYGON:
             parts = [geom.centroid().asPoint()]
+            if keep_shapes:
+                shapes = _outline(geom, tr, feature.id(), name)
         elif geom.isMultipart():
             parts = list(geom.asMultiPoint())
         else:
@@ -135,5 +143,18 @@ def labels_from_features(
             if not (-180 <= p.x() <= 180 and -90 <= p.y() <= 90):
                 raise InputError(f"Feature {feature.id()} of '{name}' is off the globe: is the layer's CRS right?")
             pid = f"{feature.id()}" if len(parts) == 1 else f"{feature.id()}.{i}"
-            points.append(LabeledPoint(f"{role}-{pid}" if fixed_label else pid, p.x(), p.y(), label))
+            points.append(LabeledPoint(f"{role}-{pid}" if fixed_label else pid, p.x(), p.y(), label, shapes))
     return LayerLabels(points, unlabeled, no_geometry)
+
+
+def _outline(
+    geom: QgsGeometry, tr: QgsCoordinateTransform, fid: int, name: str
+) -> tuple[list[list[tuple[float, float]]], ...]:
+    """A polygon feature's parts as lon/lat rings."""
+    moved = QgsGeometry(geom)
+    try:
+        moved.transform(tr)
+    except Exception as exc:
+        raise InputError(f"Feature {fid} of '{name}' cannot be placed on the globe: is the layer's CRS right?") from exc
+    parts = moved.asMultiPolygon() if moved.isMultipart() else [moved.asPolygon()]
+    return tuple([[(v.x(), v.y()) for v in ring] for ring in part] for part in parts if part)

@@ -11,9 +11,8 @@ from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
 from ..core.chip_plan import SCHOOL
 from ..core.errors import InputError
 from ..core.places import KNOWN_DISTANCE_M, KnownSchools
-from ..core.tiles import lonlat_to_xy
 from ..scan.buildings import BuildingsSource
-from ..scan.known import KNOWN_FIELD, KNOWN_VALUES
+from ..scan.known import KNOWN_FIELD, KNOWN_VALUES, known_schools
 from .labels import read_layer_labels
 
 
@@ -26,16 +25,16 @@ def known_from_layer(
     """The schools of a layer: with the class field, the features whose value means school; a
     layer without it is a list of schools (every feature counts)."""
     if layer is not None and layer.isValid() and layer.fields().indexOf(field) >= 0:
-        got = read_layer_labels(layer, field, values, role="known schools", negative_values=())
+        got = read_layer_labels(layer, field, values, role="known schools", negative_values=(), keep_shapes=True)
     else:
-        got = read_layer_labels(layer, fixed_label=SCHOOL, role="known schools")
+        got = read_layer_labels(layer, fixed_label=SCHOOL, role="known schools", keep_shapes=True)
     schools = [p for p in got.points if p.label == SCHOOL]
     if not schools:
         assert layer is not None
         raise InputError(
             f"'{layer.name()}' holds no school ({field} = {', '.join(values)}): no known school to set aside."
         )
-    return KnownSchools((lonlat_to_xy(p.lon, p.lat) for p in schools), distance_m=distance_m)
+    return known_schools(schools, distance_m)
 
 
 def buildings_from_layer(layer: QgsMapLayer | None) -> BuildingsSource:

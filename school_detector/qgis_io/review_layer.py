@@ -37,6 +37,7 @@ class Candidate(NamedTuple):
     item: Item  # key = feature id
     status: str
     tile: str
+    known_m: float | None = None  # a known school this close (not on it): the mapper decides
 
 
 def results_path(layer: QgsVectorLayer) -> Path | None:
@@ -87,7 +88,8 @@ def read_candidates(layer: QgsVectorLayer) -> list[Candidate]:
             point = (p.x(), p.y())
         tile = str(value(f, "tile")) if "tile" in names and value(f, "tile") is not None else f"#{f.id()}"
         status = value(f, "status") or ReviewStatus.UNREVIEWED.value
-        out.append(Candidate(Item(f.id(), z, x, y, score, *point), status, tile))
+        near = value(f, "known_m") if "known_m" in names else None
+        out.append(Candidate(Item(f.id(), z, x, y, score, *point), status, tile, None if near is None else float(near)))
     return out
 
 
@@ -179,7 +181,7 @@ def wrap_in_threshold_rule(layer: QgsVectorLayer) -> None:
 
 
 def write_values(layer: QgsVectorLayer, values: dict[int, dict[str, Any]]) -> bool:
-    """One provider call for every feature (a site's tiles change together or not at all)."""
+    """One provider call for every feature (a place's tiles change together or not at all)."""
     fields = layer.fields()
     changes = {fid: {fields.indexOf(k): v for k, v in row.items()} for fid, row in values.items()}
     if not layer.dataProvider().changeAttributeValues(changes):

@@ -26,8 +26,11 @@ from ..dataset.builder import (
     DATASET_JSON,
     MANIFEST,
     MANIFEST_FIELDS,
+    SCHOOL_POINT_FIELDS,
+    SCHOOL_POINTS,
     imagery_id,
     pil_save_png,
+    school_point,
     write_csv,
 )
 from .export import read_candidates
@@ -162,6 +165,12 @@ def _write(
 ) -> int:
     """The manifest and a new dataset version in dataset.json (atomically); returns the version."""
     write_csv(data_dir / MANIFEST, MANIFEST_FIELDS, rows)
+    confirmed = [school_point(r["tile"], r["lon"], r["lat"], "review") for r in added if r["label"] == SCHOOL]
+    points = data_dir / SCHOOL_POINTS
+    if confirmed and points.is_file():  # a dataset made before schools.csv: its manifest says it all
+        with points.open(newline="", encoding="utf-8") as f:
+            earlier = list(csv.DictReader(f))
+        write_csv(points, SCHOOL_POINT_FIELDS, earlier + confirmed)
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for r in rows:
         counts[r["split"]][r["label"]] += 1

@@ -14,11 +14,11 @@ from ..core.errors import InputError
 from ..core.files import replace_file
 from ..core.gpkg import GeoPackage
 from ..core.results import CANDIDATES_TABLE, ReviewStatus, missing_fields
-from ..core.review_queue import candidate_item, place_point, sites
+from ..core.review_queue import candidate_item, place_point, places
 from ..core.tiles import Bounds, Tile, bounds_4326, xy_to_lonlat
 
 FORMATS = ("geojson", "gpkg", "csv")
-FIELDS = ("tile", "lon", "lat", "score", "status", "reviewer", "reviewed_at", "note", "model", "site_tiles")
+FIELDS = ("tile", "lon", "lat", "score", "status", "reviewer", "reviewed_at", "note", "model", "place_tiles")
 
 
 def read_candidates(results: Path) -> list[dict[str, Any]]:
@@ -51,44 +51,49 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def merge_sites(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per place, by the review dock's rule (core.review_queue.sites: the points within
+def merge_places(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per place, by the review dock's rule (core.review_queue.places: the points within
     a school's size of the best one, or at most a 2x2 block of tile-centre candidates), at the
-    place's visit point, with the best member's fields and ``site_tiles`` members (the bounding
+    place's visit point, with the best member's fields and ``place_tiles`` members (the bounding
     box of their tiles for footprints)."""
     merged = []
     for status in sorted({r.get("status") or "unreviewed" for r in rows}):
         group_rows = [r for r in rows if (r.get("status") or "unreviewed") == status]
         items = [candidate_item(k, r, r["_point"]) for k, r in enumerate(group_rows)]
-        for site in sites(items):
-            best = dict(group_rows[site[0].key])
-            members = [group_rows[i.key] for i in site]
-            point = place_point(site)
+        for place in places(items):
+            best = dict(group_rows[place[0].key])
+            members = [group_rows[i.key] for i in place]
+            point = place_point(place)
             if point is None:  # tile centres only: their score-weighted centre
-                weights = [max(i.score, 1e-6) for i in site]
+                weights = [max(i.score, 1e-6) for i in place]
                 lon = sum(w * m["lon"] for w, m in zip(weights, members)) / sum(weights)
                 lat = sum(w * m["lat"] for w, m in zip(weights, members)) / sum(weights)
             else:
                 lon, lat = xy_to_lonlat(*point)
             best["lon"], best["lat"] = round(lon, 7), round(lat, 7)
-            best["site_tiles"] = len(members)
+            best["place_tiles"] = len(members)
             best["_box"] = [Tile(m["x"], m["y"], m["z"]) for m in members]
             merged.append(best)
     return sorted(merged, key=lambda r: -float(r.get("score") or 0.0))
 
 
 def export(
-    results: Path, out: Path, fmt: str, statuses: list[str], footprint: bool = False, one_per_site: bool = False
+    results: Path, out: Path, fmt: str, statuses: list[str], footprint: bool = False, one_per_place: bool = False
 ) -> dict[str, Any]:
     if fmt not in FORMATS:
         raise InputError(f"Format must be one of {', '.join(FORMATS)}.")
     wrong = [s for s in statuses if s not in {x.value for x in ReviewStatus}]
     if wrong:
         raise InputError(f"Unknown status {wrong[0]!r}; use {', '.join(s.value for s in ReviewStatus)}.")
+    if Path(out).resolve() == Path(results).resolve():
+        raise InputError(
+            f"The export would overwrite the results file it reads ({Path(results).name}), review decisions and "
+            "all: choose another file name."
+        )
     rows = read_candidates(results)
-    chosen = [{**r, "site_tiles": 1} for r in rows if (r.get("status") or "unreviewed") in statuses]
-    if one_per_site:
-        chosen = merge_sites(chosen)
+    chosen = [{**r, "place_tiles": 1} for r in rows if (r.get("status") or "unreviewed") in statuses]
+    if one_per_place:
+        chosen = merge_places(chosen)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -125,7 +130,7 @@ def export(
     else:
         with GeoPackage(tmp) as g:
             kind = "POLYGON" if footprint else "POINT"
-            types = {"lon": "REAL", "lat": "REAL", "score": "REAL", "site_tiles": "INTEGER"}
+            types = {"lon": "REAL", "lat": "REAL", "score": "REAL", "place_tiles": "INTEGER"}
             g.create_feature_table("schools", kind, 4326, [(k, types.get(k, "TEXT")) for k in FIELDS])
             g.insert_features(
                 "schools",
@@ -144,6 +149,6 @@ def export(
         "out": str(out),
         "exported": len(chosen),
         "statuses": statuses,
-        "one_per_site": one_per_site,
+        "one_per_place": one_per_place,
         **summary(rows),
     }

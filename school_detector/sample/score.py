@@ -3,7 +3,7 @@
 A mapper's hour goes into visiting candidates. What counts is how many places they must visit
 for each new school found, whether each visit lands on the school, and that nothing already
 known, or outside the district, takes their time. Places are the review queue's places
-(core.review_queue.sites over the unreviewed candidates), each visited at its best point.
+(core.review_queue.places over the unreviewed candidates), each visited at its best point.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 
 from ..core.gpkg import GeoPackage
 from ..core.places import Region, ground_distance
-from ..core.results import CANDIDATES_TABLE, SCORES_TABLE, ReviewStatus
-from ..core.review_queue import candidate_item, place_point, sites
+from ..core.results import CANDIDATES_TABLE, SCORES_TABLE, ReviewStatus, SkipReason
+from ..core.review_queue import candidate_item, place_point, places
 from ..core.tiles import Tile, bounds_3857, lonlat_to_xy
 
 #: a visit "lands on the school" when its point is inside the compound or this close to it
 ON_SCHOOL_M = 15.0
+#: an unmapped school this close to a mapped one is "near a known school" (the set-aside's test)
+NEAR_MAPPED_M = 160.0
 
 
 def _schools(labels: Path) -> list[dict[str, Any]]:
@@ -56,8 +58,8 @@ def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[
     schools = [s for s in _schools(labels) if district is None or district.contains(s["centre"])]
     candidates = _candidates(results)
     queue = [c for c in candidates if (c.get("status") or "unreviewed") == ReviewStatus.UNREVIEWED.value]
-    places = sites([candidate_item(k, c, c["point"]) for k, c in enumerate(queue)])
-    visits = [place_point(place) or queue[place[0].key]["point"] for place in places]  # each place's point
+    groups = places([candidate_item(k, c, c["point"]) for k, c in enumerate(queue)])
+    visits = [place_point(place) or queue[place[0].key]["point"] for place in groups]  # each place's point
     found: set[int] = set()
     on_known = 0
     for point in visits:
@@ -70,15 +72,32 @@ def score(results: Path, labels: Path, region: list[Any] | None = None) -> dict[
     return {
         "schools_in_region": len(schools),
         "unmapped": len(unmapped),
-        "places_to_visit": len(places),
+        "places_to_visit": len(groups),
         "new_schools_found": len(found),
-        "places_per_new_school": round(len(places) / len(found), 2) if found else None,
+        "places_per_new_school": round(len(groups) / len(found), 2) if found else None,
         "unmapped_recall": round(len(found) / len(unmapped), 3) if unmapped else None,
         "places_on_known_schools": on_known,
         "known_set_aside": sum(1 for c in candidates if c.get("status") == ReviewStatus.KNOWN.value),
         **point_distances(candidates, schools),
         "visit_to_school_m": _visit_distances(visits, schools),
         "uninhabited_tiles": _uninhabited(results),
+        "unmapped_reaching_the_queue": near_known_recall(queue, schools),
+    }
+
+
+def near_known_recall(queue: list[dict[str, Any]], schools: list[dict[str, Any]]) -> dict[str, Any]:
+    """Setting known schools aside must cost no new school: the share of unmapped schools that
+    some queued candidate lands on, for those within NEAR_MAPPED_M of a mapped school and for
+    the others (the two shares should match)."""
+    mapped = [s["centre"] for s in schools if s["mapped"]]
+    groups: dict[str, list[bool]] = {"near_mapped": [], "farther": []}
+    for school in (s for s in schools if not s["mapped"]):
+        nearest = min((ground_distance(school["centre"], m) for m in mapped), default=float("inf"))
+        queued = any(_distance_to(c["point"], school) <= ON_SCHOOL_M for c in queue)
+        groups["near_mapped" if nearest <= NEAR_MAPPED_M else "farther"].append(queued)
+    return {
+        name: {"schools": len(hits), "queued": sum(hits), "share": round(sum(hits) / len(hits), 3) if hits else None}
+        for name, hits in groups.items()
     }
 
 
@@ -120,5 +139,7 @@ def point_distances(candidates: list[dict[str, Any]], schools: list[dict[str, An
 def _uninhabited(results: Path) -> int:
     with GeoPackage(results, create=False) as g:
         return int(
-            g.conn.execute(f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE note = ?', ("uninhabited",)).fetchone()[0]
+            g.conn.execute(
+                f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE note = ?', (SkipReason.UNINHABITED.value,)
+            ).fetchone()[0]
         )

@@ -22,7 +22,6 @@ from ..core.cover import Polygon, iter_cover, polygons_bounds
 from ..core.errors import InputError
 from ..core.tiles import TILE_SIZE, Tile, bounds_3857, lonlat_to_xy, pixel_size_3857, tile_for_xy
 
-UNINHABITED = "uninhabited"
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2")
 
 

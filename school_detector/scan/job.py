@@ -11,8 +11,14 @@ runs the scanner and closes everything it opened. The front ends only collect in
 
 What makes the output worth a mapper's time happens here too: tiles without a building are
 never fetched (``uninhabited``), each candidate's point is where the model places the school,
-candidates on a known school are set aside (``known``), and candidates whose point falls
-outside the region's polygons are left out of the review (their scores are kept).
+candidates on a known school (the list given, and the schools the model was trained on) are
+set aside (``known``), and candidates whose point falls outside the region's polygons are left
+out of the review (their scores are kept).
+
+One results file holds one scan: resuming into a file is refused when its record names another
+model, chip geometry or imagery; a lower threshold on resume first brings the file's earlier
+tiles down to it (the candidates' floor stays true); every run ends by judging the kept points
+again against all the regions scanned into the file and the known list.
 """
 
 from __future__ import annotations
@@ -23,15 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from ..core.cover import Polygon, count_cover, polygons_bounds
-from ..core.errors import InputError
+from ..core.distances import KNOWN_DISTANCE_M
+from ..core.errors import InputError, OtherScanError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
 from ..core.progress import Reporter
+from ..core.results import SkipReason
 from ..core.tiles import TILE_SIZE, Bounds, Tile
-from .buildings import UNINHABITED, Buildings, BuildingsSource
+from .buildings import Buildings, BuildingsSource
+from .known import combine, read_known
 from .region import clip_to_extent, extent_polygon
 from .scanner import ScanSettings, scan
-from .store import PlaceRules, ResultStore
+from .store import PlaceRules, ResultStore, is_results_file, read_info, record_differences, scored_tiles
 
 #: in-process model (the runtime), the plugin's local model server, TF Serving REST, TF Serving gRPC
 PREDICTOR_KINDS = ("model", "local", "rest", "grpc")
@@ -87,7 +96,11 @@ class ScanRequest:
     #: a model folder may be loaded only when this says so (a SavedModel runs its own code)
     trusted: Callable[[Path], bool] = _always
     known: KnownSchools | None = None  # candidates on these are set aside as "known"
+    #: the schools the model was trained on (its card's dataset, when it is on this computer) are known too
+    training_schools: bool = True
     buildings: BuildingsSource | None = None  # tiles without a building are not scanned
+    #: an existing ``out`` is replaced (Processing: QGIS asked "replace?" already); else resume or refuse
+    overwrite: bool = False
 
 
 def in_process_predictor(model_dir: Path, backend: str = "auto") -> Any:
@@ -110,12 +123,29 @@ class ScanJob:
         self.request = request
         self.server = server
         spec = request.predictor
+        self.notes: list[str] = []  # what the mapper should know about this scan's inputs
         try:
             self.card = ModelCard.read(spec.model_dir) if spec.model_dir is not None else None
             self.settings = self._settings()
+            self.known = self._known()
         except BaseException:
             request.source.close()
             raise
+
+    def _known(self) -> KnownSchools | None:
+        """The known schools given, and the schools the model was trained on: a candidate on a
+        school its training data holds is no news. Said when that data is not on this computer."""
+        r, card = self.request, self.card
+        if not r.training_schools or card is None or not card.dataset_dir:
+            return r.known
+        folder = Path(card.dataset_dir)
+        if not (folder / "manifest.csv").is_file():
+            self.notes.append(
+                f"The model's training data ({folder}) is not on this computer: the schools it was trained on are "
+                "not set aside as known (give them as known schools)."
+            )
+            return r.known
+        return combine(r.known, read_known(folder, distance_m=r.known.distance_m if r.known else KNOWN_DISTANCE_M))
 
     # -- checks ---------------------------------------------------------------------------
     def _settings(self) -> ScanSettings:
@@ -142,10 +172,13 @@ class ScanJob:
     def check(self) -> None:
         """What can be refused before anything starts (the dialog calls it before its task)."""
         r = self.request
-        if r.out.exists() and not r.resume:
-            raise InputError(
-                f"{r.out} exists. Continue that scan with Resume (--resume on the command line), or choose a new file."
-            )
+        if r.out.exists() and not r.overwrite:
+            if not r.resume:
+                raise InputError(
+                    f"{r.out} exists. Continue that scan with Resume (--resume on the command line), or choose a "
+                    "new file."
+                )
+            self.check_resume()
         spec = r.predictor
         if spec.kind in ("model", "local") and spec.model_dir is not None and not r.trusted(spec.model_dir):
             raise InputError(
@@ -154,6 +187,30 @@ class ScanJob:
             )
         if spec.kind in ("rest", "grpc") and not self.model_name:
             raise InputError("Give the served model's name (or a model folder for its card).")
+
+    def check_resume(self) -> None:
+        """Resume only the same scan: the file's record must name this model, chip geometry and
+        imagery (the threshold may differ: the floor is kept true, see run)."""
+        out = self.request.out
+        if not is_results_file(out):
+            raise InputError(
+                f"{out.name} is not the results file of a school_detector scan: nothing to resume. Choose a new "
+                "results file."
+            )
+        earlier = read_info(out)
+        if not earlier:
+            if scored_tiles(out):
+                raise InputError(
+                    f"{out.name} has no record of the scan it holds (an older version's file?): this scan can't be "
+                    "checked against it. Choose a new results file."
+                )
+            return  # an empty results file: this scan starts it
+        differs = record_differences(earlier, self.info())
+        if differs:
+            raise OtherScanError(
+                f"{out.name} holds another scan: " + "; ".join(differs) + ". One file holds one scan (its scores "
+                "would not be comparable): choose a new results file, or resume with that scan's settings."
+            )
 
     @property
     def model_name(self) -> str | None:
@@ -234,7 +291,9 @@ class ScanJob:
             "shard": f"{s.shard[0]}/{s.shard[1]}",
             "region": r.region,
             "predictor": r.predictor.kind,
-            "known_schools": None if r.known is None else {"count": len(r.known), "distance_m": r.known.distance_m},
+            "known_schools": None
+            if self.known is None
+            else {"count": len(self.known), "distance_m": self.known.distance_m},
             "buildings": None if r.buildings is None else (r.buildings.name or str(r.buildings.path or "")),
         }
 
@@ -256,8 +315,8 @@ class ScanJob:
     def warnings(self, polygons: list[Polygon]) -> list[str]:
         """Inputs that cover nothing of the region: said, not refused (a scan still runs)."""
         box = polygons_bounds(polygons)
-        said = []
-        known = self.request.known
+        said = list(self.notes)
+        known = self.request.known  # the list given (the training schools lie where the model was trained)
         if known is not None and not _meets(known.extent(), box):
             said.append("None of the known schools lies in the region: no candidate will be set aside as known.")
         buildings = self.buildings(polygons)
@@ -269,20 +328,26 @@ class ScanJob:
         return said
 
     def run(self, reporter: Reporter | None = None, cancelled: Callable[[], bool] = lambda: False) -> dict[str, Any]:
-        """Scan, writing batch by batch; returns the scan's summary. Closes the source, the
-        results file and (when it started one) the local server, whatever happens."""
+        """Scan, writing batch by batch; returns the scan's summary (with its warnings: they
+        must still be there when the mapper reads the result). Closes the source, the results
+        file and (when it started one) the local server, whatever happens."""
         reporter = reporter or Reporter("text")
         store = predictor = None
         try:
             self.check()
             polygons = self.polygons()
-            for warning in self.warnings(polygons):
+            warnings = self.warnings(polygons)
+            for warning in warnings:
                 reporter.log(warning, "warning")
             buildings = self.buildings(polygons)
             predictor = self.open_predictor()
-            rules = PlaceRules(self.request.known, Region(polygons))
-            store = ResultStore(self.request.out, self.model_id, self.settings.threshold, rules)
-            store.set_info(self.info())
+            if self.request.overwrite:
+                _remove(self.request.out)
+            store = ResultStore(self.request.out, self.model_id, self.settings.threshold)
+            known = self._known_to(store)
+            store.places = PlaceRules(known, Region(polygons))
+            self._keep_the_floor(store, known, reporter)
+            store.add_region(polygons, self.request.region)
             from ..imagery.png import png_bytes
 
             result = scan(
@@ -297,8 +362,8 @@ class ScanJob:
                 resume=self.request.resume,
                 skip=None if buildings is None else _uninhabited(buildings),
             )
-            store.set_aside_known_places()
-            return {**result, **store.review_counts()}
+            store.reconcile(known)
+            return {**result, **store.review_counts(), "warnings": warnings}
         finally:
             if store is not None:
                 store.close()
@@ -309,10 +374,53 @@ class ScanJob:
             if self._owns_server and self.server is not None:
                 self.server.stop()
 
+    def _known_to(self, store: ResultStore) -> KnownSchools | None:
+        """This run's known schools join those the file already keeps (a resume without the
+        list, or with another, loses none of them); the points are judged against them all."""
+        if self.known is not None:
+            store.add_known(self.known)
+        earlier = (store.info().get("known_schools") or {}).get("distance_m")
+        distance = self.known.distance_m if self.known is not None else float(earlier or KNOWN_DISTANCE_M)
+        return store.known_schools(distance)
+
+    def _keep_the_floor(self, store: ResultStore, known: KnownSchools | None, reporter: Reporter) -> None:
+        """The file's record for this run. A resume with a lower threshold first makes the
+        earlier tiles' candidates down to it from their kept scores; with a higher one, new
+        tiles keep the file's lower floor: either way every tile has its candidates down to the
+        same score (the floor the review panel's slider relies on)."""
+        earlier = store.info()
+        fresh = not store.counts()["tiles"]
+        threshold = self.settings.threshold
+        if earlier and threshold < store.candidate_floor():
+            added = store.lower_threshold(threshold)
+            reporter.log(f"The earlier tiles' candidates now go down to {threshold:g} too ({added} added).")
+        elif earlier and store.threshold < threshold:
+            reporter.log(
+                f"{self.request.out.name} holds candidates down to {store.threshold:g}: the new tiles keep that floor "
+                f"(the review panel's slider starts at {threshold:g})."
+            )
+        record = {**self.info(), "candidate_floor": store.threshold}
+        record["known_schools"] = None if known is None else {"count": len(known), "distance_m": known.distance_m}
+        if fresh:  # the points are judged against this list as they come: nothing to judge again
+            record["known_fingerprint"] = known.fingerprint() if known is not None else None
+        store.set_info(record)
+
+
+def _remove(path: Path) -> None:
+    """A results file to replace, with SQLite's side files."""
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            part.unlink(missing_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"Could not replace {path}: {exc.strerror or exc}. Is it open in QGIS or another program? Remove its "
+                "layers, or choose another results file."
+            ) from exc
+
 
 def _uninhabited(buildings: Buildings) -> Callable[[Tile], str | None]:
     def skip(tile: Tile) -> str | None:
-        return None if buildings.inhabited(tile) else UNINHABITED
+        return None if buildings.inhabited(tile) else SkipReason.UNINHABITED.value
 
     return skip
 

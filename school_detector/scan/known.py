@@ -1,7 +1,7 @@
 """Schools the mapper already knows (the training labels, a ministry list, OpenStreetMap): a
 scan sets aside every candidate whose point lands on one, so the review queue holds only what
-may be new. Read from a file (GeoPackage, GeoJSON, CSV lon/lat; points or polygons, whose
-centre counts; any CRS) or a dataset folder (its school chips' labeled points)."""
+may be new. Read from a file (GeoPackage, GeoJSON, CSV lon/lat; points, or polygons kept as
+polygons; any CRS) or a dataset folder (the school points its chips were cut for)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..core.chip_plan import SCHOOL
+from ..core.chip_plan import SCHOOL, LabeledPoint
 from ..core.errors import InputError
 from ..core.places import KNOWN_DISTANCE_M, KnownSchools
 from ..core.tiles import lonlat_to_xy
@@ -29,21 +29,28 @@ def read_known(
     one of ``values`` count; without it, every feature is a school (a list of schools)."""
     path = Path(path)
     if path.is_dir():
-        points = _dataset_schools(path)
+        schools = [LabeledPoint("", lon, lat, SCHOOL) for lon, lat in _dataset_schools(path)]
     elif not path.is_file():
         raise InputError(f"Known schools file {path} does not exist.")
     else:
-        points = _file_schools(path, field, values, layer)
-    if not points:
+        schools = _file_schools(path, field, values, layer)
+    if not schools:
         raise InputError(
             f"{path.name} holds no known school"
             + (f" (no feature has {field} = {', '.join(values)})" if not path.is_dir() else "")
             + ". Check the file, or the class field and values (--known-field, --known-values)."
         )
-    return KnownSchools((lonlat_to_xy(lon, lat) for lon, lat in points), distance_m=distance_m)
+    return known_schools(schools, distance_m)
 
 
-def _file_schools(path: Path, field: str, values: Sequence[str], layer: str | None) -> list[tuple[float, float]]:
+def known_schools(schools: Sequence[LabeledPoint], distance_m: float = KNOWN_DISTANCE_M) -> KnownSchools:
+    """Point features as points, polygon features (a compound, a campus) as their polygons."""
+    points = [lonlat_to_xy(s.lon, s.lat) for s in schools if not s.shapes]
+    polygons = [[[lonlat_to_xy(lon, lat) for lon, lat in ring] for ring in poly] for s in schools for poly in s.shapes]
+    return KnownSchools(points, polygons, distance_m=distance_m)
+
+
+def _file_schools(path: Path, field: str, values: Sequence[str], layer: str | None) -> list[LabeledPoint]:
     from ..dataset.labels_io import LabelMapping, field_names, read_labels
 
     try:
@@ -55,13 +62,18 @@ def _file_schools(path: Path, field: str, values: Sequence[str], layer: str | No
             points, _ = read_labels(path, fixed_label=SCHOOL, layer=layer)
     except InputError as exc:
         raise InputError(f"Known schools: {exc.message}", exc.details) from exc
-    return [(p.lon, p.lat) for p in points if p.label == SCHOOL]
+    return [p for p in points if p.label == SCHOOL]
 
 
 def _dataset_schools(folder: Path) -> list[tuple[float, float]]:
-    """The labeled school points of a dataset folder (manifest rows: school chips cut at a
-    label or confirmed in review, not background)."""
-    manifest = folder / "manifest.csv"
+    """The school points of a dataset folder: each label point as given (schools.csv), or, for
+    a dataset made before it was kept, the school chips' manifest rows (not background)."""
+    from ..dataset.builder import MANIFEST, read_school_points
+
+    kept = read_school_points(folder)
+    if kept is not None:
+        return kept
+    manifest = folder / MANIFEST
     if not manifest.is_file():
         raise InputError(f"{folder} is neither a labels file nor a dataset folder (no manifest.csv).")
     with manifest.open(newline="", encoding="utf-8") as f:

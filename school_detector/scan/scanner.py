@@ -2,9 +2,12 @@
 predict -> commit.
 
 Reads run in a thread pool, predictions in another (several requests in flight for REST),
-and results commit in order, a batch per transaction. Everything is bounded, so memory stays
-flat however large the region: tiles are generated lazily from the cover's row spans. Tiles a
-``skip`` rule rules out (no building there) are recorded with the reason and never read.
+and results commit in order, a batch per transaction. Memory stays flat however large the
+region: tiles are generated lazily from the cover's row spans, batches in flight are capped,
+and a long stretch of skipped tiles (a buildings mask over empty land) is committed every
+``SKIP_FLUSH`` tiles, with its progress, rather than held until the next scored batch. Tiles a
+``skip`` rule rules out (no building there) are recorded with the reason and never read; a
+resumed scan tries again the tiles whose skip may not last (core.results.SkipReason).
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from typing import Any, Protocol
 from ..core.cover import Polygon, count_cover, iter_cover
 from ..core.errors import InputError, JobCancelled
 from ..core.progress import Reporter
-from ..core.results import Prediction, as_prediction
+from ..core.results import Prediction, SkipReason, as_prediction, retryable_reasons
 from ..core.tiles import TILE_SIZE, Bounds, Tile, bounds_3857
 from .store import ResultStore
+
+#: skipped tiles committed at once when no scored tile comes along
+SKIP_FLUSH = 2048
 
 
 class Predictor(Protocol):
@@ -98,6 +104,12 @@ def check_overlap(polygons: Sequence[Polygon], zoom: int, extent: Bounds | None,
 Batch = tuple[list[Tile], list[tuple[Tile, str]], "Future[list[Any]]"]
 
 
+def _done(value: list[Any]) -> Future[list[Any]]:
+    future: Future[list[Any]] = Future()
+    future.set_result(value)
+    return future
+
+
 class ScanRun:
     """One pass over a region: a reader (imagery, in a pool), a batcher (predictions in flight,
     in a second pool) and a committer (batches written in order, one transaction each)."""
@@ -133,30 +145,34 @@ class ScanRun:
             return tile, None, reason
         b = bounds_3857(tile)
         if self.extent is not None and not _overlaps(b, self.extent):
-            return tile, None, "outside imagery"
+            return tile, None, SkipReason.OUTSIDE_IMAGERY.value
         try:
             chip = self.source.read(b, self.settings.chip_px)
         except Exception as exc:
             from ..imagery.xyz import TileFetchError
 
             if isinstance(exc, TileFetchError):
-                return tile, None, "fetch failed"
+                return tile, None, SkipReason.FETCH_FAILED.value
             raise
         if chip.valid_fraction < self.settings.min_valid:
-            return tile, None, "no imagery" if chip.valid_fraction == 0 else "mostly no-data"
+            blank = SkipReason.NO_IMAGERY if chip.valid_fraction == 0 else SkipReason.MOSTLY_NO_DATA
+            return tile, None, blank.value
         wants_bytes = self.encode is not None and self.predictor.wants_bytes
         return tile, self.encode(chip.rgb) if wants_bytes else chip.rgb, None  # type: ignore[misc]
 
     def chunks(self) -> Iterator[list[Tile]]:
-        """The region's tiles in chunks, without those a resumed scan already holds."""
+        """The region's tiles in chunks, without those a resumed scan already holds (a tile
+        skipped for a reason that may not last is tried again: a failed fetch; a blank chip
+        from web imagery, which has no extent of its own)."""
         tiles = shard_tiles(self.polygons, self.settings.key_zoom, self.settings.shard)
         size = self.settings.batch_size * max(2, self.settings.workers)
+        retry = retryable_reasons(web=self.extent is None)
         while True:
             chunk = [t for _, t in zip(range(size), tiles)]
             if not chunk:
                 return
             if self.resume:
-                seen = self.store.scored(chunk)
+                seen = self.store.scored(chunk, retry)
                 if seen:
                     self.stats["resumed"] += len(seen)
                     self.done += len(seen)
@@ -216,6 +232,10 @@ class ScanRun:
                 if len(tiles) >= self.settings.batch_size:
                     self.pending.append((tiles, skipped, predictors.submit(self.predictor.predict, chips)))
                     tiles, chips, skipped = [], [], []
+                    self.drain(self.predictor.concurrency)
+                elif len(skipped) >= SKIP_FLUSH and not tiles:  # empty land: commit it and move the progress on
+                    self.pending.append(([], skipped, _done([])))
+                    skipped = []
                     self.drain(self.predictor.concurrency)
             if self.cancelled():
                 raise JobCancelled("Scan cancelled; every finished batch is saved. Scan again with resume to continue.")

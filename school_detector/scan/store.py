@@ -8,9 +8,17 @@ at any moment (even ``kill -9``) leaves whole batches only; ``--resume`` skips s
 a re-run is idempotent. Review decisions already in the file are never overwritten by a rescan.
 
 Where the point falls decides what the candidate is (``PlaceRules``): on a school the mapper
-already knows, it is ``known`` (set aside from the review queue); outside the region's
-polygons, it is no candidate at all (the score stays in ``tile_scores``). The verdict is kept
-per tile, so lowering the threshold later reaches the same verdicts without the lists.
+already knows (its own point within the known distance, or inside a known polygon), it is
+``known`` (set aside from the review queue); near one but not on it, it stays in the queue with
+its distance (``known_m``: "82 m from a mapped school"); outside the region's polygons, it is no
+candidate at all (the score stays in ``tile_scores``). The verdict is kept per tile, so lowering
+the threshold later reaches the same verdicts without the lists, and it is judged again at the
+end of every run (:meth:`ResultStore.reconcile`) against every region scanned into the file
+(``scan_regions``) and the run's known list: a school on the edge of one map-extent scan is not
+lost when the next one covers it.
+
+One file holds one scan: the record in ``scan_info`` (model, chip geometry, imagery) is compared
+before a scan resumes into a file or shards merge (:func:`record_differences`).
 """
 
 from __future__ import annotations
@@ -18,12 +26,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..core.cover import Polygon
+from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError
 from ..core.gpkg import GeoPackage, decode_geometry, encode_geometry
 from ..core.places import MODEL, TILE_CENTRE, KnownSchools, Region, centre, chip_point
@@ -34,14 +44,22 @@ from ..core.results import (
     SCORES_TABLE,
     Prediction,
     ReviewStatus,
+    SkipReason,
     as_prediction,
 )
 from ..core.tiles import Tile, bounds_3857
 
 INFO_TABLE = "scan_info"
+REGIONS_TABLE = "scan_regions"
+#: every known school given to a scan of this file (EPSG:3857 point, or polygon rings as JSON):
+#: a resume or a merge judges the points against them without being given the list again
+KNOWN_TABLE = "known_schools"
 KNOWN, OUTSIDE = "known", "outside region"
 #: tile_scores columns added since the first release (older files gain them when opened)
-SCORE_COLUMNS = (("px", "REAL"), ("py", "REAL"), ("location", "TEXT"), ("place", "TEXT"))
+SCORE_COLUMNS = (("px", "REAL"), ("py", "REAL"), ("location", "TEXT"), ("place", "TEXT"), ("known_m", "REAL"))
+#: what one scan's record holds that another scan resuming into its file (or a shard merged
+#: with it) must share: the same model, chips cut the same way, from the same imagery
+RECORD_KEYS = ("model", "zoom", "supertile", "tile_size", "chip_px", "imagery")
 log = logging.getLogger(__name__)
 
 
@@ -49,20 +67,73 @@ def _info(conn: sqlite3.Connection) -> dict[str, Any]:
     return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
 
 
-def read_info(path: Path) -> dict[str, Any]:
-    """A results file's scan settings, read without writing anything ({} for a file that is
-    not a scan's: no kept scores, or no settings; a file that can't be read is logged)."""
+def _read(path: Path, what: Callable[[sqlite3.Connection, set[str]], Any], default: Any) -> Any:
+    """``what(connection, tables)`` on a results file opened read-only by pragma, by its plain
+    path (SQLite refuses the URI of a network share, ``file://server/…``); ``default`` for a
+    file that isn't there or can't be read (logged)."""
+    path = Path(path)
+    if not path.is_file():
+        return default
     conn = None
     try:
-        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return _info(conn) if {SCORES_TABLE, INFO_TABLE} <= tables else {}
+        conn = sqlite3.connect(str(path), timeout=10)
+        conn.execute("PRAGMA query_only = ON")
+        return what(conn, {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")})
     except (sqlite3.Error, ValueError, OSError) as exc:
-        log.warning("Could not read the scan settings of %s: %s", path, exc)
-        return {}
+        log.warning("Could not read %s: %s", path, exc)
+        return default
     finally:
         if conn is not None:
             conn.close()
+
+
+def read_info(path: Path) -> dict[str, Any]:
+    """A results file's scan settings, read without writing anything ({} for a file that is
+    not a scan's: no kept scores, or no settings)."""
+    return _read(path, lambda conn, tables: _info(conn) if {SCORES_TABLE, INFO_TABLE} <= tables else {}, {})
+
+
+def scored_tiles(path: Path) -> int:
+    """How many tiles a results file holds (scored or skipped)."""
+    return int(_read(path, lambda conn, _: conn.execute(f'SELECT COUNT(*) FROM "{SCORES_TABLE}"').fetchone()[0], 0))
+
+
+def is_results_file(path: Path) -> bool:
+    """A scan's results (tile scores and candidates), made by this version or an older one."""
+    return bool(_read(path, lambda _, tables: {SCORES_TABLE, CANDIDATES_TABLE} <= tables, False))
+
+
+def imagery_identity(imagery: Any) -> str:
+    """What names an imagery across sessions: its file, its URL template, else its layer's
+    kind and name (a QGIS layer's id changes with every project)."""
+    if not isinstance(imagery, dict):
+        return str(imagery or "")
+    if imagery.get("path"):
+        return str(Path(str(imagery["path"])).expanduser().resolve())
+    if imagery.get("template"):
+        return str(imagery["template"])
+    return f"{imagery.get('type', '')}:{imagery.get('layer', '')}"
+
+
+def record_differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between two scans' records, in words ("the model (schools:1 there,
+    schools:2 here)"); [] when one file may hold both."""
+    said = {
+        "model": "the model",
+        "zoom": "the zoom",
+        "supertile": "supertiles",
+        "tile_size": "the tile size",
+        "chip_px": "the chip size",
+        "imagery": "the imagery",
+    }
+    found = []
+    for key in RECORD_KEYS:
+        a, b = earlier.get(key), now.get(key)
+        if key == "imagery":
+            a, b = imagery_identity(a), imagery_identity(b)
+        if a != b:
+            found.append(f"{said[key]} ({a} there, {b} here)")
+    return found
 
 
 def candidate_floor(info: dict[str, Any], default: float) -> float:
@@ -83,12 +154,15 @@ class PlaceRules:
     known: KnownSchools | None = None
     region: Region | None = None
 
-    def verdict(self, point: tuple[float, float]) -> str | None:
+    def verdict(self, point: tuple[float, float]) -> tuple[str | None, float | None]:
+        """(``outside region``, ``known`` or None; ground metres to the nearest known school
+        when one is within reach: core.distances.NEAR_KNOWN_M)."""
         if self.region is not None and not self.region.contains(point):
-            return OUTSIDE
-        if self.known is not None and self.known.match(point):
-            return KNOWN
-        return None
+            return OUTSIDE, None
+        if self.known is None:
+            return None, None
+        metres = self.known.distance(point)
+        return (KNOWN if metres is not None and metres <= self.known.distance_m else None), metres
 
 
 class ResultStore:
@@ -132,6 +206,13 @@ class ResultStore:
             [("tile", "TEXT"), ("score", "REAL"), ("model", "TEXT"), ("status", "TEXT")],
             description="Candidate tiles as polygons",
         )
+        g.create_feature_table(
+            REGIONS_TABLE,
+            "POLYGON",
+            3857,
+            [("region", "TEXT"), ("scanned_at", "TEXT")],
+            description="The regions scanned into this file, one polygon per row",
+        )
         with g.conn:
             g.conn.execute(
                 f'CREATE TABLE IF NOT EXISTS "{SCORES_TABLE}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
@@ -142,7 +223,15 @@ class ResultStore:
                 f'CREATE TABLE IF NOT EXISTS "{INFO_TABLE}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
                 "key TEXT NOT NULL UNIQUE, value TEXT)"
             )
-            for table, text in ((SCORES_TABLE, "Score of every scanned tile"), (INFO_TABLE, "Scan settings")):
+            g.conn.execute(
+                f'CREATE TABLE IF NOT EXISTS "{KNOWN_TABLE}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, '
+                "x REAL, y REAL, polygon TEXT, UNIQUE (x, y, polygon))"
+            )
+            for table, text in (
+                (SCORES_TABLE, "Score of every scanned tile"),
+                (INFO_TABLE, "Scan settings"),
+                (KNOWN_TABLE, "Known schools the scans were given (EPSG:3857)"),
+            ):
                 g.conn.execute(
                     "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, "
                     "last_change) VALUES (?, 'attributes', ?, ?, ?)",
@@ -170,14 +259,48 @@ class ResultStore:
     def info(self) -> dict[str, Any]:
         return _info(self.gpkg.conn)
 
-    def scored(self, tiles: Sequence[Tile]) -> set[str]:
-        """Which of these tiles already have a row (scored or skipped): the resume check."""
+    # -- the regions scanned into this file -------------------------------------------------
+    def add_region(self, polygons: Sequence[Polygon], text: str) -> None:
+        """Record a run's region (EPSG:3857 polygons), once: a resume over the same region adds nothing."""
+        have = {bytes(b) for (b,) in self.gpkg.conn.execute(f'SELECT geom FROM "{REGIONS_TABLE}"')}
+        new = [p for p in polygons if p and p[0] and encode_geometry(p, "POLYGON", 3857) not in have]
+        if new:
+            with self.gpkg.conn:
+                self.gpkg.insert_features(REGIONS_TABLE, [(p, {"region": text, "scanned_at": now()}) for p in new])
+
+    def regions(self) -> list[Polygon]:
+        return [rings for _, rings, _ in self.gpkg.features(REGIONS_TABLE)]
+
+    # -- the schools known to this file ------------------------------------------------------
+    def add_known(self, known: KnownSchools) -> None:
+        """Keep a run's known schools with the results (once each)."""
+        rows = [(x, y, "") for x, y in known.points] + [(0.0, 0.0, json.dumps(p)) for p in known.polygons]
+        with self.gpkg.conn:
+            self.gpkg.conn.executemany(f'INSERT OR IGNORE INTO "{KNOWN_TABLE}" (x, y, polygon) VALUES (?, ?, ?)', rows)
+
+    def known_schools(self, distance_m: float) -> KnownSchools | None:
+        """Every known school given to a scan of this file, matched within ``distance_m``."""
+        points, polygons = [], []
+        for x, y, polygon in self.gpkg.conn.execute(f'SELECT x, y, polygon FROM "{KNOWN_TABLE}" ORDER BY fid'):
+            if polygon:
+                polygons.append([[tuple(v) for v in ring] for ring in json.loads(polygon)])
+            else:
+                points.append((x, y))
+        return KnownSchools(points, polygons, distance_m) if points or polygons else None
+
+    # -- writing ------------------------------------------------------------------------------
+    def scored(self, tiles: Sequence[Tile], retry: Sequence[str] = ()) -> set[str]:
+        """Which of these tiles a resumed scan skips: those with a score, or skipped for good
+        (``retry``: the skip reasons worth another try, core.results.SkipReason)."""
         ids = [t.id for t in tiles]
+        again = list(retry)
         found: set[str] = set()
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             rows = self.gpkg.conn.execute(
-                f'SELECT tile FROM "{SCORES_TABLE}" WHERE tile IN ({",".join("?" * len(chunk))})', chunk
+                f'SELECT tile FROM "{SCORES_TABLE}" WHERE tile IN ({",".join("?" * len(chunk))}) AND NOT '
+                f"(score IS NULL AND COALESCE(note, '') IN ({','.join('?' * len(again)) or 'NULL'}))",
+                [*chunk, *again],
             )
             found.update(r[0] for r in rows)
         return found
@@ -215,44 +338,55 @@ class ResultStore:
         rows = []
         for tile, p in scored:
             point, location = self.locate(tile, p)
-            rows.append((tile, p.score, point, location, self.places.verdict(point)))
-        candidates = 0
+            place, known_m = self.places.verdict(point)
+            rows.append((tile, p.score, point, location, place, known_m))
         with conn:
             conn.executemany(
                 f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note, px, py, location, '
-                "place) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET "
+                "place, known_m) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET "
                 "score=excluded.score, model=excluded.model, scanned_at=excluded.scanned_at, note=NULL, "
-                "px=excluded.px, py=excluded.py, location=excluded.location, place=excluded.place",
+                "px=excluded.px, py=excluded.py, location=excluded.location, place=excluded.place, "
+                "known_m=excluded.known_m",
                 [
-                    (t.id, t.z, t.x, t.y, float(s), self.model_id, stamp, pt[0], pt[1], loc, place)
-                    for t, s, pt, loc, place in rows
+                    (t.id, t.z, t.x, t.y, float(s), self.model_id, stamp, pt[0], pt[1], loc, place, metres)
+                    for t, s, pt, loc, place, metres in rows
                 ],
             )
-            conn.executemany(
+            conn.executemany(  # a skip never replaces a score; a retried skip gets its new reason
                 f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note) '
-                "VALUES (?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT(tile) DO NOTHING",
-                [(t.id, t.z, t.x, t.y, self.model_id, stamp, why) for t, why in skipped],
+                "VALUES (?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET note=excluded.note, "
+                "scanned_at=excluded.scanned_at WHERE score IS NULL",
+                [(t.id, t.z, t.x, t.y, self.model_id, stamp, SkipReason(why).value) for t, why in skipped],
             )
             hits = [r for r in rows if r[1] >= self.threshold and r[4] != OUTSIDE]
-            for tile, score, point, location, place in hits:
-                self._insert_candidate(tile, score, self.model_id, stamp, point, location, place == KNOWN)
-            candidates = len(hits)
+            for tile, score, point, location, place, metres in hits:
+                self._insert_candidate(tile, score, self.model_id, stamp, point, location, place == KNOWN, metres)
             self._grow_extents([r[0] for r in hits])
-        return candidates
+        return len(hits)
 
     def _insert_candidate(
-        self, tile: Tile, score: float, model: str, stamp: str, point: tuple[float, float], location: str, known: bool
+        self,
+        tile: Tile,
+        score: float,
+        model: str,
+        stamp: str,
+        point: tuple[float, float],
+        location: str,
+        known: bool,
+        known_m: float | None,
     ) -> None:
-        """A candidate point and its footprint; a re-scan updates the score and the point,
-        never a decision."""
+        """A candidate point and its footprint; a re-scan updates the score, the point and the
+        known-school verdict, never a mapper's decision."""
         b = bounds_3857(tile)
         ring = [(b.west, b.south), (b.east, b.south), (b.east, b.north), (b.west, b.north), (b.west, b.south)]
         status = (ReviewStatus.KNOWN if known else ReviewStatus.UNREVIEWED).value
         conn = self.gpkg.conn
         conn.execute(
-            f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status, location) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET score=excluded.score, "
-            "model=excluded.model, scanned_at=excluded.scanned_at, geom=excluded.geom, location=excluded.location",
+            f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status, location, '
+            "known_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET score=excluded.score, "
+            "model=excluded.model, scanned_at=excluded.scanned_at, geom=excluded.geom, location=excluded.location, "
+            "known_m=excluded.known_m, status=CASE WHEN COALESCE(status, 'unreviewed') IN ('unreviewed', 'known') "
+            "THEN excluded.status ELSE status END",
             (
                 encode_geometry(point, "POINT", 3857),
                 tile.id,
@@ -264,6 +398,7 @@ class ResultStore:
                 stamp,
                 status,
                 location,
+                None if known_m is None else round(known_m, 1),
             ),
         )
         conn.execute(
@@ -278,29 +413,74 @@ class ResultStore:
         return candidate_floor(self.info(), self.threshold)
 
     def lower_threshold(self, threshold: float) -> int:
-        """Make candidates of every scored tile at or above ``threshold`` from the kept scores
-        and points: the threshold goes down without a rescan. Returns how many were added."""
+        """Make candidates of every scored tile at or above ``threshold`` from the kept scores,
+        points and verdicts: the threshold goes down without a rescan. Returns how many were added."""
         if threshold >= self.candidate_floor():
             return 0
         conn = self.gpkg.conn
         rows = conn.execute(
-            f"SELECT s.z, s.x, s.y, s.score, s.model, s.scanned_at, s.px, s.py, s.location, s.place "
+            f"SELECT s.z, s.x, s.y, s.score, s.model, s.scanned_at, s.px, s.py, s.location, s.place, s.known_m "
             f'FROM "{SCORES_TABLE}" AS s LEFT JOIN "{CANDIDATES_TABLE}" AS c ON c.tile = s.tile '
             "WHERE s.score IS NOT NULL AND s.score >= ? AND c.tile IS NULL AND COALESCE(s.place, '') != ?",
             (threshold, OUTSIDE),
         ).fetchall()
         with conn:
-            for z, x, y, score, model, stamp, px, py, location, place in rows:
+            for z, x, y, score, model, stamp, px, py, location, place, metres in rows:
                 tile = Tile(x, y, z)
                 point = (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
-                self._insert_candidate(tile, score, model, stamp, point, location or TILE_CENTRE, place == KNOWN)
+                self._insert_candidate(
+                    tile, score, model, stamp, point, location or TILE_CENTRE, place == KNOWN, metres
+                )
             conn.execute(
                 f'INSERT OR REPLACE INTO "{INFO_TABLE}" (key, value) VALUES (?, ?)',
                 ("candidate_floor", json.dumps(threshold)),
             )
-        self.set_aside_known_places()
+        self.threshold = min(self.threshold, threshold)
         self.recompute_extents()
         return len(rows)
+
+    def reconcile(self, known: KnownSchools | None) -> dict[str, int]:
+        """Judge the kept points again, at the end of a run, against every region scanned into
+        this file and ``known`` (this run's list; None: keep the verdicts the file has): a tile
+        once outside a map-extent scan is in when a later scan's region covers it, and a changed
+        known list re-judges every point. Candidates follow (a decided one keeps its decision).
+        Returns how many tiles changed verdict."""
+        info = self.info()
+        fingerprint = known.fingerprint() if known is not None else info.get("known_fingerprint")
+        again = known is not None and info.get("known_fingerprint") != fingerprint
+        rules = PlaceRules(known, Region(self.regions()) if self.regions() else None)
+        where = "score IS NOT NULL" if again else f"score IS NOT NULL AND place = '{OUTSIDE}'"
+        rows = self.gpkg.conn.execute(
+            f'SELECT tile, z, x, y, score, model, scanned_at, px, py, location, place, known_m FROM "{SCORES_TABLE}" '
+            f"WHERE {where}"
+        ).fetchall()
+        floor = self.candidate_floor()
+        changed = 0
+        with self.gpkg.conn:
+            for tile_id, z, x, y, score, model, stamp, px, py, location, place, metres in rows:
+                tile = Tile(x, y, z)
+                point = (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
+                if known is None:  # the region only: the kept known verdict stands
+                    new_place = OUTSIDE if rules.region is not None and not rules.region.contains(point) else None
+                    new_place = new_place or (KNOWN if place == KNOWN else None)
+                    new_m = metres
+                else:
+                    new_place, new_m = rules.verdict(point)
+                if new_place == place and new_m == metres:
+                    continue
+                changed += 1
+                self.gpkg.conn.execute(
+                    f'UPDATE "{SCORES_TABLE}" SET place = ?, known_m = ? WHERE tile = ?', (new_place, new_m, tile_id)
+                )
+                if new_place != OUTSIDE and score >= floor:
+                    self._insert_candidate(
+                        tile, score, model, stamp, point, location or TILE_CENTRE, new_place == KNOWN, new_m
+                    )
+            if fingerprint is not None:
+                self.set_info({"known_fingerprint": fingerprint})
+        if changed:
+            self.recompute_extents()
+        return {"changed": changed}
 
     def _grow_extents(self, tiles: list[Tile]) -> None:
         if not tiles:
@@ -335,6 +515,7 @@ class ResultStore:
                     (*box, now(), table),
                 )
 
+    # -- reading ------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
         c = self.gpkg.conn
 
@@ -364,40 +545,22 @@ class ResultStore:
             items.append(Item(fid, z, x, y, float(score or 0.0), px, py))
         return items
 
-    def set_aside_known_places(self) -> int:
-        """A place with a candidate on a known school is that school: its other candidates
-        (neighbouring tiles that placed it on another part of the compound) are known too.
-        Returns how many candidates this sets aside."""
-        from ..core.review_queue import sites
-
-        statuses = dict(self.gpkg.conn.execute(f'SELECT fid, COALESCE(status, ?) FROM "{CANDIDATES_TABLE}"', ("",)))
-        known = ReviewStatus.KNOWN.value
-        if known not in statuses.values():  # no known school among the candidates: no place to set aside
-            return 0
-        open_ = ("", ReviewStatus.UNREVIEWED.value)
-        fids = [
-            m.key
-            for place in sites(self._items())
-            if any(statuses[m.key] == known for m in place)
-            for m in place
-            if statuses[m.key] in open_
-        ]
-        with self.gpkg.conn:
-            self.gpkg.conn.executemany(
-                f'UPDATE "{CANDIDATES_TABLE}" SET status = ? WHERE fid = ?', [(known, f) for f in fids]
-            )
-        return len(fids)
-
     def review_counts(self) -> dict[str, int]:
         """What the scan leaves a mapper: candidates to review, the places they make (one school
-        seen from neighbouring tiles is one place), and what was set aside."""
-        from ..core.review_queue import sites
+        seen from neighbouring tiles is one place), those near a known school (queued, with the
+        distance), and what was set aside."""
+        from ..core.review_queue import places
 
         items = self._items("COALESCE(status, 'unreviewed') = 'unreviewed'")
+        near = self.gpkg.conn.execute(
+            f"SELECT COUNT(*) FROM \"{CANDIDATES_TABLE}\" WHERE COALESCE(status, 'unreviewed') = 'unreviewed' "
+            "AND known_m IS NOT NULL"
+        ).fetchone()[0]
         counts = self.counts()
         return {
             "to_review": len(items),
-            "places": len(sites(items)),
+            "places": len(places(items)),
+            "near_known": int(near),
             "known": counts["known"],
             "outside_region": counts["outside_region"],
         }
@@ -422,49 +585,96 @@ def _shared_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [f'"{c}"' for c in ours if c in theirs]
 
 
+def merged_record(sources: Sequence[Path]) -> dict[str, Any]:
+    """The record of the scan the files hold together: the first file's, once every other
+    file's agrees (shards of one scan, or mappers' copies of it); refused, naming the files
+    and what differs, when they are different scans."""
+    records = []
+    for src in sources:
+        if not Path(src).is_file():
+            raise InputError(f"{src} does not exist.")
+        if not is_results_file(src):
+            raise InputError(f"{Path(src).name} is not the results file of a school_detector scan.")
+        records.append((Path(src), read_info(src)))
+    recorded = [(src, info) for src, info in records if info]  # files of older versions have no record
+    if not recorded:
+        return {}
+    (first_src, first), others = recorded[0], recorded[1:]
+    for src, info in others:
+        differs = record_differences(first, info)
+        if differs:
+            named = [
+                d.replace(" there,", f" in {first_src.name},").replace(" here)", f" in {src.name})") for d in differs
+            ]
+            raise InputError(
+                f"{src.name} holds another scan than {first_src.name}: "
+                + "; ".join(named)
+                + ". Merge only the shards (or reviewed copies) of one scan."
+            )
+    infos = [first] + [info for _, info in others]
+    shards = sorted({str(i.get("shard", "")) for i in infos})
+    floor = max(candidate_floor(i, 0.5) for i in infos)  # every file has its candidates down to the highest floor
+    return {**first, "shard": "merged " + ", ".join(shards), "candidate_floor": floor}
+
+
 def merge(target: Path, sources: Sequence[Path]) -> dict[str, int]:
     """Merge result files into one: scan shards (disjoint tiles: the first file with a tile
-    wins) and mappers' reviewed copies of one scan. A review decision is taken from whichever
-    file reviewed the tile (the latest ``reviewed_at`` when several did); tiles that two
-    mappers decided differently are counted as ``conflicts`` (none when they split the queue
-    with the review panel's shares)."""
-    first = ResultStore(target, "", 1.0)  # a new file: the merged scans' rows keep their own models
+    wins) and mappers' reviewed copies of one scan. The scan's record and regions come along
+    (the review panel reads the imagery and chip size from them), and the place verdicts are
+    judged again over the whole region. A review decision is taken from whichever file
+    reviewed the tile (the latest ``reviewed_at`` when several did); tiles that two mappers
+    decided differently are counted as ``conflicts`` (none when they split the queue with the
+    review panel's shares)."""
+    record = merged_record(sources)
+    first = ResultStore(target, str(record.get("model", "")), 1.0)  # each row keeps its own model
     stats = {"decisions_merged": 0, "conflicts": 0}
     try:
         conn = first.gpkg.conn
         for src in sources:
-            if not Path(src).is_file():
-                raise InputError(f"{src} does not exist.")
             conn.execute("ATTACH DATABASE ? AS src", (str(src),))
             try:
                 with conn:
-                    cols = ", ".join(_shared_columns(conn, SCORES_TABLE))
-                    conn.execute(
-                        f'INSERT OR IGNORE INTO "{SCORES_TABLE}" ({cols}) SELECT {cols} FROM src."{SCORES_TABLE}"'
-                    )
-                    names = ", ".join(_shared_columns(conn, CANDIDATES_TABLE))
-                    conn.execute(
-                        f'INSERT OR IGNORE INTO "{CANDIDATES_TABLE}" ({names}) '
-                        f'SELECT {names} FROM src."{CANDIDATES_TABLE}"'
-                    )
-                    conn.execute(
-                        f'INSERT OR IGNORE INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) '
-                        f'SELECT geom, tile, score, model, status FROM src."{FOOTPRINTS_TABLE}"'
-                    )
-                    stats["conflicts"] += conn.execute(
-                        f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" AS t JOIN src."{CANDIDATES_TABLE}" AS s '
-                        f"ON s.tile = t.tile WHERE {_REVIEWED.format(a='s')} AND {_REVIEWED.format(a='t')} "
-                        "AND s.status != t.status"
-                    ).fetchone()[0]
-                    stats["decisions_merged"] += conn.execute(
-                        f'UPDATE "{CANDIDATES_TABLE}" AS t SET status = s.status, reviewer = s.reviewer, '
-                        f'reviewed_at = s.reviewed_at, note = s.note FROM src."{CANDIDATES_TABLE}" AS s '
-                        f"WHERE s.tile = t.tile AND {_REVIEWED.format(a='s')} AND (NOT {_REVIEWED.format(a='t')} "
-                        "OR COALESCE(s.reviewed_at, '') > COALESCE(t.reviewed_at, ''))"
-                    ).rowcount
+                    _merge_one(conn, stats)
             finally:
                 conn.execute("DETACH DATABASE src")
+        if record:
+            first.set_info(record)
+            first.threshold = candidate_floor(record, 0.5)
+        distance = float((record.get("known_schools") or {}).get("distance_m") or KNOWN_DISTANCE_M)
+        first.reconcile(first.known_schools(distance))
         first.recompute_extents()
-        return {**first.counts(), **stats}
+        return {**first.counts(), **first.review_counts(), **stats}
     finally:
         first.close()
+
+
+def _merge_one(conn: sqlite3.Connection, stats: dict[str, int]) -> None:
+    """One attached file (``src``) into the merged one, in the caller's transaction."""
+    cols = ", ".join(_shared_columns(conn, SCORES_TABLE))
+    conn.execute(f'INSERT OR IGNORE INTO "{SCORES_TABLE}" ({cols}) SELECT {cols} FROM src."{SCORES_TABLE}"')
+    names = ", ".join(_shared_columns(conn, CANDIDATES_TABLE))
+    conn.execute(f'INSERT OR IGNORE INTO "{CANDIDATES_TABLE}" ({names}) SELECT {names} FROM src."{CANDIDATES_TABLE}"')
+    conn.execute(
+        f'INSERT OR IGNORE INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) '
+        f'SELECT geom, tile, score, model, status FROM src."{FOOTPRINTS_TABLE}"'
+    )
+    if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = ?", (KNOWN_TABLE,)).fetchone():
+        conn.execute(
+            f'INSERT OR IGNORE INTO "{KNOWN_TABLE}" (x, y, polygon) SELECT x, y, polygon FROM src."{KNOWN_TABLE}"'
+        )
+    if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = ?", (REGIONS_TABLE,)).fetchone():
+        conn.execute(
+            f'INSERT INTO "{REGIONS_TABLE}" (geom, region, scanned_at) SELECT geom, region, scanned_at '
+            f'FROM src."{REGIONS_TABLE}" WHERE geom NOT IN (SELECT geom FROM "{REGIONS_TABLE}")'
+        )
+    stats["conflicts"] += conn.execute(
+        f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" AS t JOIN src."{CANDIDATES_TABLE}" AS s '
+        f"ON s.tile = t.tile WHERE {_REVIEWED.format(a='s')} AND {_REVIEWED.format(a='t')} "
+        "AND s.status != t.status"
+    ).fetchone()[0]
+    stats["decisions_merged"] += conn.execute(
+        f'UPDATE "{CANDIDATES_TABLE}" AS t SET status = s.status, reviewer = s.reviewer, '
+        f'reviewed_at = s.reviewed_at, note = s.note FROM src."{CANDIDATES_TABLE}" AS s '
+        f"WHERE s.tile = t.tile AND {_REVIEWED.format(a='s')} AND (NOT {_REVIEWED.format(a='t')} "
+        "OR COALESCE(s.reviewed_at, '') > COALESCE(t.reviewed_at, ''))"
+    ).rowcount

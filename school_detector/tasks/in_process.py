@@ -10,7 +10,8 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import InputError, SchoolDetectorError
-from ..core.progress import Event, Reporter
+from ..core.progress import LOG, PROGRESS, Event, Reporter
+from ..notify import log_level
 from ..runtime.jobs import describe_progress
 
 
@@ -23,6 +24,8 @@ class InProcessTask(QgsTask):
         self.unit_label = unit_label
         self.result_data: dict[str, Any] | None = None
         self.error: SchoolDetectorError | None = None
+        #: the job's warnings, kept: the status line shows each only until the next progress
+        self.warnings: list[str] = []
         self.eventReceived.connect(self._show_progress)
 
     def reporter(self) -> Reporter:
@@ -31,8 +34,14 @@ class InProcessTask(QgsTask):
     def _sink(self, obj: dict[str, Any]) -> None:
         """Worker thread: progress to the task manager, every event to the main thread."""
         event = Event(obj["event"], {k: v for k, v in obj.items() if k != "event"})
-        if event.event == "progress" and event.percent is not None:
+        if event.event == PROGRESS and event.percent is not None:
             self.setProgress(event.percent)
+        elif event.event == LOG:  # to QGIS's log too (thread-safe), as a runtime job's lines go
+            level = str(event.data.get("level", "info"))
+            message = str(event.data.get("message", ""))
+            log_level(f"{self.title}: {message}", level)
+            if level == "warning":
+                self.warnings.append(message)
         self.eventReceived.emit(event)
 
     def _show_progress(self, event: Event) -> None:

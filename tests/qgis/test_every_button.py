@@ -339,7 +339,7 @@ def test_review_dock_buttons(plugin, qgis_iface, world, scanned, prompts, tmp_pa
     press_tool(qgis_iface, plugin, "review")
     dock = plugin.review_dock
     assert dock.isVisible() and dock.layer is candidates
-    dock.sites_check.setChecked(False)  # one candidate per decision: each click is one row
+    dock.places_check.setChecked(False)  # one candidate per decision: each click is one row
     assert len(dock.queue) >= 4, "the scene gives enough candidates for every decision button"
     first, second, third, fourth = (dock.queue[k][0] for k in range(4))
     click(dock.buttons["confirm"])

@@ -32,7 +32,7 @@ def statuses(path):
 def test_keyboard_review_saves_every_decision_at_once(qgis_iface, results):
     layer, _ = load_results(results)
     dock = ReviewDock(qgis_iface)
-    dock.sites_check.setChecked(False)  # one candidate at a time (places: test_review_workflow)
+    dock.places_check.setChecked(False)  # one candidate at a time (places: test_review_workflow)
     dock.set_layer(layer)
     dock.show()
     assert [layer.getFeature(g[0])["score"] for g in dock.queue] == [0.95, 0.9, 0.8, 0.7, 0.6]  # highest first
@@ -70,7 +70,7 @@ def test_keys_work_after_a_click_on_the_list_or_the_map_but_not_in_the_note(qgis
     focus while a mapper looks: Y/N still decide there. A note is typed, not decided."""
     layer, _ = load_results(results)
     dock = ReviewDock(qgis_iface)
-    dock.sites_check.setChecked(False)
+    dock.places_check.setChecked(False)
     dock.set_layer(layer)
     dock.show()
     rows = dock.queue_list

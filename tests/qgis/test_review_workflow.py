@@ -1,4 +1,4 @@
-"""The review panel's working tools, driven like mappers do: the live threshold, sites, the
+"""The review panel's working tools, driven like mappers do: the live threshold, places, the
 walk order, splitting a queue between two mappers and merging, the chip preview, export,
 adding decisions to the training data, and files that are read-only or written elsewhere."""
 
@@ -36,11 +36,11 @@ from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.scan.store import ResultStore, merge
 from tests.qgis.conftest import flush_deletes, pump, wait_for_task
 
-SITE = [Tile(1000, 2000, 18), Tile(1001, 2000, 18), Tile(1001, 2001, 18)]  # touching tiles: one school
+PLACE = [Tile(1000, 2000, 18), Tile(1001, 2000, 18), Tile(1001, 2001, 18)]  # touching tiles: one school
 SCORED = [
-    (SITE[0], 0.95),
-    (SITE[1], 0.9),
-    (SITE[2], 0.7),
+    (PLACE[0], 0.95),
+    (PLACE[1], 0.9),
+    (PLACE[2], 0.7),
     (Tile(1010, 2000, 18), 0.8),
     (Tile(1020, 2005, 18), 0.6),
     (Tile(1030, 2010, 18), 0.55),
@@ -92,7 +92,7 @@ def open_dock(qgis_iface, path):
     layer, footprints = load_results(path)
     dock = ReviewDock(qgis_iface)
     DOCKS.append(dock)
-    dock.sites_check.setChecked(False)  # one candidate at a time, unless a test asks for places
+    dock.places_check.setChecked(False)  # one candidate at a time, unless a test asks for places
     dock.set_layer(layer)
     dock.show()
     return dock, layer, footprints
@@ -123,24 +123,24 @@ def test_threshold_is_a_live_layer_filter_that_can_go_below_the_scan(qgis_iface,
 
 def test_one_decision_per_site_and_back_undoes_the_whole_site(qgis_iface, results, tmp_path):
     dock, _, _ = open_dock(qgis_iface, results)
-    dock.sites_check.setChecked(True)
+    dock.places_check.setChecked(True)
     assert [len(g) for g in dock.queue] == [3, 1, 1, 1]
-    assert "a site of 3 tiles" in dock.current_label.text()
+    assert "a place of 3 tiles" in dock.current_label.text()
     QTest.keyClick(dock.widget(), Qt.Key.Key_Y)
-    assert all(rows(results)[t.id][0] == "confirmed" for t in SITE)
+    assert all(rows(results)[t.id][0] == "confirmed" for t in PLACE)
     QTest.keyClick(dock.widget(), Qt.Key.Key_B)
-    assert all(rows(results)[t.id][0] == "unreviewed" for t in SITE)
+    assert all(rows(results)[t.id][0] == "unreviewed" for t in PLACE)
     for key in (Qt.Key.Key_Y, Qt.Key.Key_Y, Qt.Key.Key_N):
         QTest.keyClick(dock.widget(), key)
     assert rows(results)["18/1010/2000"][0] == "confirmed" and rows(results)["18/1020/2005"][0] == "rejected"
     res = dock.export_to(tmp_path / "schools.geojson")
     features = json.loads((tmp_path / "schools.geojson").read_text())["features"]
-    assert res["exported"] == 2 and sorted(f["properties"]["site_tiles"] for f in features) == [1, 3]
+    assert res["exported"] == 2 and sorted(f["properties"]["place_tiles"] for f in features) == [1, 3]
     assert res["review_precision"] == pytest.approx(4 / 5)  # per tile: 4 confirmed, 1 rejected
-    dock.sites_check.setChecked(False)
+    dock.places_check.setChecked(False)
     dock.export_to(tmp_path / "schools.csv")
     exported = list(csv.DictReader((tmp_path / "schools.csv").open()))
-    assert sorted(r["tile"] for r in exported) == sorted([t.id for t in SITE] + ["18/1010/2000"])
+    assert sorted(r["tile"] for r in exported) == sorted([t.id for t in PLACE] + ["18/1010/2000"])
     assert dock.export_to(tmp_path / "schools.shp") is None  # an unknown format: a message, no file
     assert not (tmp_path / "schools.shp").exists()
 
@@ -165,7 +165,7 @@ def test_two_mappers_split_the_queue_and_their_files_merge_without_conflicts(qgi
         shutil.copy(results, copy)
         dock, _, _ = open_dock(qgis_iface, copy)
         dock.reviewer = copy.stem
-        dock.sites_check.setChecked(True)
+        dock.places_check.setChecked(True)
         dock.share_combo.setCurrentIndex(dock.share_combo.findData("stride"))
         dock.parts_spin.setValue(2)
         dock.part_spin.setValue(part)
@@ -179,7 +179,7 @@ def test_two_mappers_split_the_queue_and_their_files_merge_without_conflicts(qgi
     merged = rows(tmp_path / "all.gpkg")
     assert {s for s, _ in merged.values()} == {"confirmed"}
     assert {r for _, r in merged.values()} == {"ana", "ben"}
-    assert merged[SITE[0].id][1] == merged[SITE[2].id][1]  # a site stays with one mapper
+    assert merged[PLACE[0].id][1] == merged[PLACE[2].id][1]  # a place stays with one mapper
 
 
 def test_a_decision_made_elsewhere_meanwhile_is_not_silently_overwritten(qgis_iface, results):

@@ -125,10 +125,10 @@ def test_cli_export_and_merge_of_mappers_reviews(tmp_path, cli):
     out = tmp_path / "schools.csv"
     proc, events = cli(
         "export", "--results", str(tmp_path / "all.gpkg"), "--status", "confirmed", "--format", "csv",
-        "--one-per-site", "--out", str(out),
+        "--one-per-place", "--out", str(out),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     res = next(e for e in events if e["event"] == "result")["data"]
     assert res["exported"] == 1 and res["review_precision"] == pytest.approx(2 / 3, abs=1e-3)
     (row,) = list(csv.DictReader(out.open()))
-    assert row["site_tiles"] == "2" and row["reviewer"] == "ana" and row["tile"] == "18/500/700"
+    assert row["place_tiles"] == "2" and row["reviewer"] == "ana" and row["tile"] == "18/500/700"

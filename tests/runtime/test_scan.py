@@ -575,3 +575,34 @@ def test_bad_known_schools_and_buildings_inputs(world, tmp_path, cli):
     proc, events = cli(*scene_scan(world, tmp_path / "y.gpkg", "--known-schools", str(tmp_path / "far.gpkg")))
     assert proc.returncode == 0  # a list that doesn't overlap the region: a warning, not an error
     assert any(e["event"] == "log" and "None of the known schools" in e["message"] for e in events)
+
+
+def test_a_scan_resumes_only_into_its_own_file_and_keeps_its_floor(world, tmp_path, cli):
+    """Another imagery is refused by name; a lower threshold on resume brings the earlier tiles'
+    candidates down to it (every tile has its candidates down to the same floor)."""
+    import shutil
+
+    out = tmp_path / "r.gpkg"
+    proc, _ = cli(*scene_scan(world, out, "--threshold", "0.6"))
+    assert proc.returncode == 0
+    copy = tmp_path / "elsewhere.tif"
+    shutil.copy(world / "scene" / "scene.tif", copy)
+    proc, events = cli("scan", "--imagery", str(copy), "--model", str(world / "model"), "--resume", "--out", str(out))
+    assert proc.returncode == 2 and "r.gpkg holds another scan: the imagery (" in events[-1]["message"], events[-1]
+    proc, events = cli(*scene_scan(world, out, "--resume", "--threshold", "0.3"))
+    assert proc.returncode == 0, events[-1]
+    with sqlite3.connect(out) as c:
+        due = c.execute("SELECT COUNT(*) FROM tile_scores WHERE score >= 0.3").fetchone()[0]
+        held = c.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+        floor = json.loads(c.execute("SELECT value FROM scan_info WHERE key = 'candidate_floor'").fetchone()[0])
+    assert held == due > 0 and floor == 0.3
+    assert any(e["event"] == "log" and "now go down to 0.3" in e["message"] for e in events)
+
+
+def test_the_models_training_schools_are_known_unless_turned_off(world, tmp_path, cli):
+    proc, events = cli(*scene_scan(world, tmp_path / "a.gpkg"))
+    with_them = next(e for e in events if e["event"] == "result")["data"]
+    proc, events = cli(*scene_scan(world, tmp_path / "b.gpkg", "--no-training-schools"))
+    without = next(e for e in events if e["event"] == "result")["data"]
+    assert with_them["known"] > 0 and without["known"] == 0
+    assert without["to_review"] > with_them["to_review"]

@@ -102,16 +102,60 @@ def test_a_resumed_store_keeps_points_and_statuses(tmp_path) -> None:
     reopened.close()
 
 
-def test_neighbouring_tiles_of_a_known_school_are_known_too(tmp_path) -> None:
-    """A place with a candidate on a known school is that school, whichever part each tile saw."""
-    east = Tile(TILE.x + 1, TILE.y, 18)
-    school = chip_point(B, 0.9, 0.5)  # near the tile's east edge
-    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(KnownSchools([school], distance_m=30)))
-    store.commit([(TILE, Prediction(0.9, 0.9, 0.5)), (east, Prediction(0.8, 0.25, 0.5))])
-    assert store.review_counts()["known"] == 1  # the east tile's point is 45 m off: not matched alone
-    assert store.set_aside_known_places() == 1
-    assert store.review_counts()["to_review"] == 0
+def east_of(point: tuple[float, float], metres: float) -> tuple[float, float]:
+    return point[0] + metres / ground_scale(point[1]), point[1]
+
+
+@pytest.mark.parametrize("metres", [60, 78, 100, 130, 160])
+def test_a_new_school_beside_a_mapped_one_stays_in_the_queue(tmp_path, metres) -> None:
+    """Primary and secondary schools on one compound, or across a road: a new school B beside a
+    mapped school A is set aside only when its own point is on A (within the known distance);
+    otherwise it is queued with its distance to A. (0.2.0 set aside a whole place: B up to
+    ~155 m from A disappeared.)"""
+    a = chip_point(B, 0.9, 0.5)  # A near its tile's east edge: B (60-160 m east) is in the next tile
+    b = east_of(a, metres)
+    tile_b = Tile(TILE.x + 1, TILE.y, 18)
+    bb = bounds_3857(tile_b)
+    assert bb.west < b[0] < bb.east
+    fx, fy = (b[0] - bb.west) / (bb.east - bb.west), (bb.north - b[1]) / (bb.north - bb.south)
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(KnownSchools([a])))
+    store.commit([(TILE, Prediction(0.9, 0.9, 0.5)), (tile_b, Prediction(0.95, fx, fy))])
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        rows = dict(c.execute("SELECT tile, status FROM candidates"))
+        (near,) = c.execute("SELECT known_m FROM candidates WHERE tile = ?", (tile_b.id,)).fetchone()
+    assert rows[TILE.id] == ReviewStatus.KNOWN.value
+    on_a = metres <= KNOWN_DISTANCE_M
+    assert rows[tile_b.id] == (ReviewStatus.KNOWN.value if on_a else ReviewStatus.UNREVIEWED.value)
+    assert near == pytest.approx(metres, abs=0.5)  # the queue says "78 m from a mapped school"
+    counts = store.review_counts()
+    assert counts["to_review"] == (0 if on_a else 1) and counts["near_known"] == (0 if on_a else 1)
     store.close()
+
+
+def test_a_closer_known_distance_keeps_even_a_60_m_neighbour(tmp_path) -> None:
+    a = chip_point(B, 0.5, 0.5)
+    b = east_of(a, 60)
+    east = Tile(TILE.x + 1, TILE.y, 18)
+    be = bounds_3857(east)
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(KnownSchools([a], distance_m=40)))
+    store.commit(
+        [(TILE, Prediction(0.9, 0.5, 0.5)), (east, Prediction(0.95, (b[0] - be.west) / (be.east - be.west), 0.5))]
+    )
+    assert store.review_counts()["to_review"] == 1
+    store.close()
+
+
+def test_a_known_campus_is_one_school_wherever_a_candidate_lands_on_it(tmp_path) -> None:
+    """A 300 m campus given as a polygon: a candidate anywhere on it (or within the known
+    distance of its outline) is that school, not only near its centre."""
+    west, north = B.west, B.north
+    side = 300 / ground_scale(north)
+    campus = bbox_polygon(west, north - side, west + side, north)
+    known = KnownSchools([], [campus])
+    assert known.match((west + side * 0.95, north - side * 0.95))  # a far corner, 200 m from the centre
+    assert known.match(east_of((west + side, north - side / 2), 70))  # just outside the outline
+    assert not known.match(east_of((west + side, north - side / 2), 90))
+    assert known.distance(east_of((west + side, north - side / 2), 90)) == pytest.approx(90, abs=0.5)
 
 
 def test_older_results_files_gain_the_new_columns(tmp_path) -> None:
@@ -129,9 +173,11 @@ def test_older_results_files_gain_the_new_columns(tmp_path) -> None:
 
 
 def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
-    from school_detector.core.results import as_prediction
-    from school_detector.scan.buildings import UNINHABITED, Buildings
+    from school_detector.core.results import SkipReason, as_prediction
+    from school_detector.scan.buildings import Buildings
     from school_detector.scan.scanner import ScanSettings, scan
+
+    uninhabited = SkipReason.UNINHABITED.value
 
     tiles = [Tile(TILE.x + i, TILE.y, 18) for i in range(4)]
     region = [bbox_polygon(bounds_3857(tiles[0]).west + 1, B.south + 1, bounds_3857(tiles[-1]).east - 1, B.north - 1)]
@@ -166,12 +212,12 @@ def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
             return {}
 
     store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5)
-    skip = lambda t: None if buildings.inhabited(t) else UNINHABITED  # noqa: E731
+    skip = lambda t: None if buildings.inhabited(t) else uninhabited  # noqa: E731
     result = scan(Source(), Predictor(), store, region, ScanSettings(workers=1), skip=skip)
-    assert len(read) == 2 and result["skipped"] == {UNINHABITED: 2} and result["scored_now"] == 2
+    assert len(read) == 2 and result["skipped"] == {uninhabited: 2} and result["scored_now"] == 2
     with sqlite3.connect(tmp_path / "r.gpkg") as c:
         notes = dict(c.execute("SELECT tile, note FROM tile_scores WHERE score IS NULL"))
-    assert notes == {tiles[0].id: UNINHABITED, tiles[2].id: UNINHABITED}
+    assert notes == {tiles[0].id: uninhabited, tiles[2].id: uninhabited}
     store.close()
 
 

@@ -72,22 +72,29 @@ def test_files_from_elsewhere_are_explained(tmp_path):
         export(tmp_path / "none.gpkg", tmp_path / "o.geojson", "geojson", ["maybe"])
 
 
-def test_one_point_per_site_merges_touching_tiles_of_one_status(results, tmp_path):
-    res = export(results, tmp_path / "sites.geojson", "geojson", ["confirmed", "rejected"], one_per_site=True)
-    features = json.loads((tmp_path / "sites.geojson").read_text())["features"]
+def test_an_export_never_overwrites_the_results_it_reads(results):
+    before = results.read_bytes()
+    with pytest.raises(InputError, match="would overwrite the results file it reads"):
+        export(results, results.parent / "." / results.name, "gpkg", ["confirmed"])
+    assert results.read_bytes() == before
+
+
+def test_one_point_per_place_merges_touching_tiles_of_one_status(results, tmp_path):
+    res = export(results, tmp_path / "places.geojson", "geojson", ["confirmed", "rejected"], one_per_place=True)
+    features = json.loads((tmp_path / "places.geojson").read_text())["features"]
     assert res["exported"] == 2  # the two touching confirmed tiles are one school; the rejected one stays apart
     confirmed = next(f for f in features if f["properties"]["status"] == "confirmed")
-    assert confirmed["properties"]["site_tiles"] == 2 and confirmed["properties"]["tile"] == "18/1000/2000"
+    assert confirmed["properties"]["place_tiles"] == 2 and confirmed["properties"]["tile"] == "18/1000/2000"
     a, b = bounds_4326(Tile(1000, 2000, 18)), bounds_4326(Tile(1001, 2000, 18))
     lon, _ = confirmed["geometry"]["coordinates"]
     # score-weighted (0.9 vs 0.8) centre: between the two tile centres, nearer the better one
     centre_a, centre_b = (a.west + a.east) / 2, (b.west + b.east) / 2
     assert centre_a < lon < (centre_a + centre_b) / 2
-    export(results, tmp_path / "sites.gpkg", "gpkg", ["confirmed"], footprint=True, one_per_site=True)
-    with GeoPackage(tmp_path / "sites.gpkg", create=False) as g:
+    export(results, tmp_path / "places.gpkg", "gpkg", ["confirmed"], footprint=True, one_per_place=True)
+    with GeoPackage(tmp_path / "places.gpkg", create=False) as g:
         ((_, ring, attrs),) = list(g.features("schools"))
     xs = [p[0] for p in ring[0]]
-    assert min(xs) == pytest.approx(a.west) and max(xs) == pytest.approx(b.east) and attrs["site_tiles"] == 2
+    assert min(xs) == pytest.approx(a.west) and max(xs) == pytest.approx(b.east) and attrs["place_tiles"] == 2
 
 
 def test_lowering_the_threshold_uses_kept_scores_and_keeps_decisions(results):
@@ -148,7 +155,7 @@ def confirmed_scan(path, predictions):
     return path
 
 
-def test_one_per_site_follows_the_places_rule_of_the_review_dock(tmp_path):
+def test_one_per_place_follows_the_places_rule_of_the_review_dock(tmp_path):
     """Points placed by the model: two tiles seeing one school make one place at its point;
     every other tile ~150 m apart is its own school, however the tiles touch. Tile-centre
     candidates: a 3x3 block is not one school (at most 2x2 tiles per place)."""
@@ -157,16 +164,16 @@ def test_one_per_site_follows_the_places_rule_of_the_review_dock(tmp_path):
     row = [Tile(150000 + i, 130000, 18) for i in range(6)]
     located = [Prediction(0.9, 0.97, 0.5), Prediction(0.8, 0.03, 0.5)] + [Prediction(0.7, 0.5, 0.5)] * 4
     results = confirmed_scan(tmp_path / "points.gpkg", zip(row, located))
-    res = export(results, tmp_path / "p.geojson", "geojson", ["confirmed"], one_per_site=True)
+    res = export(results, tmp_path / "p.geojson", "geojson", ["confirmed"], one_per_place=True)
     features = json.loads((tmp_path / "p.geojson").read_text())["features"]
     assert res["exported"] == 5
     first = max(features, key=lambda f: f["properties"]["score"])
-    assert first["properties"]["site_tiles"] == 2
+    assert first["properties"]["place_tiles"] == 2
     box = bounds_4326(row[0])  # the school sits on the shared edge of the first two tiles
     assert abs(first["geometry"]["coordinates"][0] - box.east) < 0.02 * (box.east - box.west)
     block = [Tile(150000 + i, 130000 + j, 18) for i in range(3) for j in range(3)]
     results = confirmed_scan(tmp_path / "centres.gpkg", [(t, 0.9 - 0.01 * k) for k, t in enumerate(block)])
-    res = export(results, tmp_path / "c.geojson", "geojson", ["confirmed"], one_per_site=True)
+    res = export(results, tmp_path / "c.geojson", "geojson", ["confirmed"], one_per_place=True)
     features = json.loads((tmp_path / "c.geojson").read_text())["features"]
-    assert max(f["properties"]["site_tiles"] for f in features) <= 4 and res["exported"] >= 3
-    assert sum(f["properties"]["site_tiles"] for f in features) == 9
+    assert max(f["properties"]["place_tiles"] for f in features) <= 4 and res["exported"] >= 3
+    assert sum(f["properties"]["place_tiles"] for f in features) == 9

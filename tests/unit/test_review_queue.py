@@ -1,4 +1,4 @@
-"""Review queue ordering, sharing between mappers and site grouping."""
+"""Review queue ordering, sharing between mappers and place grouping."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from school_detector.core.review_queue import Item, by_score, nearest_path, share, sites
+from school_detector.core.review_queue import Item, by_score, nearest_path, places, share
 
 
 def random_items(n: int, seed: int = 1, side: int = 400) -> list[Item]:
@@ -84,15 +84,15 @@ def test_places_are_bounded_and_never_chain() -> None:
         Item(4, 17, 11, 10, 0.7),  # another zoom: never grouped
         Item(5, 18, 14, 11, 0.99),  # two columns from 2: not touching
     ]
-    groups = sites(items)
+    groups = places(items)
     assert [[i.key for i in g] for g in groups] == [[5], [1, 0], [3], [4], [2]]  # best places first
-    assert sites([]) == []
+    assert places([]) == []
     block = [Item(k, 18, 100 + k % 8, 200 + k // 8, 0.5 + k / 1000) for k in range(64)]
-    places = sites(block)
-    assert len(places) == 16 and max(len(p) for p in places) == 4  # an 8x8 scene: 16 places, not 1
+    grouped = places(block)
+    assert len(grouped) == 16 and max(len(p) for p in grouped) == 4  # an 8x8 scene: 16 places, not 1
     # points on a line 50 m apart (at the equator): the best takes those within 80 m of its point
     line = [Item(k, 18, 100 + k, 200, 0.9 - k / 100, 50.0 * k, 0.0) for k in range(6)]
-    assert [[i.key for i in g] for g in sites(line)] == [[0, 1], [2, 3], [4, 5]]
+    assert [[i.key for i in g] for g in places(line)] == [[0, 1], [2, 3], [4, 5]]
 
 
 def test_the_queue_moves_whole_sites_through_shares_and_orders() -> None:
@@ -100,18 +100,18 @@ def test_the_queue_moves_whole_sites_through_shares_and_orders() -> None:
 
     items = [
         Item(0, 18, 10, 10, 0.9),
-        Item(1, 18, 11, 10, 0.95),  # one site with 0
+        Item(1, 18, 11, 10, 0.95),  # one place with 0
         Item(2, 18, 30, 10, 0.5),
         Item(3, -1, -1, -1, 0.99),  # no tile (a layer from another tool): on its own
     ]
     plain = build_queue(items)
     assert [[i.key for i in g] for g in plain] == [[3], [1], [0], [2]]
-    grouped = build_queue(items, group_sites=True)
+    grouped = build_queue(items, group_places=True)
     assert [[i.key for i in g] for g in grouped] == [[3], [1, 0], [2]]
     shares = [build_queue(items, True, "stride", part, 2) for part in (0, 1)]
     keys = [sorted(i.key for g in s for i in g) for s in shares]
     assert sorted(keys[0] + keys[1]) == [0, 1, 2, 3] and not set(keys[0]) & set(keys[1])
-    assert any({0, 1} <= set(k) for k in keys)  # the site stayed with one mapper
+    assert any({0, 1} <= set(k) for k in keys)  # the place stayed with one mapper
     walk = build_queue(items, True, order="nearest", start=(29.5, 9.5))
     assert [i.key for i in walk[0]] == [2]  # nearest to the start first
 
