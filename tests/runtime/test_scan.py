@@ -601,8 +601,10 @@ def test_a_scan_resumes_only_into_its_own_file_and_keeps_its_floor(world, tmp_pa
 
 def test_the_models_training_schools_are_known_unless_turned_off(world, tmp_path, cli):
     proc, events = cli(*scene_scan(world, tmp_path / "a.gpkg"))
+    assert proc.returncode == 0
     with_them = next(e for e in events if e["event"] == "result")["data"]
     proc, events = cli(*scene_scan(world, tmp_path / "b.gpkg", "--no-training-schools"))
+    assert proc.returncode == 0
     without = next(e for e in events if e["event"] == "result")["data"]
     assert with_them["known"] > 0 and without["known"] == 0
     assert without["to_review"] > with_them["to_review"]
