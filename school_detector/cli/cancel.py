@@ -57,10 +57,3 @@ def cooperate() -> None:
 
 def requested() -> bool:
     return _event.is_set()
-
-
-def reset() -> None:
-    global _cooperative
-    _cooperative = False
-    _event.clear()
-    _close_hooks.clear()

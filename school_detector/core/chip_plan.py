@@ -25,8 +25,9 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import InputError
 from .tiles import (
@@ -105,12 +106,29 @@ class PlanStats:
 
 @dataclass(frozen=True)
 class ChipGeometry:
-    """How chips are cut; stored in dataset.json and (later) the model card."""
+    """How chips are cut: the one rule, held alike by a dataset (dataset.json), a model card
+    and a scan's settings and record. A supertile is the zoom ``z - 1`` tile's footprint cut
+    at zoom ``z`` (2x2 tiles, ``2 * tile_size`` px): its key tile is at ``z - 1``."""
 
     zoom: int = 18
     supertile: bool = False
     centered: bool = False
     tile_size: int = TILE_SIZE
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> ChipGeometry:
+        """The geometry a dataset.json, a model card or a scan's record holds (the chip size
+        is derived, never read: one rule)."""
+        return cls(
+            zoom=int(record.get("zoom") or 18),
+            supertile=bool(record.get("supertile", False)),
+            centered=bool(record.get("centered", False)),
+            tile_size=int(record.get("tile_size") or TILE_SIZE),
+        )
+
+    def record(self) -> dict[str, Any]:
+        """What a record keeps of it (the chip size too, for people reading the file)."""
+        return {"zoom": self.zoom, "supertile": self.supertile, "tile_size": self.tile_size, "chip_px": self.chip_px}
 
     @property
     def key_zoom(self) -> int:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chip_plan import ChipGeometry
 from .errors import ModelCardError
 from .tiles import TILE_SIZE
 from .training import BACKBONE_KEYS as BACKBONES
@@ -76,9 +77,14 @@ class ModelCard:
         return path if path is not None and path.is_file() else None
 
     @property
+    def geometry(self) -> ChipGeometry:
+        """How the model's chips are cut (the dataset's rule)."""
+        return ChipGeometry(zoom=self.zoom, supertile=self.supertile, tile_size=self.tile_size)
+
+    @property
     def chip_px(self) -> int:
         """Pixel size of one chip as cut from imagery (supertiles are 2x2 tiles)."""
-        return self.tile_size * (2 if self.supertile else 1)
+        return self.geometry.chip_px
 
     def validate(self) -> None:
         problems = []

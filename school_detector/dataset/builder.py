@@ -238,10 +238,7 @@ class DatasetWriter:
             "format_version": DATASET_VERSION,
             "complete": complete,
             "dataset_version": 1,  # add-reviewed counts up from here
-            "zoom": geometry.zoom,
-            "tile_size": geometry.tile_size,
-            "chip_size": geometry.chip_px,
-            "supertile": geometry.supertile,
+            **geometry.record(),
             "centered": geometry.centered,
             "classes": list(CLASSES),
             "positive_class": SCHOOL,

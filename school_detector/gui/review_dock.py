@@ -47,11 +47,12 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.chip_plan import ChipGeometry
 from ..core.errors import SchoolDetectorError
 from ..core.places import ground_scale
 from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
 from ..core.review_queue import Item, build_queue, decided_elsewhere, place_point
-from ..core.tiles import TILE_SIZE, Tile, bounds_3857, xy_to_fractional_tile
+from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type, layer_filters
 from ..qgis_io import review_layer
@@ -544,7 +545,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             self.preview.cancel()
             self.preview_label.setVisible(False)
             return
-        chip_px = int(self.info.get("chip_px") or TILE_SIZE * (2 if self.info.get("supertile") else 1))
+        chip_px = ChipGeometry.from_record(self.info).chip_px
         point = chip_fractions(item.point, tile) if item is not None and item.point is not None else None
         self.preview.set_layer(imagery)
         self.preview.request(tile, chip_px, point)

@@ -386,7 +386,7 @@ class ScanDialog(QDialog):
             if card is None:
                 self.estimate_label.setText("")
                 return
-            key_zoom = card.zoom - 1 if card.supertile else card.zoom
+            key_zoom = card.geometry.key_zoom
             tiles = count_cover(polygons, key_zoom)
             inhabited = self._inhabited(polygons, key_zoom)
         except SchoolDetectorError as exc:

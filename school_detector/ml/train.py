@@ -19,12 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..core.chip_plan import CLASSES, SCHOOL
+from ..core.chip_plan import CLASSES, SCHOOL, ChipGeometry
 from ..core.errors import InputError, JobCancelled
 from ..core.metrics import evaluate, margin_threshold
 from ..core.model_card import CARD_FILE, ModelCard
 from ..core.progress import Reporter
-from ..core.tiles import TILE_SIZE
 from ..core.training import TrainConfig
 from ..core.training_checks import stopping, support, warnings_for
 from ..version import __version__
@@ -53,11 +52,11 @@ def _check_model_dir(out: Path, info: dict[str, Any], name: str) -> None:
     if not card_path.is_file():
         return
     old = ModelCard.read(out)
-    new = (info.get("zoom", old.zoom), bool(info.get("supertile", old.supertile)))
-    if (old.zoom, old.supertile) != new or old.name != name:
+    new = ChipGeometry.from_record(info) if info.get("zoom") else old.geometry
+    if (old.zoom, old.supertile, old.tile_size) != (new.zoom, new.supertile, new.tile_size) or old.name != name:
         raise InputError(
             f"{out} holds model '{old.name}' for zoom {old.zoom} {'supertiles' if old.supertile else 'tiles'}; "
-            f"this dataset is zoom {new[0]} {'supertiles' if new[1] else 'tiles'} (or the name differs). "
+            f"this dataset is zoom {new.zoom} {'supertiles' if new.supertile else 'tiles'} (or the name differs). "
             "Train into a new model folder."
         )
 
@@ -264,21 +263,21 @@ class Training:
         import numpy as np
         import tensorflow as tf
 
-        cfg, info = self.cfg, self.info
+        cfg, geometry = self.cfg, ChipGeometry.from_record(self.info)
         return ModelCard(
             name=cfg.name,
             version=version,
             backbone=cfg.backbone,
             input_size=cfg.size,
-            zoom=int(info.get("zoom", 18)),
-            tile_size=int(info.get("tile_size", TILE_SIZE)),
-            supertile=bool(info.get("supertile", False)),
+            zoom=geometry.zoom,
+            tile_size=geometry.tile_size,
+            supertile=geometry.supertile,
             class_names=list(CLASSES),
             positive_class=SCHOOL,
             preprocessing="RGB 0-255 in, backbone preprocessing inside the model",
             threshold=float(self.threshold),
             metrics={k: v for k, v in self.metrics.items() if isinstance(v, (int, float))},
-            dataset_fingerprint=str(info.get("fingerprint", "")),
+            dataset_fingerprint=str(self.info.get("fingerprint", "")),
             dataset_dir=str(self.data_dir.resolve()),
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             training_seconds=round(self.training_seconds, 1),

@@ -65,7 +65,8 @@ def feedback_sink(feedback: Any) -> Callable[[dict[str, Any]], None]:
 
 def run_runtime_cli(title: str, args: list[str], feedback: Any) -> dict[str, Any]:
     """One ``school-detector`` command in the ML runtime, followed like a runtime task:
-    progress to the feedback, cancel (the algorithm's Cancel button) sends SIGTERM."""
+    progress to the feedback; the algorithm's Cancel asks the job to stop on its control channel
+    (runtime.process), as the dialogs' Cancel does."""
     from ..settings import current_runtime
 
     location = current_runtime()

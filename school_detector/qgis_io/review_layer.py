@@ -151,18 +151,6 @@ def has_threshold_rule(layer: QgsVectorLayer) -> bool:
     return len(children) == 1 and children[0].description() == THRESHOLD_RULE
 
 
-def threshold_filter(layer: QgsVectorLayer) -> tuple[str, str, int] | None:
-    """(the filter the threshold rule applies now, what it means, rules under it), or None."""
-    if not has_threshold_rule(layer):
-        return None
-    rule = layer.renderer().rootRule().children()[0]
-    threshold = threshold_of(layer) or 0.0
-    if threshold <= 0:
-        return "", "all scores", len(rule.children())
-    applied = rule.filterExpression().replace(f"coalesce(@{THRESHOLD_VARIABLE}, 0)", f"{threshold:.4f}")
-    return applied, f"score ≥ {threshold:.2f}", len(rule.children())
-
-
 def wrap_in_threshold_rule(layer: QgsVectorLayer) -> None:
     renderer = layer.renderer()
     converted = (

@@ -16,12 +16,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..core.chip_plan import CLASSES, NOT_SCHOOL, SCHOOL, SPLITS, ChipPlan, assign_splits, block_of, fingerprint
+from ..core.chip_plan import (
+    CLASSES,
+    NOT_SCHOOL,
+    SCHOOL,
+    SPLITS,
+    ChipGeometry,
+    ChipPlan,
+    assign_splits,
+    block_of,
+    fingerprint,
+)
 from ..core.errors import InputError, JobCancelled
 from ..core.files import replace_file, write_text
 from ..core.progress import Reporter
 from ..core.results import ReviewStatus
-from ..core.tiles import TILE_SIZE, Tile, bounds_3857, parse_tile_id
+from ..core.tiles import Tile, bounds_3857, parse_tile_id
 from ..dataset.builder import (
     DATASET_JSON,
     MANIFEST,
@@ -81,7 +91,7 @@ def _read_dataset(data_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]]]
 def _plan(results: Path, info: dict[str, Any], manifest: list[dict[str, str]], stats: Counter[str]) -> list[ChipPlan]:
     """A chip per decided candidate not in the dataset yet, in the split its block already has
     (no leaks), or a new block's split by the dataset's seeded rule."""
-    key_zoom = info["zoom"] - 1 if info.get("supertile") else info["zoom"]
+    key_zoom = ChipGeometry.from_record(info).key_zoom
     present = {r["tile"] for r in manifest}
     levels = int((info.get("split") or {}).get("block_levels") or 0)
     block_split = {block_of(ChipPlan("", parse_tile_id(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
@@ -122,7 +132,7 @@ def _cut(
     cancelled: Callable[[], bool],
     stats: Counter[str],
 ) -> list[dict[str, Any]]:
-    chip_px = int(info.get("chip_size", TILE_SIZE * (2 if info.get("supertile") else 1)))
+    chip_px = ChipGeometry.from_record(info).chip_px
     img = imagery_id(source.describe())
     added: list[dict[str, Any]] = []
     for done, p in enumerate(plans):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.chip_plan import ChipGeometry
 from ..core.cover import Polygon, count_cover, polygons_bounds
 from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError, OtherScanError
@@ -35,7 +36,7 @@ from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
 from ..core.progress import Reporter
 from ..core.results import SkipReason
-from ..core.tiles import TILE_SIZE, Bounds, Tile
+from ..core.tiles import Bounds, Tile
 from .buildings import Buildings, BuildingsSource
 from .known import combine, read_known
 from .region import clip_to_extent, extent_polygon
@@ -159,9 +160,7 @@ class ScanJob:
         if not 0.0 <= threshold <= 1.0:
             raise InputError(f"The threshold must be between 0 and 1, not {threshold}.")
         return ScanSettings(
-            zoom=card.zoom if card else (r.zoom or 18),
-            supertile=card.supertile if card else r.supertile,
-            tile_size=card.tile_size if card else TILE_SIZE,
+            geometry=card.geometry if card else ChipGeometry(zoom=r.zoom or 18, supertile=r.supertile),
             threshold=threshold,
             batch_size=r.batch_size,
             workers=r.workers,
@@ -283,10 +282,7 @@ class ScanJob:
         return {
             "model": self.model_id,
             "imagery": r.source.describe(),
-            "zoom": s.zoom,
-            "supertile": s.supertile,
-            "tile_size": s.tile_size,
-            "chip_px": s.chip_px,
+            **s.geometry.record(),
             "threshold": s.threshold,
             "shard": f"{s.shard[0]}/{s.shard[1]}",
             "region": r.region,

@@ -17,14 +17,15 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..core.chip_plan import ChipGeometry
 from ..core.cover import Polygon, count_cover, iter_cover
 from ..core.errors import InputError, JobCancelled
 from ..core.progress import Reporter
 from ..core.results import Prediction, SkipReason, as_prediction, retryable_reasons
-from ..core.tiles import TILE_SIZE, Bounds, Tile, bounds_3857
+from ..core.tiles import Bounds, Tile, bounds_3857
 from .store import ResultStore
 
 #: skipped tiles committed at once when no scored tile comes along
@@ -42,9 +43,7 @@ class Predictor(Protocol):
 
 @dataclass
 class ScanSettings:
-    zoom: int = 18
-    supertile: bool = False
-    tile_size: int = TILE_SIZE
+    geometry: ChipGeometry = field(default_factory=ChipGeometry)  # the model's: how chips are cut
     threshold: float = 0.5
     batch_size: int = 32
     workers: int = 4
@@ -53,11 +52,11 @@ class ScanSettings:
 
     @property
     def key_zoom(self) -> int:
-        return self.zoom - 1 if self.supertile else self.zoom
+        return self.geometry.key_zoom
 
     @property
     def chip_px(self) -> int:
-        return self.tile_size * (2 if self.supertile else 1)
+        return self.geometry.chip_px
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -119,7 +119,7 @@ def test_xyz_layer_from_a_loopback_tile_server(qgis_iface, layers, tmp_path, sce
         assert sum(server.requests.values()) > 0
     assert task.error is None, task.error and task.error.message
     info = json.loads((tmp_path / "xyz" / "dataset.json").read_text())
-    assert info["chip_size"] == 512 and info["imagery"]["type"] == "qgis-xyz" and info["chips"] >= 3
+    assert info["chip_px"] == 512 and info["imagery"]["type"] == "qgis-xyz" and info["chips"] >= 3
     assert "127.0.0.1" not in json.dumps(info["imagery"])  # the URL (which may hold a key) is not recorded
 
 

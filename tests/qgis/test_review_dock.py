@@ -120,3 +120,30 @@ def test_the_plugin_opens_the_dock_on_the_active_candidates(qgis_iface, results)
     finally:
         plugin.unload()
     assert plugin.review_dock is None
+
+
+def test_a_candidate_beside_a_mapped_school_is_queued_with_its_distance(qgis_iface, tmp_path, qgis_new_project):
+    """A new school 100 m from a mapped one: in the queue, saying how far the mapped one is, so
+    the mapper tells a second school from the same one seen again."""
+    from school_detector.core.places import KnownSchools, chip_point, ground_scale
+    from school_detector.core.results import Prediction
+    from school_detector.core.tiles import bounds_3857
+    from school_detector.scan.store import PlaceRules
+
+    tile, east = Tile(152970, 132500, 18), Tile(152971, 132500, 18)
+    mapped = chip_point(bounds_3857(tile), 0.9, 0.5)
+    b = bounds_3857(east)
+    new_x = mapped[0] + 100 / ground_scale(mapped[1])
+    path = tmp_path / "r.gpkg"
+    store = ResultStore(path, "schools:1", 0.5, PlaceRules(KnownSchools([mapped])))
+    store.commit(
+        [(tile, Prediction(0.9, 0.9, 0.5)), (east, Prediction(0.95, (new_x - b.west) / (b.east - b.west), 0.5))]
+    )
+    store.close()
+    layer, _ = load_results(path)
+    dock = ReviewDock(qgis_iface)
+    dock.set_layer(layer)
+    assert len(dock.queue) == 1  # the mapped school's own candidate is set aside, its neighbour is not
+    assert dock.queue_list.item(0).text().endswith("· 100 m from a mapped school")
+    assert "100 m from a mapped school" in dock.current_label.text()
+    dock.set_layer(None)

@@ -30,8 +30,8 @@ from school_detector.dataset.builder import BuildOptions, build_dataset
 from school_detector.dataset.labels_io import LabelMapping, read_labels
 from school_detector.gui.review_dock import ReviewDock
 from school_detector.qgis_io.layer_source import QgisLayerSource, qimage_save_png, qimage_to_rgba
-from school_detector.qgis_io.results import SCORE_CLASSES, STATUS_SYMBOLS, load_results
-from school_detector.qgis_io.review_layer import threshold_filter
+from school_detector.qgis_io.results import SCORE_CLASSES, STATUS_SYMBOLS, THRESHOLD_VARIABLE, load_results
+from school_detector.qgis_io.review_layer import has_threshold_rule, threshold_of
 from school_detector.sample.scene import SceneSpec, write_scene
 from school_detector.scan.store import ResultStore, merge
 from tests.qgis.conftest import flush_deletes, pump, wait_for_task
@@ -96,6 +96,18 @@ def open_dock(qgis_iface, path):
     dock.set_layer(layer)
     dock.show()
     return dock, layer, footprints
+
+
+def threshold_filter(layer):
+    """(the filter the threshold rule applies now, what it means, rules under it), or None."""
+    if not has_threshold_rule(layer):
+        return None
+    rule = layer.renderer().rootRule().children()[0]
+    threshold = threshold_of(layer) or 0.0
+    if threshold <= 0:
+        return "", "all scores", len(rule.children())
+    applied = rule.filterExpression().replace(f"coalesce(@{THRESHOLD_VARIABLE}, 0)", f"{threshold:.4f}")
+    return applied, f"score ≥ {threshold:.2f}", len(rule.children())
 
 
 def test_threshold_is_a_live_layer_filter_that_can_go_below_the_scan(qgis_iface, results):

@@ -350,3 +350,80 @@ def test_a_zoomed_out_map_counts_only_tiles_with_imagery_and_asks_before_a_big_s
     assert d.start() is None and d.current_task is None
     assert whole in asked[0]
     assert d.status_label.text().startswith(f"Not started: {whole}")
+
+
+@pytest.fixture()
+def results_dir(tmp_path):
+    """Scans of this unsaved project go to a folder chosen once (as the dialog asks)."""
+    settings = PluginSettings.load()
+    before = settings.results_dir
+    settings.results_dir = str(tmp_path / "scans")
+    (tmp_path / "scans").mkdir()
+    settings.save()
+    yield tmp_path / "scans"
+    settings = PluginSettings.load()
+    settings.results_dir = before
+    settings.save()
+
+
+def test_each_scan_gets_its_own_file_and_another_scans_file_is_refused(
+    qgis_iface, server, runtime_python, world, scene_layer, results_dir, tmp_path
+):
+    """After a scan the dialog proposes a new file (a second scan does not resume into the first
+    by default); resuming a file that holds another scan (here: other imagery) is refused with
+    what differs, and a new file is proposed."""
+    import shutil
+
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+
+    first = tmp_path / "first.gpkg"
+    d = make_dialog(qgis_iface, server, runtime_python, world, scene_layer, first)
+    d.show()
+    task = d.scan(ask_size=False)
+    wait_for_task(task, timeout=300)
+    proposed = d.out_widget.filePath()
+    assert task.error is None and proposed != str(first) and proposed.startswith(str(results_dir))
+    assert "places (" in d.status_label.text() and "near a mapped school" in d.status_label.text()
+    copy = tmp_path / "elsewhere.tif"
+    shutil.copy(world / "scene" / "scene.tif", copy)
+    other = QgsRasterLayer(str(copy), "elsewhere")
+    QgsProject.instance().addMapLayer(other)
+    d.imagery_combo.setLayer(other)
+    d.out_widget.setFilePath(str(first))
+    d.resume_check.setChecked(True)
+    QTest.mouseClick(d.scan_button, Qt.MouseButton.LeftButton)
+    assert d.current_task is None
+    said = d.status_label.text()
+    assert "first.gpkg holds another scan: the imagery (" in said and "A new results file is proposed" in said
+    assert d.out_widget.filePath() != str(first) and d.out_widget.filePath().startswith(str(results_dir))
+
+
+def test_processing_replaces_an_existing_results_file_unless_resuming(
+    qgis_processing, runtime_python, world, tmp_path, monkeypatch
+):
+    import processing
+    from qgis.core import QgsApplication, QgsProcessingException
+
+    from school_detector.processing.provider import SchoolDetectorProvider
+
+    monkeypatch.setenv("SCHOOL_DETECTOR_PYTHON", str(runtime_python))
+    provider = SchoolDetectorProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    out = tmp_path / "p.gpkg"
+    base = {"IMAGERY": str(world / "scene" / "scene.tif"), "MODEL": str(world / "model"), "TRUST_MODEL": True,
+            "OUTPUT": str(out)}  # fmt: skip
+    try:
+        processing.run("school_detector:scan", {**base, "THRESHOLD": 0.99})
+        few = sqlite3.connect(out).execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+        processing.run("school_detector:scan", {**base, "THRESHOLD": 0.01})  # QGIS asked "replace?": replaced
+        with sqlite3.connect(out) as c:
+            many = c.execute("SELECT COUNT(*) FROM candidates").fetchone()[0]
+            floor = c.execute("SELECT value FROM scan_info WHERE key = 'candidate_floor'").fetchone()[0]
+        assert many > few and float(floor) == 0.01 and len(scores(out)) == 36
+        copy = tmp_path / "elsewhere.tif"
+        copy.write_bytes((world / "scene" / "scene.tif").read_bytes())
+        with pytest.raises(QgsProcessingException, match="holds another scan: the imagery"):
+            processing.run("school_detector:scan", {**base, "IMAGERY": str(copy), "RESUME": True})
+    finally:
+        QgsApplication.processingRegistry().removeProvider(provider)

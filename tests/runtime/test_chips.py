@@ -96,7 +96,7 @@ def test_supertiles_are_512_px_from_four_children(scene, tmp_path):
     )
     row = manifest(tmp_path)[0]
     sup = T.parse_tile_id(row["tile"])
-    assert sup.z == 17 and info["chip_size"] == 512
+    assert sup.z == 17 and info["chip_px"] == 512
     img = png(tmp_path / row["file"])
     assert img.shape == (512, 512, 3)
     with rasterio.open(scene / "scene.tif") as ds:
