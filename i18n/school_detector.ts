@@ -107,223 +107,223 @@
 <context>
     <name>BuildDatasetDialog</name>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
         <source>School detector — Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
         <source>Build</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="69"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="94"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="95"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="98"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
         <source>Choose labels, imagery and an output folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="104"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="105"/>
         <source>Labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="106"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="107"/>
         <source>One layer with a class field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="107"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="108"/>
         <source>Two layers: schools and not-schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="119"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="120"/>
         <source>Only selected features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="135"/>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="161"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="162"/>
         <source>Layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="138"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="139"/>
         <source>Class field:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="141"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="142"/>
         <source>Ticked values are schools; the others are not-school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="142"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="143"/>
         <source>Values meaning school:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="150"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="151"/>
         <source>Schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="153"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="154"/>
         <source>Not-schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="157"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="170"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="171"/>
         <source>Zoom:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
         <source>Tile (256 px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="174"/>
         <source>Supertile (512 px, more context)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="175"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="176"/>
         <source>Centre on the point</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="178"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="179"/>
         <source>Chips:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="182"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="183"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="186"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="187"/>
         <source>Folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="187"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
         <source>Add chip footprints to the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="193"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="194"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="222"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="223"/>
         <source>Random not-school tiles per school chip, inside the imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="208"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="212"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
         <source>drop the tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
         <source>school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
         <source>not-school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="217"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="223"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
         <source>Background per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="229"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="230"/>
         <source>…at least from schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
         <source>train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
         <source>valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="198"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
         <source>test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="305"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="306"/>
         <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="391"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="392"/>
         <source>Building… {n} labeled points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="404"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="405"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="421"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="422"/>
         <source>Chips — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="379"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="380"/>
         <source>Preview of {n} chips: schools left, not-schools right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="402"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="403"/>
         <source>{n} chips in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="407"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="408"/>
         <source>{c} tiles labeled both ways ({rule}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -342,16 +342,16 @@
     </message>
     <message>
         <location filename="school_detector/processing/review_algorithms.py" line="59"/>
-        <source>Writes the candidates with the chosen review statuses (confirmed schools by default) to GeoJSON, GeoPackage or CSV (by the output's extension): lon/lat or the tile polygon, score, status, reviewer, time and model. 'One per site' merges touching tiles of one status into one school. Also reports the model's precision as measured by the review.</source>
+        <source>Writes the candidates with the chosen review statuses (confirmed schools by default) to GeoJSON, GeoPackage or CSV (by the output's extension): lon/lat or the tile polygon, score, status, reviewer, time and model. 'One per place' merges touching tiles of one status into one school. Also reports the model's precision as measured by the review.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="113"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="115"/>
         <source>Add reviewed to training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="116"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="118"/>
         <source>The active-learning step: confirmed candidates become 'school' chips and rejected ones 'not-school' hard negatives in an existing dataset folder, rendered from the imagery the scan used, with the dataset's own chip geometry and split rules and no duplicates; dataset.json gets a new version.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -371,57 +371,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="74"/>
-        <source>One per site (touching tiles)</source>
+        <location filename="school_detector/processing/review_algorithms.py" line="75"/>
+        <source>One per place (touching tiles)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="77"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="79"/>
         <source>Output file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="77"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="79"/>
         <source>GeoJSON (*.geojson);;GeoPackage (*.gpkg);;CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="80"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="82"/>
         <source>Exported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="81"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="83"/>
         <source>Precision measured by the review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="125"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="127"/>
         <source>Imagery the scan used</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="127"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="129"/>
         <source>Dataset folder (with dataset.json)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="129"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="131"/>
         <source>Chips added</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="130"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="132"/>
         <source>Dataset version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="98"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="100"/>
         <source>{n} exported; {c} confirmed, {r} rejected, {u} unsure, {o} unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/review_algorithms.py" line="146"/>
+        <location filename="school_detector/processing/review_algorithms.py" line="148"/>
         <source>Added {n} chips {labels}; dataset version {v}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -429,248 +429,253 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="67"/>
+        <location filename="school_detector/gui/review_dock.py" line="69"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="68"/>
+        <location filename="school_detector/gui/review_dock.py" line="70"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="69"/>
+        <location filename="school_detector/gui/review_dock.py" line="71"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="110"/>
+        <location filename="school_detector/gui/review_dock.py" line="112"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="110"/>
+        <location filename="school_detector/gui/review_dock.py" line="112"/>
         <source>nearest first (a short walk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="112"/>
+        <location filename="school_detector/gui/review_dock.py" line="114"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="113"/>
+        <location filename="school_detector/gui/review_dock.py" line="115"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="114"/>
+        <location filename="school_detector/gui/review_dock.py" line="116"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="117"/>
+        <location filename="school_detector/gui/review_dock.py" line="119"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="118"/>
+        <location filename="school_detector/gui/review_dock.py" line="120"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="119"/>
+        <location filename="school_detector/gui/review_dock.py" line="121"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="120"/>
+        <location filename="school_detector/gui/review_dock.py" line="122"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="121"/>
+        <location filename="school_detector/gui/review_dock.py" line="123"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="122"/>
+        <location filename="school_detector/gui/review_dock.py" line="124"/>
         <source>known schools (set aside by the scan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="129"/>
+        <location filename="school_detector/gui/review_dock.py" line="131"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="159"/>
-        <location filename="school_detector/gui/review_dock.py" line="321"/>
+        <location filename="school_detector/gui/review_dock.py" line="162"/>
+        <location filename="school_detector/gui/review_dock.py" line="324"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="164"/>
+        <location filename="school_detector/gui/review_dock.py" line="167"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="170"/>
+        <location filename="school_detector/gui/review_dock.py" line="173"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="175"/>
+        <location filename="school_detector/gui/review_dock.py" line="178"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="175"/>
+        <location filename="school_detector/gui/review_dock.py" line="178"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="180"/>
+        <location filename="school_detector/gui/review_dock.py" line="183"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="183"/>
+        <location filename="school_detector/gui/review_dock.py" line="186"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="184"/>
+        <location filename="school_detector/gui/review_dock.py" line="187"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="227"/>
+        <location filename="school_detector/gui/review_dock.py" line="230"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="239"/>
+        <location filename="school_detector/gui/review_dock.py" line="242"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="254"/>
+        <location filename="school_detector/gui/review_dock.py" line="257"/>
         <source>One decision per place</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="256"/>
+        <location filename="school_detector/gui/review_dock.py" line="259"/>
         <source>A school seen from neighbouring tiles is one place: candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="269"/>
+        <location filename="school_detector/gui/review_dock.py" line="272"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="270"/>
+        <location filename="school_detector/gui/review_dock.py" line="273"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="628"/>
+        <location filename="school_detector/gui/review_dock.py" line="640"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="209"/>
+        <location filename="school_detector/gui/review_dock.py" line="212"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="222"/>
+        <location filename="school_detector/gui/review_dock.py" line="225"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="230"/>
+        <location filename="school_detector/gui/review_dock.py" line="233"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="249"/>
+        <location filename="school_detector/gui/review_dock.py" line="252"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="252"/>
+        <location filename="school_detector/gui/review_dock.py" line="255"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="300"/>
+        <location filename="school_detector/gui/review_dock.py" line="303"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="300"/>
+        <location filename="school_detector/gui/review_dock.py" line="303"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="374"/>
+        <location filename="school_detector/gui/review_dock.py" line="377"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="478"/>
+        <location filename="school_detector/gui/review_dock.py" line="489"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="490"/>
-        <source>, a site of {n} tiles (about {m:.0f} m across)</source>
+        <location filename="school_detector/gui/review_dock.py" line="454"/>
+        <source> · {m:.0f} m from a mapped school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="495"/>
-        <source>{i}/{n}: tile {tile}{site}, score {score:.3f}, status {status}</source>
+        <location filename="school_detector/gui/review_dock.py" line="501"/>
+        <source>, a place of {n} tiles (about {m:.0f} m across)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="545"/>
+        <location filename="school_detector/gui/review_dock.py" line="557"/>
         <source>; the ring: where it places the school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="688"/>
+        <location filename="school_detector/gui/review_dock.py" line="700"/>
         <source> · {rate:.0f} per hour this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="328"/>
+        <location filename="school_detector/gui/review_dock.py" line="331"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="402"/>
+        <location filename="school_detector/gui/review_dock.py" line="405"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="544"/>
+        <location filename="school_detector/gui/review_dock.py" line="506"/>
+        <source>{i}/{n}: tile {tile}{place}, score {score:.3f}, status {status}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="556"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="596"/>
+        <location filename="school_detector/gui/review_dock.py" line="608"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="693"/>
+        <location filename="school_detector/gui/review_dock.py" line="705"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="696"/>
+        <location filename="school_detector/gui/review_dock.py" line="708"/>
         <source>; {k} on known schools set aside</source>
         <translation type="unfinished"></translation>
     </message>
@@ -718,97 +723,102 @@
 <context>
     <name>ScanAlgorithm</name>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="49"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="50"/>
         <source>Scan for schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="52"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="53"/>
         <source>Scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="58"/>
-        <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. Each candidate's point is where the model places the school. Candidates on known schools are set aside ('known'), tiles without a building are skipped, and candidates outside the region's polygons are left out. With 'Resume', tiles already in the file are skipped.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="117"/>
-        <source>Starting the model server in the ML runtime…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="67"/>
-        <source>Imagery</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="71"/>
-        <source>Region polygons (empty: the imagery's extent)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="76"/>
-        <source>Model folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="80"/>
-        <source>Threshold (-1: the model card's)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="91"/>
-        <source>Known schools (candidates on them are set aside; a 'label' field: its 'school' features)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="99"/>
-        <source>Buildings (footprints, points or a built-up raster): tiles without one are not scanned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="106"/>
-        <source>Trust this model folder (loading a model runs its code; needed once per folder)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="110"/>
-        <source>Resume an existing results file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="111"/>
-        <source>Results</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="112"/>
-        <source>Tiles</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="113"/>
-        <source>Candidates</source>
+        <location filename="school_detector/processing/scan_algorithm.py" line="59"/>
+        <source>Scores every web-mercator tile of the region (polygons, or the imagery's extent) with a trained model, running it in the ML runtime, and writes a results GeoPackage: tile_scores, candidates and candidate_footprints. Each candidate's point is where the model places the school. Candidates on known schools are set aside ('known'), tiles without a building are skipped, and candidates outside the region's polygons are left out. An existing results file is replaced, unless 'Resume' is ticked: then the tiles already in it are skipped (refused if it holds a scan by another model, chip size or imagery).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/processing/scan_algorithm.py" line="131"/>
+        <source>Starting the model server in the ML runtime…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="70"/>
+        <source>Imagery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="74"/>
+        <source>Region polygons (empty: the imagery's extent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="79"/>
+        <source>Model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="83"/>
+        <source>Threshold (-1: the model card's)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="94"/>
+        <source>Known schools (candidates on them are set aside; a 'label' field: its 'school' features)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="102"/>
+        <source>The schools of the model's dataset count as known (when it is on this computer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="109"/>
+        <source>Buildings (footprints, points or a built-up raster): tiles without one are not scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="116"/>
+        <source>Trust this model folder (loading a model runs its code; needed once per folder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="122"/>
+        <source>Resume an existing results file (else it is replaced)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="125"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="126"/>
+        <source>Tiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="127"/>
+        <source>Candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/processing/scan_algorithm.py" line="145"/>
         <source>The ML runtime is not set up: School detector &gt; Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="121"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="135"/>
         <source>Cancelled; finished batches are saved (resume to continue).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="123"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="137"/>
         <source>{c} candidates in {n} tiles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/processing/scan_algorithm.py" line="146"/>
+        <location filename="school_detector/processing/scan_algorithm.py" line="161"/>
         <source>The region layer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -952,18 +962,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="295"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="294"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="301"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="300"/>
         <source>Results:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="302"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="301"/>
         <source>Resume into an existing results file (skip tiles already scanned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="510"/>
+        <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -972,187 +987,197 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="321"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="320"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="371"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="370"/>
         <source>{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="470"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="485"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="495"/>
-        <source>Load this model?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="519"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="534"/>
         <source>{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="325"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="324"/>
         <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="338"/>
-        <source>and the schools this model was trained on ({dir})</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="337"/>
+        <source>and the schools of the model's dataset ({dir})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="376"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
         <source>, {m} with buildings (the others are skipped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="380"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="379"/>
         <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="455"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="461"/>
         <source>Not started: the model folder was not trusted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="478"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="493"/>
         <source>Starting ({n} tiles)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="527"/>
-        <source>Skipped: </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="536"/>
-        <source> (partial)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="470"/>
-        <source>This scan covers {plan}. Start it?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="496"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="511"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="473"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="542"/>
+        <source>Skipped: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="543"/>
+        <source>To review: {p} places ({n} near a mapped school); {k} on known schools set aside.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="548"/>
+        <source>Note: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="560"/>
+        <source> (partial)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="485"/>
+        <source>This scan covers {plan}. Start it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="488"/>
         <source>Not started: {plan}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="472"/>
+        <source>A new results file is proposed: {name}. Scan again to use it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SchoolDetector</name>
     <message>
-        <location filename="school_detector/plugin.py" line="46"/>
+        <location filename="school_detector/plugin.py" line="47"/>
         <source>Build training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="49"/>
+        <location filename="school_detector/plugin.py" line="50"/>
         <source>Cut labeled image chips from imagery for training</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="51"/>
+        <location filename="school_detector/plugin.py" line="52"/>
         <source>Train classifier…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="51"/>
+        <location filename="school_detector/plugin.py" line="52"/>
         <source>Train a school classifier on a chip dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="54"/>
+        <location filename="school_detector/plugin.py" line="55"/>
         <source>Scan current extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="57"/>
+        <location filename="school_detector/plugin.py" line="58"/>
         <source>Scan the visible map extent with the last model and settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="59"/>
+        <location filename="school_detector/plugin.py" line="60"/>
         <source>Scan region…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="59"/>
+        <location filename="school_detector/plugin.py" line="60"/>
         <source>Scan polygons (e.g. a district) tile by tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="60"/>
+        <location filename="school_detector/plugin.py" line="61"/>
         <source>Review detections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="60"/>
+        <location filename="school_detector/plugin.py" line="61"/>
         <source>Confirm or reject candidate schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="61"/>
+        <location filename="school_detector/plugin.py" line="62"/>
         <source>Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="61"/>
+        <location filename="school_detector/plugin.py" line="62"/>
         <source>ML runtime, TensorFlow and GPU state</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="94"/>
+        <location filename="school_detector/plugin.py" line="99"/>
         <source>School detector</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="163"/>
+        <location filename="school_detector/plugin.py" line="173"/>
         <source>The ML runtime is not set up yet: this needs it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="164"/>
+        <location filename="school_detector/plugin.py" line="174"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="149"/>
+        <location filename="school_detector/plugin.py" line="159"/>
         <source>Training needs TensorFlow, which this ML runtime (scanning and review only) does not have.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="150"/>
+        <location filename="school_detector/plugin.py" line="160"/>
         <source>Add training…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="233"/>
+        <location filename="school_detector/plugin.py" line="243"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="247"/>
+        <location filename="school_detector/plugin.py" line="257"/>
         <source>Add or show an imagery layer, then scan again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="255"/>
+        <location filename="school_detector/plugin.py" line="265"/>
         <source>Not started: choose where scan results go.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1160,198 +1185,198 @@ Load it and remember the choice?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="55"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="54"/>
         <source>no GPU seen (CPU only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="72"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="71"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="72"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="71"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="77"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="76"/>
         <source>School detector — Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="85"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="84"/>
         <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="91"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="95"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="94"/>
         <source>Python:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="98"/>
         <source>In use:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
         <source>not checked yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="101"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
         <source>State:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="103"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
         <source>default: PyPI (set a mirror URL if your network needs one)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="103"/>
         <source>Package index:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="116"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="115"/>
         <source>Scanning and review runs models someone trained, on ONNX Runtime. Training needs TensorFlow too; choose it now or add it later (the same button).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="121"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="120"/>
         <source>Set up for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="123"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
         <source>Check runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="125"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
         <source>Test runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
-        <location filename="school_detector/gui/settings_dialog.py" line="262"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="125"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="261"/>
         <source>Build a tiny model and time predictions on this machine</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="130"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="129"/>
         <source>Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="146"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="145"/>
         <source>Diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="148"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="147"/>
         <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="184"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="183"/>
         <source>ML runtime Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="193"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="192"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="206"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="205"/>
         <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="253"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="252"/>
         <source>checking… (importing TensorFlow can take a while)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="254"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="253"/>
         <source>Check ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="269"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="268"/>
         <source>Test ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="296"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="300"/>
         <source>The ML runtime is ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="49"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="48"/>
         <source>Scanning on: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="53"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="52"/>
         <source>GPUs: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="59"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="58"/>
         <source>Training: not in this runtime (scanning and review only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="264"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
         <source>Needs the training runtime: choose 'Training too' and set up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="273"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="272"/>
         <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="57"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="56"/>
         <source>Training: TensorFlow {v} · {gpus}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="89"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="88"/>
         <source>automatic: ${env}, then the managed runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="108"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="107"/>
         <source>Scanning and review (ONNX Runtime; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="113"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="112"/>
         <source>Training too (adds TensorFlow; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="173"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="172"/>
         <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="291"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="295"/>
         <source>Setting up the ML runtime in {dir}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="61"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="60"/>
         <source>TensorFlow not usable: </source>
         <translation type="unfinished"></translation>
     </message>
@@ -1496,187 +1521,187 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="73"/>
+        <location filename="school_detector/gui/train_dialog.py" line="74"/>
         <source>School detector — Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="75"/>
+        <location filename="school_detector/gui/train_dialog.py" line="76"/>
         <source>Train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="75"/>
+        <location filename="school_detector/gui/train_dialog.py" line="76"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="75"/>
+        <location filename="school_detector/gui/train_dialog.py" line="76"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="80"/>
+        <location filename="school_detector/gui/train_dialog.py" line="81"/>
         <source>Stops after the current batch; the best checkpoint is kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="97"/>
+        <location filename="school_detector/gui/train_dialog.py" line="98"/>
         <source>Open report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="100"/>
+        <location filename="school_detector/gui/train_dialog.py" line="101"/>
         <source>Use this model for scanning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="106"/>
+        <location filename="school_detector/gui/train_dialog.py" line="107"/>
         <source>Training runs in the ML runtime; QGIS stays responsive.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="113"/>
+        <location filename="school_detector/gui/train_dialog.py" line="114"/>
         <source>Data and model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="118"/>
+        <location filename="school_detector/gui/train_dialog.py" line="119"/>
         <source>Dataset folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="120"/>
+        <location filename="school_detector/gui/train_dialog.py" line="121"/>
         <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="135"/>
+        <location filename="school_detector/gui/train_dialog.py" line="136"/>
         <source>Backbone:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="136"/>
+        <location filename="school_detector/gui/train_dialog.py" line="137"/>
         <source>Weights:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="137"/>
+        <location filename="school_detector/gui/train_dialog.py" line="138"/>
         <source>Epochs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="140"/>
+        <location filename="school_detector/gui/train_dialog.py" line="141"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="160"/>
+        <location filename="school_detector/gui/train_dialog.py" line="161"/>
         <source>frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="161"/>
+        <location filename="school_detector/gui/train_dialog.py" line="162"/>
         <source>+ fine-tuning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="183"/>
+        <location filename="school_detector/gui/train_dialog.py" line="184"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="188"/>
+        <location filename="school_detector/gui/train_dialog.py" line="189"/>
         <source>auto</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="190"/>
+        <location filename="school_detector/gui/train_dialog.py" line="191"/>
         <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="196"/>
+        <location filename="school_detector/gui/train_dialog.py" line="197"/>
         <source>Augment (flips, rotations, brightness/contrast)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="300"/>
+        <location filename="school_detector/gui/train_dialog.py" line="301"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="311"/>
+        <location filename="school_detector/gui/train_dialog.py" line="312"/>
         <source>Starting the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="180"/>
+        <location filename="school_detector/gui/train_dialog.py" line="181"/>
         <source>epochs, one phase: from scratch every layer trains</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="180"/>
+        <location filename="school_detector/gui/train_dialog.py" line="181"/>
         <source>epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="335"/>
+        <location filename="school_detector/gui/train_dialog.py" line="336"/>
         <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="200"/>
+        <location filename="school_detector/gui/train_dialog.py" line="201"/>
         <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="201"/>
+        <location filename="school_detector/gui/train_dialog.py" line="202"/>
         <source>Input size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="202"/>
+        <location filename="school_detector/gui/train_dialog.py" line="203"/>
         <source>Fine-tune layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="203"/>
+        <location filename="school_detector/gui/train_dialog.py" line="204"/>
         <source>Early-stop patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="204"/>
+        <location filename="school_detector/gui/train_dialog.py" line="205"/>
         <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="205"/>
+        <location filename="school_detector/gui/train_dialog.py" line="206"/>
         <source>Fine-tune learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="206"/>
+        <location filename="school_detector/gui/train_dialog.py" line="207"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="207"/>
+        <location filename="school_detector/gui/train_dialog.py" line="208"/>
         <source>Model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="377"/>
+        <location filename="school_detector/gui/train_dialog.py" line="378"/>
         <source>Scans will use {dir}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="319"/>
+        <location filename="school_detector/gui/train_dialog.py" line="320"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="349"/>
+        <location filename="school_detector/gui/train_dialog.py" line="350"/>
         <source>Training {how}.</source>
         <translation type="unfinished"></translation>
     </message>
