@@ -67,6 +67,9 @@ def inputs(scene, model, tmp_path_factory):
                                                     point(lon0 + 0.002, lat0, "not-school")])  # fmt: skip
     x, y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
     out["metres"] = geojson(root / "metres.geojson", [point(x, y)])  # EPSG:3857 metres, not declared
+    out["metres_csv"] = root / "metres.csv"
+    out["metres_csv"].write_text(f"x,y,label\n{x},{y},school\n")  # projected x/y where lon/lat belong
+    out["other_scan"] = other_scan(root / "another scan.gpkg", tif)
     out["huge"] = geojson(root / "huge.geojson", [point(-70 + i * 0.01, 10 + (i % 100) * 0.01) for i in range(20000)])
     odd = root / "dossier école" / "données ä b"  # spaces and non-ASCII in every path
     odd.mkdir(parents=True)
@@ -79,6 +82,19 @@ def inputs(scene, model, tmp_path_factory):
     out["nocard"] = nocard
     out["wrongsig"] = wrong_signature_model(model, root / "wrong signature")
     return out
+
+
+def other_scan(path: Path, tif: Path) -> Path:
+    """The results of a scan by another model of the same imagery."""
+    from school_detector.core.tiles import Tile
+    from school_detector.scan.store import ResultStore
+
+    store = ResultStore(path, "elsewhere:3", 0.5)
+    store.set_info({"model": "elsewhere:3", "zoom": 18, "supertile": False, "tile_size": 256, "chip_px": 256,
+                    "imagery": {"type": "raster", "path": str(tif)}})  # fmt: skip
+    store.commit([(Tile(152970, 132500, 18), 0.9)])
+    store.close()
+    return path
 
 
 def wrong_signature_model(model: Path, out: Path) -> Path:
@@ -167,6 +183,25 @@ CASES = {
         "predict_uint8",
     ),
     "empty region layer": (lambda i, t: scan(i, t, "--region", str(i["empty"])), 2, "holds no polygons"),
+    "known schools CSV in metres": (
+        lambda i, t: scan(i, t, "--known-schools", str(i["metres_csv"])),
+        2,
+        "is not a longitude/latitude in degrees (projected x/y in metres?)",
+    ),
+    "resume into another scan's file": (
+        lambda i, t: [
+            "scan",
+            "--imagery",
+            str(i["tif"]),
+            "--model",
+            str(i["model"]),
+            "--resume",
+            "--out",
+            str(i["other_scan"]),
+        ],
+        2,
+        "another scan.gpkg holds another scan: the model (elsewhere:3 there, schools:1 here)",
+    ),
     "zero-area box": (lambda i, t: scan(i, t, "--bbox", "30.06,-1.95,30.06,-1.95"), 2, "not a valid lon/lat box"),
     "region without imagery": (lambda i, t: scan(i, t, "--bbox", "-70.1,10.0,-70.09,10.01"), 2, "do not overlap"),
     "scan into non-ASCII paths": (

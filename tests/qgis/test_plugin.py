@@ -131,3 +131,21 @@ def test_training_on_a_scan_only_runtime_offers_to_add_training(plugin, qgis_ifa
     from school_detector.notify import runtime_ready
 
     runtime_ready(qgis_iface)
+
+
+def test_the_packages_log_records_reach_the_qgis_log(plugin):
+    """A warning logged anywhere in the package (a results file that can't be read) is in
+    QGIS's log under "School detector" while the plugin is loaded, and no longer after."""
+    import logging
+
+    from qgis.core import QgsApplication
+
+    seen = []
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(lambda message, tag, level: seen.append((message, tag, level)))
+    logging.getLogger("school_detector.scan.store").warning("Could not read the probe.gpkg")
+    assert ("Could not read the probe.gpkg", "School detector", Qgis.MessageLevel.Warning) in seen
+    plugin.unload()
+    seen.clear()
+    logging.getLogger("school_detector.scan.store").warning("after unload")
+    assert not [m for m in seen if m[0] == "after unload"]

@@ -425,3 +425,30 @@ def test_real_labels_in_utm_over_16bit_imagery(cli, tmp_path):
     info = next(e for e in events if e["event"] == "result")["data"]
     assert info["labels"]["points"] == 43
     assert info["chips"] + sum(info["skipped"].values()) == 43 and info["chips"] >= 30
+
+
+def test_the_dataset_keeps_every_school_point_as_given(scene, tmp_path):
+    """Two schools in one tile are one chip but stay two known schools; a tile labeled both ways
+    keeps no chip but keeps its school (a scan with the model sets both aside)."""
+    from school_detector.core.places import ground_distance
+    from school_detector.core.tiles import lonlat_to_xy
+    from school_detector.scan.known import read_known
+
+    cx, cy = _scene_centre(scene)
+    b = T.bounds_3857(T.tile_for_xy(cx, cy, 18))
+    side = b.east - b.west
+    at = lambda fx, fy, dx=0: T.xy_to_lonlat(b.west + (fx + dx) * side, b.north - fy * side)  # noqa: E731
+    points = [
+        LabeledPoint("a", *at(0.15, 0.2), "school"),
+        LabeledPoint("b", *at(0.85, 0.8), "school"),  # the same tile as a
+        LabeledPoint("c", *at(0.5, 0.5, 2), "school"),
+        LabeledPoint("d", *at(0.6, 0.5, 2), "not-school"),  # a conflict: the tile is dropped
+        LabeledPoint("e", *at(0.5, 0.5, 4), "not-school"),
+    ]
+    build_dataset(points, RasterSource(scene / "scene.tif"), tmp_path, BuildOptions())
+    rows = manifest(tmp_path)
+    assert [r["label"] for r in rows].count("school") == 1  # a and b: one chip, c: dropped
+    known = read_known(tmp_path)
+    given = [lonlat_to_xy(*at(0.15, 0.2)), lonlat_to_xy(*at(0.85, 0.8)), lonlat_to_xy(*at(0.5, 0.5, 2))]
+    assert len(known.points) == 3
+    assert all(min(ground_distance(g, k) for k in known.points) < 0.01 for g in given)

@@ -234,3 +234,33 @@ def test_an_empty_polygon_in_a_region_does_not_shift_the_others():
     region = Region([[], square, far])  # e.g. a district file with a feature without geometry
     assert region.contains((5.0, 5.0)) and region.contains((105.0, 105.0))
     assert not region.contains((50.0, 50.0))
+
+
+def test_a_known_schools_file_keeps_its_polygons(tmp_path) -> None:
+    """A GeoJSON of campus outlines: each is matched as an outline, not as its centroid."""
+    import json
+
+    from school_detector.core.tiles import xy_to_lonlat
+    from school_detector.scan.known import read_known
+
+    side = 300 / ground_scale(B.north)
+    corners = [(B.west, B.north), (B.west + side, B.north), (B.west + side, B.north - side), (B.west, B.north - side)]
+    ring = [list(xy_to_lonlat(x, y)) for x, y in corners + corners[:1]]
+    campus = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": {}}
+    lone = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, -1.5]}, "properties": {}}
+    path = tmp_path / "schools.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [campus, lone]}))
+    known = read_known(path)
+    assert len(known.polygons) == 1 and len(known.points) == 1
+    assert known.match((B.west + side * 0.95, B.north - side * 0.95))  # a corner of the campus, far from its centre
+
+
+@pytest.mark.parametrize("name", ["r #1.gpkg", "50% done?.gpkg", "école ä.gpkg"])
+def test_results_are_read_by_path_whatever_its_characters(tmp_path, name) -> None:
+    from school_detector.scan.store import read_info
+
+    store = ResultStore(tmp_path / name, "m:1", 0.5)
+    store.set_info({"model": "m:1"})
+    store.close()
+    assert read_info(tmp_path / name) == {"model": "m:1"}
+    assert read_info(tmp_path / "missing.gpkg") == {} and not (tmp_path / "missing.gpkg").exists()
