@@ -222,18 +222,20 @@ class SchoolDetectorPlugin:
         dialog.python = python  # the runtime may have been set up since the dialog was made
 
     def _scan_dialog(self) -> Any:
+        """The Scan dialog, as this opening finds things: the model in use now (Use this model
+        may have changed it since), the previous run's status and estimate cleared."""
         from .gui.scan_dialog import open_scan
 
         python = current_runtime().python
         dialog = self._show_dialog("scan", lambda: open_scan(self.iface, self.tasks, self.server, python))
         dialog.python = python
+        dialog.opened()
         return dialog
 
     @reports_errors
     def on_scan_extent(self) -> None:
-        """One click: the visible extent, the last model and imagery (or the top raster layer)."""
-        from qgis.core import QgsProject, QgsRasterLayer
-
+        """One click: the visible extent, the model in use, the topmost visible raster under it."""
+        from .qgis_io.region import imagery_under_extent
         from .settings import PluginSettings
 
         settings = PluginSettings.load()
@@ -245,16 +247,14 @@ class SchoolDetectorPlugin:
             return
         self.require_runtime()
         dialog = self._scan_dialog()
-        imagery = QgsProject.instance().mapLayer(settings.imagery_layer_id)
-        if not isinstance(imagery, QgsRasterLayer):
-            visible = [
-                n.layer()
-                for n in QgsProject.instance().layerTreeRoot().findLayers()
-                if n.isVisible() and isinstance(n.layer(), QgsRasterLayer)
-            ]
-            imagery = visible[0] if visible else None
+        if dialog.current_task is not None:
+            dialog.status_label.setText(tr("A scan is running: wait for it, or cancel it, then scan again."))
+            return
+        imagery = imagery_under_extent(self.iface.mapCanvas())
         if imagery is None:
-            dialog.status_label.setText(tr("Add or show an imagery layer, then scan again."))
+            dialog.status_label.setText(
+                tr("No visible raster layer covers the map: show the imagery (or zoom to it), then scan again.")
+            )
             return
         dialog.imagery_combo.setLayer(imagery)
         dialog.extent_radio.setChecked(True)
@@ -277,12 +277,16 @@ class SchoolDetectorPlugin:
         from qgis.PyQt.QtCore import Qt
 
         from .gui.review_dock import ReviewDock
+        from .qgis_io.review_layer import candidates_layer_of, latest_candidates_layer
 
         if self.review_dock is None:
             self.review_dock = ReviewDock(self.iface, self.iface.mainWindow(), self.tasks)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         active = self.iface.activeLayer()
-        if isinstance(active, QgsVectorLayer) and active.fields().indexOf("score") >= 0:
-            self.review_dock.set_layer(active)
+        chosen = candidates_layer_of(active) if isinstance(active, QgsVectorLayer) else None
+        if chosen is None or chosen.fields().indexOf("score") < 0:
+            chosen = latest_candidates_layer()  # the active layer is no candidates layer: the last scan's
+        if chosen is not None:
+            self.review_dock.set_layer(chosen)
         self.review_dock.show()
         self.review_dock.raise_()

@@ -310,6 +310,9 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
 
     # -- layer ----------------------------------------------------------------------------
     def set_layer(self, layer: Any) -> None:
+        """Review ``layer``: for another layer of a scan's results file (its tile footprints),
+        that file's candidates layer; a layer of the plugin's own files is never altered."""
+        layer = review_layer.candidates_layer_of(layer) if isinstance(layer, QgsVectorLayer) else None
         self.layer = layer if isinstance(layer, QgsVectorLayer) and layer.isValid() else None
         self.history.clear()
         path = review_layer.results_path(self.layer) if self.layer is not None else None
@@ -324,6 +327,8 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             self.current_label.setText(tr("Choose a candidates layer (from a scan)."))
             self.update_stats()
             return
+        if self.layer_combo.currentLayer() is not self.layer:
+            self.layer_combo.setLayer(self.layer)
         missing = missing_fields([f.name() for f in self.layer.fields()])
         self.fix_button.setVisible(bool(missing))
         if missing:
@@ -335,8 +340,6 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             self.queue = []
             self.queue_list.clear()
             return
-        if self.layer_combo.currentLayer() is not self.layer:
-            self.layer_combo.setLayer(self.layer)
         scanned = self._scanned_imagery()
         if scanned is not None and self.imagery_combo.currentLayer() is None:
             self.imagery_combo.setLayer(scanned)

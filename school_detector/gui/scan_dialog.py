@@ -115,6 +115,18 @@ class ScanDialog(QDialog):
     def current_task(self) -> ScanTask | None:
         return self.panel.current_task  # type: ignore[return-value]
 
+    def opened(self) -> None:
+        """Shown again (the dialog lives as long as the plugin): take the model in use now and
+        forget the previous run's words; a running scan keeps its progress."""
+        if self.current_task is not None:
+            return
+        self.settings = PluginSettings.load()
+        if self.settings.model_dir and self.settings.model_dir != self.model_widget.filePath():
+            self.model_widget.setFilePath(self.settings.model_dir)  # refreshes the card and estimate
+        self.panel.say("")
+        self.progress.setValue(0)
+        self._update_estimate()
+
     # -- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -361,7 +373,7 @@ class ScanDialog(QDialog):
         the extent may span a country while the imagery covers a town."""
         imagery = self.imagery_combo.currentLayer()
         extent = QgisLayerSource(imagery).extent_3857() if isinstance(imagery, QgsRasterLayer) else None
-        return clip_to_extent(self.polygons(), extent)
+        return clip_to_extent(self.polygons(), extent, imagery.name() if imagery is not None else "")
 
     def describe_plan(self, tiles: int, key_zoom: int, inhabited: int | None) -> str:
         """'N tiles with imagery at zoom Z (≈ A km²), M with buildings, about T': the estimate's
@@ -530,6 +542,8 @@ class ScanDialog(QDialog):
             settings.save()
         candidates, _ = load_results(task.out, layer_name(task.out))
         self.result_layer_id = candidates.id()
+        if self.iface is not None:
+            self.iface.setActiveLayer(candidates)  # Review detections opens on it
         skipped = ", ".join(f"{v} {k}" for k, v in (res.get("skipped") or {}).items())
         text = tr("{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.").format(
             c=res.get("candidates"),
@@ -559,6 +573,8 @@ class ScanDialog(QDialog):
         if task.out.exists():  # keep what was scanned visible
             layer, _ = load_results(task.out, layer_name(task.out) + tr(" (partial)"))
             self.result_layer_id = layer.id()
+            if self.iface is not None:
+                self.iface.setActiveLayer(layer)
 
     def cancel_job(self) -> None:
         self.panel.cancel()

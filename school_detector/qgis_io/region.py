@@ -13,6 +13,7 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsPointXY,
     QgsProject,
+    QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
 )
@@ -82,3 +83,29 @@ def features_region(features: Iterable[Any], crs: QgsCoordinateReferenceSystem, 
     if not polygons:
         raise InputError(f"'{name}' has no polygon to scan.")
     return polygons_to_3857(polygons, to_3857(crs))
+
+
+def imagery_under_extent(canvas: Any) -> QgsRasterLayer | None:
+    """The raster a one-click scan of the map should read: the topmost visible raster layer
+    under the map's extent (what the mapper looks at); a web layer (XYZ, WMS: no extent of its
+    own) covers any extent. None when no visible raster covers it."""
+    project = QgsProject.instance()
+    extent = canvas.extent()
+    crs = canvas.mapSettings().destinationCrs()
+    covering: list[QgsRasterLayer] = []
+    for node in project.layerTreeRoot().findLayers():
+        layer = node.layer()
+        if not node.isVisible() or not isinstance(layer, QgsRasterLayer) or not layer.isValid():
+            continue
+        web = layer.providerType() in ("wms", "xyz") or "type=xyz" in layer.source()
+        if web or _meets(layer, extent, crs):
+            covering.append(layer)
+    return covering[0] if covering else None
+
+
+def _meets(layer: QgsRasterLayer, extent: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> bool:
+    try:
+        there = QgsCoordinateTransform(layer.crs(), crs, QgsProject.instance()).transformBoundingBox(layer.extent())
+    except QgsCsException:
+        return False
+    return there.intersects(extent)

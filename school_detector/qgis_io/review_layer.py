@@ -27,7 +27,7 @@ from qgis.core import (
 
 from ..core.errors import InputError
 from ..core.places import MODEL
-from ..core.results import FOOTPRINTS_TABLE, ReviewStatus
+from ..core.results import CANDIDATES_TABLE, FOOTPRINTS_TABLE, ReviewStatus
 from ..core.review_queue import Item
 from ..scan.store import candidate_floor, read_info
 from .results import THRESHOLD_RULE, THRESHOLD_VARIABLE, threshold_rule
@@ -46,6 +46,43 @@ def results_path(layer: QgsVectorLayer) -> Path | None:
         return None
     path = Path(layer.source().split("|")[0])
     return path if path.suffix.lower() == ".gpkg" and path.is_file() else None
+
+
+def candidates_layer_of(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
+    """The layer to review for ``layer``: a scan's candidates layer itself; for another layer of
+    a scan's results file (its tile footprints, which a scan adds last and so leaves active) the
+    candidates layer of that file, from the project or loaded; None for a layer of a results
+    file that can't be reviewed. Any other layer (from another tool) is itself."""
+    from ..scan.store import is_results_file
+    from .results import load_results
+
+    if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
+        return None
+    path = results_path(layer)
+    if path is None or not is_results_file(path):
+        return layer
+    if layer.source().split("|layername=")[-1].split("|")[0] == CANDIDATES_TABLE:
+        return layer
+    for other in QgsProject.instance().mapLayers().values():
+        if isinstance(other, QgsVectorLayer) and results_path(other) == path and other.source().endswith(
+            f"layername={CANDIDATES_TABLE}"
+        ):
+            return other
+    try:
+        candidates, _ = load_results(path, f"Candidates · {path.stem}")
+    except OSError:
+        return None
+    return candidates
+
+
+def latest_candidates_layer() -> QgsVectorLayer | None:
+    """The candidates layer of the scan added to the project last (the review's default)."""
+    found = [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"layername={CANDIDATES_TABLE}")
+    ]
+    return found[-1] if found else None
 
 
 THRESHOLD_PROPERTY = "school_detector/threshold"

@@ -39,7 +39,7 @@ from ..core.results import SkipReason
 from ..core.tiles import Bounds, Tile
 from .buildings import Buildings, BuildingsSource
 from .known import combine, read_known
-from .region import clip_to_extent, extent_polygon
+from .region import clip_to_extent, extent_polygon, imagery_name
 from .scanner import ScanSettings, scan
 from .store import PlaceRules, ResultStore, is_results_file, read_info, record_differences, scored_tiles
 
@@ -230,7 +230,7 @@ class ScanJob:
             if extent is None:
                 raise InputError("Web imagery (XYZ, WMS) has no extent to scan: give a region (a bbox or polygons).")
             return extent_polygon(extent)
-        return clip_to_extent(self.request.polygons, extent)
+        return clip_to_extent(self.request.polygons, extent, imagery_name(self.request.source.describe()))
 
     # -- the predictor ----------------------------------------------------------------------
     def open_predictor(self) -> Any:

@@ -49,18 +49,27 @@ def extent_polygon(extent: Bounds) -> list[Polygon]:
     return [bbox_polygon(extent.west, extent.south, extent.east, extent.north)]
 
 
-def clip_to_extent(polygons: list[Polygon], extent: Bounds | None) -> list[Polygon]:
+def clip_to_extent(polygons: list[Polygon], extent: Bounds | None, imagery: str = "") -> list[Polygon]:
     """The region clipped to the imagery's extent (None: web imagery, the region as given): a
-    map zoomed out over a continent plans only the tiles that have imagery."""
+    map zoomed out over a continent plans only the tiles that have imagery. ``imagery``: its
+    name, for the message."""
     if extent is None:
         return polygons
     clipped = clip_to_box(polygons, extent.west, extent.south, extent.east, extent.north)
     if not clipped:
+        named = f" '{imagery}'" if imagery else ""
         raise InputError(
-            "The region and the imagery do not overlap: there is no imagery to scan there. Check the "
-            "region's CRS and the imagery layer."
+            f"The region and the imagery{named} do not overlap: there is no imagery to scan there. Check the "
+            "region's CRS, or choose the imagery layer that covers it."
         )
     return clipped
+
+
+def imagery_name(description: dict[str, Any]) -> str:
+    """A chip source's name for messages: its QGIS layer's name, or its file's."""
+    if description.get("layer"):
+        return str(description["layer"])
+    return Path(str(description.get("path") or description.get("template") or "")).name
 
 
 def read_region(path: Path, layer: str | None = None) -> list[Polygon]:

@@ -1,0 +1,91 @@
+"""The first hour in QGIS, driven as a new user drives it (clicks and keys through the real
+widgets): each test is one step that once broke or confused."""
+
+import sqlite3
+
+from qgis.core import QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtTest import QTest
+from qgis.PyQt.QtWidgets import QToolBar
+
+from school_detector.core.results import Prediction
+from school_detector.core.tiles import Tile
+from school_detector.qgis_io.results import load_results
+from school_detector.scan.store import ResultStore
+from tests.qgis.conftest import pump
+
+
+def press_tool(qgis_iface, plugin, key):
+    qgis_iface.mainWindow().show()
+    (toolbar,) = qgis_iface.mainWindow().findChildren(QToolBar, "SchoolDetectorToolbar")
+    QTest.mouseClick(toolbar.widgetForAction(plugin.actions[key]), Qt.MouseButton.LeftButton)
+    pump(0.05)
+
+
+def columns(path, table):
+    with sqlite3.connect(path) as c:
+        return [r[1] for r in c.execute(f'PRAGMA table_info("{table}")')]
+
+
+def test_review_opens_on_the_scans_candidates_not_its_tile_footprints(plugin, qgis_iface, tmp_path, qgis_new_project):
+    """A scan adds its tile footprints last, so they are the active layer: Review detections
+    opens on the candidates of that file, and nothing is added to the file."""
+    path = tmp_path / "scan.gpkg"
+    store = ResultStore(path, "schools:1", 0.5)
+    store.commit([(Tile(152970 + i, 132500, 18), Prediction(0.9 - i / 10, 0.5, 0.5)) for i in range(3)])
+    store.close()
+    before = columns(path, "candidate_footprints")
+    candidates, footprints = load_results(path, "Candidates · scan")
+    qgis_iface.setActiveLayer(footprints)
+    press_tool(qgis_iface, plugin, "review")
+    dock = plugin.review_dock
+    assert dock.layer is candidates and len(dock.queue) == 3
+    assert not dock.fix_button.isVisible() and "lacks the fields" not in dock.current_label.text()
+    dock.set_layer(footprints)  # handed the footprints by other code: still the candidates of that file
+    assert dock.layer is candidates
+    assert columns(path, "candidate_footprints") == before
+    QgsProject.instance().removeMapLayer(candidates.id())
+    press_tool(qgis_iface, plugin, "review")  # its candidates layer removed: loaded again from the file
+    assert plugin.review_dock.layer is not None and plugin.review_dock.layer.source().endswith("layername=candidates")
+    dock.set_layer(None)
+
+
+def test_the_one_click_scan_takes_the_model_in_use_and_the_raster_on_the_map(
+    plugin, qgis_iface, qgis_canvas, world, with_runtime, tmp_path, monkeypatch, qgis_new_project
+):
+    """The Scan dialog lives as long as QGIS: opened once with no model, then *Use this model*,
+    then *Scan current extent* over another GeoTIFF than the last one scanned: the scan uses the
+    model in use and the raster under the map; reopening clears the last run's words."""
+    from qgis.core import QgsRasterLayer
+
+    from school_detector.sample.scene import SceneSpec, write_scene
+    from school_detector.settings import PluginSettings
+    from tests.qgis.conftest import wait_for_task
+
+    saved = {"results_dir": str(tmp_path)}
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(**saved)))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: saved.update(vars(self)))
+    write_scene(SceneSpec(tiles=4, seed=31, lon=30.2), tmp_path / "east")
+    first = QgsRasterLayer(str(world / "scene" / "scene.tif"), "first scene")
+    east = QgsRasterLayer(str(tmp_path / "east" / "scene.tif"), "east scene")
+    QgsProject.instance().addMapLayers([first, east])
+    press_tool(qgis_iface, plugin, "scan_region")
+    dialog = plugin.dialogs["scan"]
+    assert dialog.model_widget.filePath() == ""  # no model yet
+    dialog.imagery_combo.setLayer(first)
+    dialog._remember()  # the last imagery scanned: the first scene
+    saved.update(model_dir=str(world / "model"), trusted_models=[str((world / "model").resolve())])  # Use this model
+    qgis_canvas.setDestinationCrs(east.crs())
+    qgis_canvas.setExtent(east.extent())
+    press_tool(qgis_iface, plugin, "scan_extent")
+    task = dialog.current_task
+    assert task is not None, dialog.status_label.text()
+    assert dialog.model_widget.filePath() == str(world / "model") and dialog.imagery_combo.currentLayer() is east
+    wait_for_task(task, timeout=300)
+    assert task.error is None and "candidates in 16 tiles" in dialog.status_label.text()
+    press_tool(qgis_iface, plugin, "scan_region")  # opened again: the last run's words are gone
+    assert dialog.status_label.text() == "" and dialog.progress.value() == 0
+    qgis_canvas.setExtent(QgsRectangle(east.extent().xMaximum() + 5e4, 0, east.extent().xMaximum() + 6e4, 1e4))
+    QgsProject.instance().layerTreeRoot().findLayer(first.id()).setItemVisibilityChecked(False)
+    press_tool(qgis_iface, plugin, "scan_extent")  # nothing on the map there: said, nothing started
+    assert dialog.current_task is None and "No visible raster layer covers the map" in dialog.status_label.text()
