@@ -149,6 +149,31 @@ def count_cover(polygons: Sequence[Polygon], z: int) -> int:
     return sum(hi - lo + 1 for _, lo, hi in cover_spans(polygons, z))
 
 
+#: above this many tiles in the region's box, an estimate says "up to" instead of counting: the
+#: exact count walks every tile row (a world view at zoom 18 is 262,144 rows: a minute of work)
+EXACT_COUNT_LIMIT = 1_000_000
+
+
+def box_tile_count(polygons: Sequence[Polygon], z: int) -> int:
+    """Tiles in the box around the polygons at zoom ``z``: an upper bound of the cover, at once."""
+    _check_zoom(z)
+    b = polygons_bounds(polygons)
+    (x0, y0), (x1, y1) = xy_to_fractional_tile(b.west, b.north, z), xy_to_fractional_tile(b.east, b.south, z)
+    n = 1 << z
+    cols = min(n, math.ceil(x1 - _EPS)) - max(0, math.floor(x0 + _EPS))
+    rows = min(n, math.ceil(y1 - _EPS)) - max(0, math.floor(y0 + _EPS))
+    return max(cols, 0) * max(rows, 0)
+
+
+def estimate_cover(polygons: Sequence[Polygon], z: int) -> tuple[int, bool]:
+    """(tiles, exact): the exact cover when the region's box holds at most EXACT_COUNT_LIMIT
+    tiles (a fraction of a second), else the box's count as an upper bound."""
+    bound = box_tile_count(polygons, z)
+    if bound > EXACT_COUNT_LIMIT:
+        return bound, False
+    return count_cover(polygons, z), True
+
+
 def densify_ring(ring: Ring, pieces_per_unit: float, max_pieces: int = 1000) -> list[Point]:
     """Insert points along each edge so a curved reprojection of it stays accurate."""
     out: list[Point] = []

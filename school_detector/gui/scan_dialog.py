@@ -11,7 +11,7 @@ from typing import Any
 
 from qgis.core import QgsProject, QgsRasterLayer
 from qgis.gui import QgsAuthConfigSelect, QgsCollapsibleGroupBox, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QTimer
 from qgis.PyQt.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -30,7 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core.cover import Polygon, count_cover
+from ..core.cover import EXACT_COUNT_LIMIT, Polygon, estimate_cover
 from ..core.errors import InputError, ModelCardError, OtherScanError, SchoolDetectorError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools
@@ -53,6 +53,9 @@ from ..tasks.scan_task import ScanTask
 from .fit import fit_to_screen, scroll_body
 from .job_panel import JobPanel
 from .signals import on_click
+
+#: the estimate waits for the map to rest this long
+ESTIMATE_DELAY_MS = 300
 
 
 def tr(text: str) -> str:
@@ -147,14 +150,19 @@ class ScanDialog(QDialog):
         self._on_model_changed()
         self._on_backend_changed()
         self.imagery_combo.layerChanged.connect(self._update_estimate)
+        self._estimate_timer = QTimer(self)
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(ESTIMATE_DELAY_MS)
+        self._estimate_timer.timeout.connect(self._update_estimate)
         canvas = self.iface.mapCanvas() if self.iface is not None else None
         if canvas is not None:
             canvas.extentsChanged.connect(self._on_extent_changed)
 
     def _on_extent_changed(self) -> None:
-        """The estimate follows the map while the region is the map's extent."""
+        """The estimate follows the map while the region is the map's extent, once the map rests
+        (a pan is dozens of extent changes)."""
         if self.extent_radio.isChecked() and self.isVisible():
-            self._update_estimate()
+            self._estimate_timer.start()
 
     def _region_box(self) -> QGroupBox:
         box = QGroupBox(tr("Region"))
@@ -375,11 +383,17 @@ class ScanDialog(QDialog):
         extent = QgisLayerSource(imagery).extent_3857() if isinstance(imagery, QgsRasterLayer) else None
         return clip_to_extent(self.polygons(), extent, imagery.name() if imagery is not None else "")
 
-    def describe_plan(self, tiles: int, key_zoom: int, inhabited: int | None) -> str:
+    def describe_plan(self, tiles: int, key_zoom: int, inhabited: int | None, exact: bool = True) -> str:
         """'N tiles with imagery at zoom Z (≈ A km²), M with buildings, about T': the estimate's
-        words, and the large-scan question's."""
+        words, and the large-scan question's. Not ``exact``: ``tiles`` is the region's box, an
+        upper bound (a world view is 68 billion tiles: never counted on the GUI thread)."""
         side = ground_resolution(0.0, key_zoom) * TILE_SIZE
-        text = tr("{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)").format(
+        if not exact:
+            return tr(
+                "up to {n:,} tiles at zoom {z} (the region's box): more than {limit:,}, so not counted here; zoom "
+                "in, or choose a district"
+            ).format(n=tiles, z=key_zoom, limit=EXACT_COUNT_LIMIT)
+        text = tr("{n:,} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)").format(
             n=tiles, z=key_zoom, a=tiles * side * side / 1e6
         )
         todo = tiles
@@ -399,12 +413,12 @@ class ScanDialog(QDialog):
                 self.estimate_label.setText("")
                 return
             key_zoom = card.geometry.key_zoom
-            tiles = count_cover(polygons, key_zoom)
-            inhabited = self._inhabited(polygons, key_zoom)
+            tiles, exact = estimate_cover(polygons, key_zoom)
+            inhabited = self._inhabited(polygons, key_zoom) if exact else None
         except SchoolDetectorError as exc:
             self.estimate_label.setText(exc.message)
             return
-        self.estimate_label.setText(self.describe_plan(tiles, key_zoom, inhabited) + ".")
+        self.estimate_label.setText(self.describe_plan(tiles, key_zoom, inhabited, exact) + ".")
 
     # -- the job -------------------------------------------------------------------------------
     def predictor(self, card: ModelCard) -> PredictorSpec:
@@ -492,7 +506,9 @@ class ScanDialog(QDialog):
             return None
         n = plan["inhabited"]
         if ask_size and n > self.settings.ask_above_tiles:
-            question = self.describe_plan(plan["tiles"], job.settings.key_zoom, n if job.request.buildings else None)
+            question = self.describe_plan(
+                plan["tiles"], job.settings.key_zoom, n if job.request.buildings else None, plan["exact"]
+            )
             answer = QMessageBox.question(
                 self, tr("Large scan"), tr("This scan covers {plan}. Start it?").format(plan=question)
             )
@@ -502,7 +518,11 @@ class ScanDialog(QDialog):
         self._remember()
         task = ScanTask(job, job.request.source.layer)
         self.panel.start(task, on_done=self._on_completed, on_failed=self._on_terminated)
-        self.panel.say(tr("Starting ({n} tiles)…").format(n=n))
+        self.panel.say(
+            tr("Starting ({n:,} tiles)…").format(n=n)
+            if plan["exact"]
+            else tr("Starting: counting the region's tiles (up to {n:,})…").format(n=n)
+        )
         return task
 
     def _remember(self) -> None:

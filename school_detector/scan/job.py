@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.chip_plan import ChipGeometry
-from ..core.cover import Polygon, count_cover, polygons_bounds
+from ..core.cover import Polygon, estimate_cover, polygons_bounds
 from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError, OtherScanError
 from ..core.model_card import ModelCard
@@ -300,13 +300,18 @@ class ScanJob:
             self._buildings = self.request.buildings.load(self.settings.key_zoom, polygons)
         return self._buildings
 
-    def plan(self) -> dict[str, int]:
-        """What the scan will cover, before it starts: tiles, and those with a building."""
+    def plan(self) -> dict[str, Any]:
+        """What the scan will cover, before it starts: tiles, and those with a building. A region
+        whose box holds more than EXACT_COUNT_LIMIT tiles is not counted here (the dialog asks
+        on the GUI thread): its box's count stands as an upper bound (``exact`` False) and the
+        scan counts it as it starts."""
         polygons = self.polygons()
-        tiles = count_cover(polygons, self.settings.key_zoom)
+        tiles, exact = estimate_cover(polygons, self.settings.key_zoom)
+        if not exact:
+            return {"tiles": tiles, "inhabited": tiles, "exact": False}
         buildings = self.buildings(polygons)
         inhabited = tiles if buildings is None else sum(1 for t in buildings.tiles_in(polygons))
-        return {"tiles": tiles, "inhabited": inhabited}
+        return {"tiles": tiles, "inhabited": inhabited, "exact": True}
 
     def warnings(self, polygons: list[Polygon]) -> list[str]:
         """Inputs that cover nothing of the region: said, not refused (a scan still runs)."""

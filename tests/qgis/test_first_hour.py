@@ -1,6 +1,7 @@
 """The first hour in QGIS, driven as a new user drives it (clicks and keys through the real
 widgets): each test is one step that once broke or confused."""
 
+import re
 import sqlite3
 
 from qgis.core import QgsProject, QgsRectangle
@@ -89,3 +90,37 @@ def test_the_one_click_scan_takes_the_model_in_use_and_the_raster_on_the_map(
     QgsProject.instance().layerTreeRoot().findLayer(first.id()).setItemVisibilityChecked(False)
     press_tool(qgis_iface, plugin, "scan_extent")  # nothing on the map there: said, nothing started
     assert dialog.current_task is None and "No visible raster layer covers the map" in dialog.status_label.text()
+
+
+def test_a_web_basemap_over_the_world_never_freezes_the_estimate(qgis_iface, qgis_canvas, world, tmp_path):
+    """An XYZ basemap has no extent: zoomed out to the world, the region is 68 billion tiles at
+    zoom 18. The estimate says "up to" at once instead of counting them (40-100 s frozen in
+    0.2.0), and only once the map rests."""
+    import time
+
+    from qgis.core import QgsCoordinateReferenceSystem, QgsRasterLayer
+
+    from school_detector.gui.scan_dialog import ScanDialog
+    from school_detector.runtime.local_server import LocalServer
+    from school_detector.tasks.registry import TaskRegistry
+
+    web = QgsRasterLayer(f"type=xyz&url=file://{tmp_path}/{{z}}/{{x}}/{{y}}.png&zmax=19", "web basemap", "wms")
+    assert web.isValid()
+    QgsProject.instance().addMapLayer(web)
+    qgis_canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    d = ScanDialog(qgis_iface, TaskRegistry(qgis_iface), LocalServer(), None)
+    d.model_widget.setFilePath(str(world / "model"))
+    d.imagery_combo.setLayer(web)
+    d.show()
+    start = time.perf_counter()
+    qgis_canvas.setExtent(QgsRectangle(-2e7, -2e7, 2e7, 2e7))
+    for _ in range(20):  # a pan: many extent changes
+        qgis_canvas.setExtent(QgsRectangle(-2e7 + _, -2e7, 2e7 + _, 2e7))
+    pump(0.6)
+    assert time.perf_counter() - start < 3.0
+    text = d.estimate_label.text()
+    assert re.match(r"up to [\d,]{14} tiles at zoom 18", text) and "zoom in, or choose a district" in text, text
+    qgis_canvas.setExtent(QgsRectangle(3.346e6, -2.19e5, 3.348e6, -2.17e5))  # a town: counted exactly
+    pump(0.6)
+    assert "tiles at zoom 18 with imagery" in d.estimate_label.text() and "up to" not in d.estimate_label.text()
+    d.close()

@@ -329,12 +329,12 @@ def test_a_zoomed_out_map_counts_only_tiles_with_imagery_and_asks_before_a_big_s
     d.extent_radio.setChecked(True)
     d.show()
     qgis_canvas.setExtent(scene_layer.extent())
-    pump(0.3)
+    pump(0.6)
     whole = d.estimate_label.text().split(" (")[0]  # "N tiles at zoom 18 with imagery": the scene
     e = scene_layer.extent()
     far = QgsRectangle(e.xMinimum() - 5e5, e.yMinimum() - 5e5, e.xMaximum() + 5e5, e.yMaximum() + 5e5)
     qgis_canvas.setExtent(far)
-    pump(0.3)  # the estimate follows the map by itself
+    pump(0.6)  # the estimate follows the map by itself, once it rests
     assert qgis_canvas.extent().width() > 1e6 and whole.endswith("with imagery")
     assert d.estimate_label.text().startswith(whole), d.estimate_label.text()
     asked = []
