@@ -460,6 +460,8 @@ class ResultStore:
             for tile_id, z, x, y, score, model, stamp, px, py, location, place, metres in rows:
                 tile = Tile(x, y, z)
                 point = (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
+                if rules.region is None and place == OUTSIDE:
+                    continue  # no region recorded (a file from an older version): what was outside stays out
                 if known is None:  # the region only: the kept known verdict stands
                     new_place = OUTSIDE if rules.region is not None and not rules.region.contains(point) else None
                     new_place = new_place or (KNOWN if place == KNOWN else None)

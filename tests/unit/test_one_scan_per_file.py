@@ -100,6 +100,16 @@ def test_a_later_region_brings_in_what_the_first_left_outside(tmp_path) -> None:
     again.close()
 
 
+def test_without_a_recorded_region_what_was_outside_stays_out(tmp_path) -> None:
+    """A file of an older version records no region: judging again must not bring in the tiles
+    its scan left outside its district."""
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(None, Region([box_of(TILE)])))
+    store.commit([(TILE, Prediction(0.9, 0.5, 0.5)), (EAST, Prediction(0.8, 0.5, 0.5))])
+    store.reconcile(KnownSchools([chip_point(bounds_3857(TILE), 0.5, 0.5)]))
+    assert statuses(tmp_path / "r.gpkg") == {TILE.id: ReviewStatus.KNOWN.value}
+    store.close()
+
+
 def test_known_schools_stay_with_the_file_and_a_new_list_judges_again(tmp_path) -> None:
     path = tmp_path / "r.gpkg"
     store = ResultStore(path, "m:1", 0.5)

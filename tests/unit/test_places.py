@@ -264,3 +264,34 @@ def test_results_are_read_by_path_whatever_its_characters(tmp_path, name) -> Non
     store.close()
     assert read_info(tmp_path / name) == {"model": "m:1"}
     assert read_info(tmp_path / "missing.gpkg") == {} and not (tmp_path / "missing.gpkg").exists()
+
+
+@pytest.mark.parametrize("metres", [78, 100, 138])
+def test_a_strong_view_of_a_mapped_school_does_not_hide_its_neighbour(tmp_path, metres) -> None:
+    """The chain 0.2.0 fell into: mapped school A is seen best from the tile south of it (on the
+    part of its compound that tile sees, 62 m from A's point); a new school B, ``metres`` east of
+    A, is within 80 m of that view, so one place held both and the whole place was set aside
+    (B hidden up to ~140 m from A). Now B is judged by its own point."""
+    a_tile = Tile(TILE.x, TILE.y, 18)
+    south, east = Tile(TILE.x, TILE.y + 1, 18), Tile(TILE.x + 1, TILE.y, 18)
+
+    def frac(tile: Tile, p: tuple[float, float]) -> tuple[float, float]:
+        b = bounds_3857(tile)
+        return (p[0] - b.west) / (b.east - b.west), (b.north - p[1]) / (b.north - b.south)
+
+    a = chip_point(bounds_3857(a_tile), 0.6, 0.95)
+    k = 1 / ground_scale(a[1])
+    view, b = (a[0] + 60 * k, a[1] - 15 * k), (a[0] + metres * k, a[1])
+    known = KnownSchools([a])
+    store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5, PlaceRules(known))
+    store.commit(
+        [
+            (a_tile, Prediction(0.95, *frac(a_tile, a))),
+            (south, Prediction(0.96, *frac(south, view))),
+            (east, Prediction(0.9, *frac(east, b))),
+        ]
+    )
+    store.reconcile(known)
+    counts = store.review_counts()
+    assert (counts["to_review"], counts["known"]) == (1, 2)
+    store.close()
