@@ -85,13 +85,19 @@ class ReviewOutputs:
     def _added_to_training(self, task: AddReviewedTask) -> None:
         r = task.result_data or {}
         skipped = ", ".join(f"{n} {reason}" for reason, n in (r.get("skipped") or {}).items())
-        if r.get("added"):
+        relabeled = (
+            tr("{n} not-school chips of tiles confirmed as schools are school chips now.").format(n=r["relabeled"])
+            if r.get("relabeled")
+            else ""
+        )
+        if r.get("added") or r.get("relabeled"):
             text = tr("Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.").format(
-                n=r["added"],
-                labels=", ".join(f"{v} {k}" for k, v in (r.get("by_label") or {}).items()),
+                n=r.get("added", 0),
+                labels=", ".join(f"{v} {k}" for k, v in (r.get("by_label") or {}).items()) or tr("none new"),
                 d=task.data_dir,
                 v=r.get("dataset_version"),
             )
+            text += (" " + relabeled) if relabeled else ""
             if skipped:
                 text += " " + tr("Left out: {why}.").format(why=skipped)
         elif skipped:

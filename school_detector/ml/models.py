@@ -12,6 +12,9 @@ from ..core.training import BACKBONES
 from ..core.training import backbone as backbone_spec
 
 DEFAULT_INPUT = {b.key: b.default_input for b in BACKBONES}
+#: BatchNorm momentum of backbones trained from scratch (the tiny CNN's too): statistics settle
+#: in the few hundred steps a small dataset gives
+FROM_SCRATCH_BN_MOMENTUM = 0.9
 IMAGENET_FILES = {
     "mobilenetv2": "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{alpha}_{size}_no_top.h5",
     "xception": "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
@@ -53,11 +56,11 @@ def _tiny_backbone(size: int) -> Any:
     x = inputs
     for filters in (32, 64, 96, 128):
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.BatchNormalization(momentum=FROM_SCRATCH_BN_MOMENTUM)(x)
         x = keras.layers.Activation("relu")(x)
         x = keras.layers.MaxPooling2D(2)(x)
     x = keras.layers.Conv2D(128, 3, padding="same", use_bias=False)(x)
-    x = keras.layers.BatchNormalization(momentum=0.9)(x)
+    x = keras.layers.BatchNormalization(momentum=FROM_SCRATCH_BN_MOMENTUM)(x)
     x = keras.layers.Activation("relu")(x)
     x = keras.layers.GlobalAveragePooling2D()(x)
     return keras.Model(inputs, x, name="tiny_backbone")
@@ -78,18 +81,35 @@ def build_backbone(backbone: str, size: int, weights: str | None, alpha: float =
         return model
     try:
         if backbone == "mobilenetv2":
-            return keras.applications.MobileNetV2(
+            model = keras.applications.MobileNetV2(
                 include_top=False, weights=weights, input_shape=(size, size, 3), alpha=alpha, pooling="avg"
             )
-        return keras.applications.Xception(
-            include_top=False, weights=weights, input_shape=(size, size, 3), pooling="avg"
-        )
+        else:
+            model = keras.applications.Xception(
+                include_top=False, weights=weights, input_shape=(size, size, 3), pooling="avg"
+            )
     except Exception as exc:
         if weights == "imagenet" and "URL fetch failure" in str(exc):
             raise _imagenet_help(backbone, alpha, size, exc) from exc
         if weights not in (None, "imagenet"):
             raise InputError(f"The weights file {weights} does not fit {backbone} at {size} px: {exc}") from exc
         raise
+    if weights is None:
+        settle_batch_norm(model)
+    return model
+
+
+def settle_batch_norm(model: Any, momentum: float = FROM_SCRATCH_BN_MOMENTUM) -> None:
+    """From scratch, BatchNorm's running statistics must follow the weights as they learn:
+    Keras's MobileNetV2 and Xception keep 99.9 % of them per step, so after the few hundred
+    steps a small dataset gives they still hold their start values and every image scores the
+    same at inference (validation accuracy stuck at a class share). Pretrained backbones keep
+    their BatchNorm frozen instead (unfreeze_top)."""
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.momentum = momentum
 
 
 def build_classifier(

@@ -4,7 +4,10 @@ Confirmed candidates become ``school`` chips and rejected ones ``not-school`` ha
 cut from the imagery exactly as the dataset's other chips (its zoom, tile or supertile) and
 added to an existing dataset folder under the same split rules: a candidate whose block is
 already in the dataset joins that block's split (no leaks), new blocks are split by the seeded
-rule. Tiles already in the dataset are not added twice. dataset.json gets a new version."""
+rule. Tiles already in the dataset are not added twice, with one exception: a tile the dataset
+holds as a not-school chip (a random background tile, say) that a mapper confirmed as a school
+is relabeled a school chip (its history says so), or the next model would learn that school
+is not one. dataset.json gets a new version."""
 
 from __future__ import annotations
 
@@ -61,12 +64,14 @@ def add_reviewed(
     data_dir = Path(data_dir)
     info, manifest = _read_dataset(data_dir)
     stats: Counter[str] = Counter()
-    plans = _plan(results, info, manifest, stats)
+    plans, confirmed_there = _plan(results, info, manifest, stats)
     added = _cut(plans, source, data_dir, info, min_valid, save_png, reporter or Reporter("callback"), cancelled, stats)
+    relabeled = _relabel(data_dir, manifest, confirmed_there)
     rows = sorted(manifest + added, key=lambda r: r["file"])
-    version = _write(data_dir, info, rows, added, results, stats)
+    version = _write(data_dir, info, rows, added + relabeled, results, stats)
     return {
         "added": len(added),
+        "relabeled": len(relabeled),
         "by_label": dict(Counter(r["label"] for r in added)),
         "by_split": dict(Counter(r["split"] for r in added)),
         "skipped": dict(stats),
@@ -88,15 +93,21 @@ def _read_dataset(data_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]]]
         return info, list(csv.DictReader(f))
 
 
-def _plan(results: Path, info: dict[str, Any], manifest: list[dict[str, str]], stats: Counter[str]) -> list[ChipPlan]:
+def _plan(
+    results: Path, info: dict[str, Any], manifest: list[dict[str, str]], stats: Counter[str]
+) -> tuple[list[ChipPlan], list[dict[str, Any]]]:
     """A chip per decided candidate not in the dataset yet, in the split its block already has
-    (no leaks), or a new block's split by the dataset's seeded rule."""
+    (no leaks), or a new block's split by the dataset's seeded rule; and the confirmed
+    candidates whose tile the dataset holds only as not-school (to relabel)."""
     key_zoom = ChipGeometry.from_record(info).key_zoom
-    present = {r["tile"] for r in manifest}
+    present: dict[str, set[str]] = {}
+    for r in manifest:
+        present.setdefault(r["tile"], set()).add(r["label"])
     levels = int((info.get("split") or {}).get("block_levels") or 0)
     block_split = {block_of(ChipPlan("", parse_tile_id(r["tile"]), r["label"]), levels): r["split"] for r in manifest}
     decided = {ReviewStatus.CONFIRMED.value: SCHOOL, ReviewStatus.REJECTED.value: NOT_SCHOOL}
     plans: list[ChipPlan] = []
+    relabel: list[dict[str, Any]] = []
     for row in read_candidates(results):
         label = decided.get(row.get("status") or "")
         if label is None:
@@ -108,7 +119,10 @@ def _plan(results: Path, info: dict[str, Any], manifest: list[dict[str, str]], s
                 "Add them to a dataset of the model's own zoom."
             )
         if tile.id in present:
-            stats["already in the dataset"] += 1
+            if label == SCHOOL and present[tile.id] == {NOT_SCHOOL}:
+                relabel.append(row)
+            else:
+                stats[f"already in the dataset as {'/'.join(sorted(present[tile.id]))}"] += 1
             continue
         origin = f"review-{row['status']}"
         plans.append(ChipPlan(f"{tile.file_stem}-rv", tile, label, [row["tile"]], row["lon"], row["lat"], origin))
@@ -118,7 +132,26 @@ def _plan(results: Path, info: dict[str, Any], manifest: list[dict[str, str]], s
     settings = info.get("settings", {})
     if new:
         assign_splits(new, tuple(settings.get("split", (0.7, 0.15, 0.15))), int(settings.get("seed", 0)), levels)
-    return plans
+    return plans, relabel
+
+
+def _relabel(data_dir: Path, manifest: list[dict[str, Any]], confirmed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Not-school chips of tiles a mapper confirmed as schools become school chips: the file
+    moves to its split's school folder, the row says so (``origin`` keeps where it came from)."""
+    by_tile = {row["tile"]: row for row in confirmed}
+    changed = []
+    for r in manifest:
+        candidate = by_tile.get(r["tile"])
+        if candidate is None or r["label"] != NOT_SCHOOL:
+            continue
+        old = data_dir / r["file"]
+        new_file = str(Path(r["file"]).parent.parent / SCHOOL / Path(r["file"]).name).replace("\\", "/")
+        if old.is_file():
+            (data_dir / new_file).parent.mkdir(parents=True, exist_ok=True)
+            replace_file(old, data_dir / new_file)
+        r.update(file=new_file, label=SCHOOL, origin=f"{r['origin']}, then review-confirmed")
+        changed.append({**r, "lon": candidate["lon"], "lat": candidate["lat"]})
+    return changed
 
 
 def _cut(
@@ -195,7 +228,8 @@ def _write(
         {
             "version": version,
             "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "added_from_review": len(added),
+            "added_from_review": sum(1 for r in added if "then review" not in r["origin"]),
+            "relabeled_school": [r["tile"] for r in added if "then review" in r["origin"]],
             "source": str(results),
             "by_label": dict(Counter(r["label"] for r in added)),
             "skipped": dict(stats),

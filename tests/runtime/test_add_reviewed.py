@@ -25,11 +25,12 @@ def test_add_reviewed_chips_with_the_dataset_rules(tmp_path, cli):
     before = json.loads((tmp_path / "data" / "dataset.json").read_text())
     manifest = list(csv.DictReader((tmp_path / "data" / "manifest.csv").open()))
     present = {r["tile"] for r in manifest}
+    schools = {r["tile"] for r in manifest if r["label"] == "school"}
     e = src.extent_3857()
     first = tile_for_xy(e.west + 1, e.north - 1, 18)
     tiles = [type(first)(first.x + i, first.y + j, 18) for i in range(8) for j in range(8)]
     fresh = [t for t in tiles if t.id not in present][:6]
-    again = next(t for t in tiles if t.id in present)
+    again = next(t for t in tiles if t.id in schools)
     store = ResultStore(tmp_path / "r.gpkg", "schools:1", 0.0)
     store.commit([(t, 0.9) for t in [*fresh, again]])
     store.close()
@@ -49,7 +50,7 @@ def test_add_reviewed_chips_with_the_dataset_rules(tmp_path, cli):
     assert proc.returncode == 0, events[-1]
     res = next(e for e in events if e["event"] == "result")["data"]
     assert res["added"] == 6 and res["by_label"] == {"not-school": 3, "school": 3}
-    assert res["skipped"] == {"already in the dataset": 1} and res["dataset_version"] == 2
+    assert res["skipped"] == {"already in the dataset as school": 1} and res["dataset_version"] == 2
     after = json.loads((tmp_path / "data" / "dataset.json").read_text())
     assert after["chips"] == before["chips"] + 6 and after["fingerprint"] != before["fingerprint"]
     rows = list(csv.DictReader((tmp_path / "data" / "manifest.csv").open()))
@@ -132,3 +133,35 @@ def test_cli_export_and_merge_of_mappers_reviews(tmp_path, cli):
     assert res["exported"] == 1 and res["review_precision"] == pytest.approx(2 / 3, abs=1e-3)
     (row,) = list(csv.DictReader(out.open()))
     assert row["place_tiles"] == "2" and row["reviewer"] == "ana" and row["tile"] == "18/500/700"
+
+
+def test_a_confirmed_school_on_a_not_school_chip_becomes_a_school_chip(tmp_path):
+    """A random background tile that holds an unmapped school, confirmed by a mapper: the chip
+    moves to school (its history says so) and the school joins the dataset's known schools, so
+    the next model learns it and the next scan sets it aside."""
+    from school_detector.review.add_reviewed import add_reviewed
+    from school_detector.scan.known import read_known
+
+    write_scene(SceneSpec(tiles=8, seed=12), tmp_path / "scene")
+    points, _ = read_labels(tmp_path / "scene" / "labels.gpkg", LabelMapping())
+    src = RasterSource(tmp_path / "scene" / "scene.tif")
+    build_dataset(points, src, tmp_path / "data", BuildOptions(background_ratio=2), Reporter("callback"))
+    manifest = list(csv.DictReader((tmp_path / "data" / "manifest.csv").open()))
+    background = next(r for r in manifest if r["origin"] == "background")
+    known_before = len(read_known(tmp_path / "data").points)
+    store = ResultStore(tmp_path / "r.gpkg", "schools:1", 0.0)
+    store.commit([(parse_tile_id(background["tile"]), 0.9)])
+    store.close()
+    with sqlite3.connect(tmp_path / "r.gpkg") as c:
+        c.execute("UPDATE candidates SET status='confirmed'")
+    res = add_reviewed(tmp_path / "r.gpkg", src, tmp_path / "data")
+    assert res["relabeled"] == 1 and res["added"] == 0 and res["dataset_version"] == 2
+    row = next(
+        r for r in csv.DictReader((tmp_path / "data" / "manifest.csv").open()) if r["tile"] == background["tile"]
+    )
+    assert row["label"] == "school" and row["file"].split("/")[1] == "school"
+    assert row["origin"] == "background, then review-confirmed"
+    assert (tmp_path / "data" / row["file"]).is_file() and not (tmp_path / "data" / background["file"]).exists()
+    info = json.loads((tmp_path / "data" / "dataset.json").read_text())
+    assert info["history"][-1]["relabeled_school"] == [background["tile"]]
+    assert len(read_known(tmp_path / "data").points) == known_before + 1
