@@ -216,6 +216,20 @@ class _PointIndex:
         return found
 
 
+def on_decided_places(waiting: Sequence[Item], decided: Sequence[Item], radius_m: float = PLACE_RADIUS_M) -> set[int]:
+    """Keys of waiting candidates that lie on a place a mapper already decided: within a place's
+    radius of a decided candidate's point (a school confirmed minutes ago, seen again from a tile
+    that only a lower threshold brought in). They are that place, not a new one to visit."""
+    every = [*decided, *waiting]
+    index = _PointIndex(every, radius_m)
+    first = len(decided)
+    return {
+        every[k].key
+        for k in range(first, len(every))
+        if every[k].point is not None and any(m < first for m in index.around(k))
+    }
+
+
 def build_queue(
     items: Sequence[Item],
     group_places: bool = False,

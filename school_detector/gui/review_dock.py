@@ -50,8 +50,8 @@ from qgis.PyQt.QtWidgets import (
 from ..core.chip_plan import ChipGeometry
 from ..core.errors import SchoolDetectorError
 from ..core.places import ground_scale
-from ..core.results import CANDIDATE_FIELDS, REVIEW_FIELDS, ReviewStatus, missing_fields
-from ..core.review_queue import Item, build_queue, decided_elsewhere, place_point
+from ..core.results import CANDIDATE_FIELDS, DECISIONS, REVIEW_FIELDS, ReviewStatus, missing_fields
+from ..core.review_queue import Item, build_queue, decided_elsewhere, on_decided_places, place_point
 from ..core.tiles import Tile, bounds_3857, xy_to_fractional_tile
 from ..notify import report_error, report_info
 from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type, layer_filters
@@ -142,6 +142,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self._overwrite: tuple[int, ...] | None = None
         self.counts: dict[str, int] = {}  # candidates per status, kept as decisions are made
         self.near_known: dict[int, float] = {}  # metres to a known school, for candidates near one
+        self.settled = 0  # waiting candidates on places already decided (not queued again)
         self.info: dict[str, Any] = {}  # the scan's record, read once per layer
         self.preview = PreviewRenderer(self)
         self.preview.ready.connect(self._on_preview)
@@ -419,6 +420,12 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         for c in every:
             self.counts[c.status] = self.counts.get(c.status, 0) + 1
         rows = [c for c in every if c.status == wanted or (not wanted and c.status != ReviewStatus.KNOWN.value)]
+        self.settled = 0
+        if wanted == ReviewStatus.UNREVIEWED.value and self.places_check.isChecked():
+            decided = [c.item for c in every if c.status in {d.value for d in DECISIONS}]
+            settled = on_decided_places([c.item for c in rows], decided)
+            rows = [c for c in rows if c.item.key not in settled]
+            self.settled = len(settled)
         self.listed = {c.item.key: c.status for c in rows}
         self.items = {c.item.key: c.item for c in rows}
         self.near_known = {c.item.key: c.known_m for c in rows if c.known_m is not None}
@@ -709,5 +716,10 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
                 r=reviewed, t=total, c=counts["confirmed"], x=counts["rejected"], u=counts["unsure"]
             )
             + (tr("; {k} on known schools set aside").format(k=known) if known else "")
+            + (
+                tr("; {s} more on places already decided (not queued again)").format(s=self.settled)
+                if self.settled
+                else ""
+            )
             + pace
         )

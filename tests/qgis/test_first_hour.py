@@ -124,3 +124,39 @@ def test_a_web_basemap_over_the_world_never_freezes_the_estimate(qgis_iface, qgi
     pump(0.6)
     assert "tiles at zoom 18 with imagery" in d.estimate_label.text() and "up to" not in d.estimate_label.text()
     d.close()
+
+
+def test_lowering_the_threshold_after_reviewing_never_queues_a_decided_school_again(
+    qgis_iface, tmp_path, qgis_new_project
+):
+    """Confirm a school, then slide the threshold down: a second, weaker view of that school (a
+    neighbouring tile, 30 m from its point) joins the decided place instead of coming back as a
+    new one; a weak candidate elsewhere is queued."""
+    from school_detector.core.places import chip_point, ground_scale
+    from school_detector.core.tiles import bounds_3857
+    from school_detector.gui.review_dock import ReviewDock
+
+    a, b, c = Tile(152970, 132500, 18), Tile(152971, 132500, 18), Tile(152975, 132500, 18)
+    school = chip_point(bounds_3857(a), 0.9, 0.5)
+    bb = bounds_3857(b)
+    second = ((school[0] + 30 / ground_scale(school[1]) - bb.west) / (bb.east - bb.west), 0.5)
+    path = tmp_path / "scan.gpkg"
+    store = ResultStore(path, "schools:1", 0.5)
+    store.set_info({"model": "schools:1", "threshold": 0.5})
+    store.commit([(a, Prediction(0.9, 0.9, 0.5)), (b, Prediction(0.4, *second)), (c, Prediction(0.42, 0.5, 0.5))])
+    store.close()
+    candidates, _ = load_results(path, "Candidates · scan")
+    dock = ReviewDock(qgis_iface)
+    dock.set_layer(candidates)
+    dock.show()
+    assert len(dock.queue) == 1
+    QTest.keyClick(dock.widget(), Qt.Key.Key_Y)  # confirmed
+    dock.threshold_slider.setFocus()
+    for _ in range(2):
+        QTest.keyClick(dock.threshold_slider, Qt.Key.Key_PageDown)  # 0.50 -> 0.30, by the keyboard
+    pump(0.5)  # the slider rests: the threshold is applied
+    assert dock.threshold_slider.value() == 30
+    queued = [candidates.getFeature(g[0])["tile"] for g in dock.queue]
+    assert queued == [c.id]
+    assert "1 more on places already decided" in dock.stats_label.text()
+    dock.set_layer(None)

@@ -122,3 +122,14 @@ def test_decisions_made_elsewhere_are_found() -> None:
     listed = {1: "unreviewed", 2: "unreviewed", 3: "confirmed"}
     assert decided_elsewhere({1: None, 2: "rejected", 3: "confirmed"}, listed) == [2]
     assert decided_elsewhere({1: "unreviewed"}, listed) == []
+
+
+def test_a_candidate_on_a_place_already_decided_is_not_a_new_place():
+    """A lower threshold brings in a second view of a school confirmed minutes ago (30 m from its
+    point): it is that place, not a new one; a candidate 200 m away is new."""
+    from school_detector.core.review_queue import on_decided_places
+
+    confirmed = [Item(1, 18, 10, 10, 0.9, 0.0, 0.0)]
+    waiting = [Item(2, 18, 11, 10, 0.45, 30.0, 0.0), Item(3, 18, 12, 10, 0.4, 200.0, 0.0), Item(4, 18, 13, 10, 0.4)]
+    assert on_decided_places(waiting, confirmed) == {2}
+    assert on_decided_places(waiting, []) == set()
