@@ -220,6 +220,7 @@ class SchoolDetectorPlugin:
         python = self.require_runtime(training=True)
         dialog = self._show_dialog("train", lambda: open_train(self.iface, self.tasks, python))
         dialog.python = python  # the runtime may have been set up since the dialog was made
+        dialog.opened()
 
     def _scan_dialog(self) -> Any:
         """The Scan dialog, as this opening finds things: the model in use now (Use this model

@@ -73,6 +73,11 @@ def dataset_health(folder: Path) -> DatasetHealth:
     return health
 
 
+def is_dataset_folder(folder: Path) -> bool:
+    """A chip dataset (ours, with dataset.json, or any folder with train/ in it)."""
+    return (Path(folder) / "dataset.json").is_file() or (Path(folder) / "train").is_dir()
+
+
 def dataset_summary(folder: Path) -> tuple[str, list[str]]:
     """(counts line, warnings); a folder that is not a dataset gives its message as both."""
     try:

@@ -43,6 +43,7 @@ from ..qgis_compat import LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filter
 from ..qgis_io.files import reload_layers_of
 from ..qgis_io.labels import distinct_values, read_layer_labels
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
+from ..settings import PluginSettings
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
@@ -395,6 +396,9 @@ class BuildDatasetDialog(QDialog):
     def _on_completed(self, task: BuildDatasetTask) -> None:
         info = task.result_data or {}
         self.last_result = info
+        settings = PluginSettings.load()  # Train classifier… offers it next
+        settings.last_dataset = str(task.params.out_dir)
+        settings.save()
         counts = info.get("counts", {})
         parts = [
             f"{split}: {c.get('school', 0)} school / {c.get('not-school', 0)} not-school" for split, c in counts.items()

@@ -30,7 +30,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.errors import InputError
 from ..core.training import BACKBONES, WEIGHTS, TrainConfig, backbone
-from ..dataset.health import dataset_summary
+from ..dataset.health import dataset_summary, is_dataset_folder
 from ..notify import report_info
 from ..runtime.jobs import format_eta
 from ..settings import PluginSettings
@@ -116,6 +116,7 @@ class TrainDialog(QDialog):
         self.data_widget = QgsFileWidget()
         self.data_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self.data_widget.fileChanged.connect(self._on_data_changed)
+        self.data_widget.lineEdit().editingFinished.connect(self._on_data_changed)
         form.addRow(tr("Dataset folder:"), self.data_widget)
         self.counts_label = QLabel(
             tr(
@@ -228,14 +229,25 @@ class TrainDialog(QDialog):
         self._explain_phases()
 
     def _on_data_changed(self) -> None:
+        """A dataset folder chosen (browsed, or typed and finished): its counts and warnings, and
+        a model folder beside it when none is set. Never while a path is being typed (its first
+        keystroke, "/", is a folder too)."""
+        if self.data_widget.lineEdit().hasFocus() and self.sender() is not self.data_widget.lineEdit():
+            return
         folder = Path(self.data_widget.filePath()) if self.data_widget.filePath() else None
         if folder is None or not folder.is_dir():
             return
         text, warnings = dataset_summary(folder)
         self.counts_label.setText(text)
         self.warnings_label.setText("\n".join(warnings))
-        if not self.out_widget.filePath():
+        if is_dataset_folder(folder) and not self.out_widget.filePath():
             self.out_widget.setFilePath(str(folder.parent / f"{folder.name}_model"))
+
+    def opened(self) -> None:
+        """Shown again: a dataset built since (Build training data…) is offered when none is chosen."""
+        last = PluginSettings.load().last_dataset
+        if not self.data_widget.filePath() and last and is_dataset_folder(Path(last)):
+            self.data_widget.setFilePath(last)
 
     # -- the job --------------------------------------------------------------------------------
     def config(self) -> TrainConfig:

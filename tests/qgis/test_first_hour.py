@@ -160,3 +160,33 @@ def test_lowering_the_threshold_after_reviewing_never_queues_a_decided_school_ag
     assert queued == [c.id]
     assert "1 more on places already decided" in dock.stats_label.text()
     dock.set_layer(None)
+
+
+def test_typing_a_dataset_path_fills_the_model_folder_only_when_done(
+    plugin, qgis_iface, world, with_runtime, monkeypatch, tmp_path
+):
+    """Typed key by key, the dataset path is "/" first: the model folder must not become
+    "/_model". It is filled from a real dataset folder once the typing ends; right after a build,
+    Train classifier offers that dataset."""
+    from school_detector.settings import PluginSettings
+
+    saved = {"last_dataset": str(world / "data")}
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(**saved)))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: saved.update(vars(self)))
+    press_tool(qgis_iface, plugin, "train")
+    d = plugin.dialogs["train"]
+    assert d.data_widget.filePath() == str(world / "data")  # the last dataset built, offered
+    assert d.out_widget.filePath() == str(world / "data_model")
+    d.data_widget.setFilePath("")
+    d.out_widget.setFilePath("")
+    edit = d.data_widget.lineEdit()
+    edit.setFocus()
+    QTest.keyClicks(edit, str(world / "data"))
+    assert d.out_widget.filePath() == ""  # nothing while typing
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert d.out_widget.filePath() == str(world / "data_model") and "train:" in d.counts_label.text()
+    d.out_widget.setFilePath("")
+    edit.clear()
+    QTest.keyClicks(edit, str(tmp_path))  # a folder, but no dataset
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert d.out_widget.filePath() == "" and "not a chip dataset" in d.counts_label.text()
