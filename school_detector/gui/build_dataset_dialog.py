@@ -41,7 +41,7 @@ from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions
 from ..notify import report_info
 from ..qgis_compat import LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filters
 from ..qgis_io.files import reload_layers_of
-from ..qgis_io.labels import distinct_values, read_layer_labels
+from ..qgis_io.labels import SCHOOL_WORDS, class_field, distinct_values, guess_labels_layer, read_layer_labels
 from ..qgis_io.layer_source import QgisLayerSource, rgb_to_qimage
 from ..settings import PluginSettings
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
@@ -54,9 +54,6 @@ from .signals import on_click
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("BuildDatasetDialog", text)
-
-
-SCHOOL_WORDS = ("school", "schools", "escuela", "école", "ecole", "escola", "yes", "1", "true")
 
 
 class BuildDatasetDialog(QDialog):
@@ -133,9 +130,12 @@ class BuildDatasetDialog(QDialog):
         one = QFormLayout(self.one_page)
         one.setContentsMargins(0, 0, 0, 0)
         self.layer_combo = self._labels_combo()
+        self.layer_combo.setAllowEmptyLayer(True)
+        self.layer_combo.setLayer(guess_labels_layer(QgsProject.instance().mapLayers().values()))
         self.layer_combo.layerChanged.connect(self._on_layer_changed)
         one.addRow(tr("Layer:"), self.layer_combo)
         self.field_combo = QgsFieldComboBox()
+        self.field_combo.setAllowEmptyFieldName(True)
         self.field_combo.fieldChanged.connect(self._fill_values)
         one.addRow(tr("Class field:"), self.field_combo)
         self.values_list = QListWidget()
@@ -252,14 +252,19 @@ class BuildDatasetDialog(QDialog):
         self.adjustSize()
 
     def _on_layer_changed(self) -> None:
+        """The class field by name (label, class, type…), never a guess such as ``fid``: a layer
+        without one gets none, and the advice to choose it or use two layers."""
         layer = self.layer_combo.currentLayer()
         self.field_combo.setLayer(layer)
-        if layer is not None:
-            names = [f.name() for f in layer.fields()]
-            for guess in ("label", "class", "type", "category"):
-                if guess in names:
-                    self.field_combo.setField(guess)
-                    break
+        field = class_field(layer)
+        self.field_combo.setField(field or "")
+        if layer is not None and field is None and self.one_layer.isChecked():
+            self.panel.say(
+                tr(
+                    "'{layer}' has no class field (label, class, type…): choose the field that says school, or use "
+                    "'Two layers' (a layer of schools and one of not-schools)."
+                ).format(layer=layer.name())
+            )
         self._fill_values()
         self._update_resolution()
 
@@ -412,6 +417,12 @@ class BuildDatasetDialog(QDialog):
             text += " " + tr("{c} tiles labeled both ways ({rule}).").format(
                 c=labels["conflicts"], rule=labels.get("conflict_rule")
             )
+        empty = [split for split, c in counts.items() if not c.get(SCHOOL)]
+        if empty:
+            text += " " + tr(
+                "Warning: no school chip in {splits}: training needs schools in train and valid, and the test "
+                "figures mean nothing without them. Add school labels (or check the class values ticked)."
+            ).format(splits=", ".join(empty))
         self.panel.say(text)
         report_info(self.iface, text)
         if task.params.add_footprints:

@@ -27,6 +27,35 @@ class LayerLabels:
     no_geometry: int
 
 
+#: fields that hold a class, in the order they are tried (a label layer's, OSM's, a ministry's)
+CLASS_FIELDS = ("label", "class", "type", "category", "amenity", "kind", "is_school")
+#: values that mean "school" in such a field
+SCHOOL_WORDS = ("school", "schools", "escuela", "école", "ecole", "escola", "yes", "1", "true")
+
+
+def class_field(layer: QgsVectorLayer | None) -> str | None:
+    """The layer's class-like field (by name, never an id such as ``fid``), or None."""
+    if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
+        return None
+    names = {f.name().lower(): f.name() for f in layer.fields()}
+    return next((names[c] for c in CLASS_FIELDS if c in names), None)
+
+
+def guess_labels_layer(layers: Iterable[QgsVectorLayer]) -> QgsVectorLayer | None:
+    """The layer a Build dialog should start on: a point layer whose class field has a school
+    value, else any layer with such a field (points first), else none (a buildings layer is
+    no labels layer; the mapper chooses)."""
+    ranked = []
+    for layer in layers:
+        field = class_field(layer)
+        if field is None or layer.geometryType() not in (GEOMETRY_POINT, GEOMETRY_POLYGON):
+            continue
+        has_school = any(v.strip().lower() in SCHOOL_WORDS for v in distinct_values(layer, field))
+        ranked.append((not has_school, layer.geometryType() != GEOMETRY_POINT, layer))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return ranked[0][2] if ranked else None
+
+
 def distinct_values(layer: QgsVectorLayer, field: str, limit: int = 200) -> list[str]:
     idx = layer.fields().indexOf(field)
     if idx < 0:

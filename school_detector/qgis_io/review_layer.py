@@ -64,8 +64,10 @@ def candidates_layer_of(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
     if layer.source().split("|layername=")[-1].split("|")[0] == CANDIDATES_TABLE:
         return layer
     for other in QgsProject.instance().mapLayers().values():
-        if isinstance(other, QgsVectorLayer) and results_path(other) == path and other.source().endswith(
-            f"layername={CANDIDATES_TABLE}"
+        if (
+            isinstance(other, QgsVectorLayer)
+            and results_path(other) == path
+            and other.source().endswith(f"layername={CANDIDATES_TABLE}")
         ):
             return other
     try:

@@ -190,3 +190,46 @@ def test_typing_a_dataset_path_fills_the_model_folder_only_when_done(
     QTest.keyClicks(edit, str(tmp_path))  # a folder, but no dataset
     QTest.keyClick(edit, Qt.Key.Key_Return)
     assert d.out_widget.filePath() == "" and "not a chip dataset" in d.counts_label.text()
+
+
+def test_the_build_dialog_guesses_only_what_a_layer_says(plugin, qgis_iface, world, tmp_path, qgis_new_project):
+    """With a buildings layer first in the project, Build training data starts on the labels
+    layer (points with a class field that says school), never guesses `fid`, advises two layers
+    when no field fits, and warns when a split gets no school."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsRasterLayer, QgsVectorLayer
+
+    from tests.qgis.conftest import wait_for_task
+
+    scene = world / "scene"
+    buildings = QgsVectorLayer("Polygon?crs=EPSG:3857&field=fid:integer&field=area:double", "buildings", "memory")
+    square = QgsGeometry.fromWkt("POLYGON((3346000 -218000, 3346010 -218000, 3346010 -217990, 3346000 -218000))")
+    feature = QgsFeature(buildings.fields())
+    feature.setGeometry(square)
+    feature.setAttributes([1, 100.0])
+    buildings.dataProvider().addFeatures([feature])
+    labels = QgsVectorLayer(f"{scene / 'labels.gpkg'}|layername=labels", "labels", "ogr")
+    raster = QgsRasterLayer(str(scene / "scene.tif"), "scene")
+    QgsProject.instance().addMapLayers([buildings, labels, raster])
+    press_tool(qgis_iface, plugin, "build_data")
+    d = plugin.dialogs["build_data"]
+    assert d.layer_combo.currentLayer() is labels and d.field_combo.currentField() == "label"
+    assert d.school_values() == ["school"]
+    d.layer_combo.setLayer(buildings)  # footprints: no class field (a field named fid, '1' in it)
+    assert d.field_combo.currentField() == "" and d.school_values() == []
+    assert "has no class field" in d.status_label.text() and "Two layers" in d.status_label.text()
+    e = raster.extent()  # one school and a few not-schools: one split gets it, the others none
+    few = QgsVectorLayer("Point?crs=EPSG:3857&field=label:string", "few", "memory")
+    features = []
+    for i, label in enumerate(["school", "not-school", "not-school", "not-school"]):
+        f = QgsFeature(few.fields())
+        f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(e.xMinimum() + 200 + 300 * i, e.yMaximum() - 200)))
+        f["label"] = label
+        features.append(f)
+    few.dataProvider().addFeatures(features)
+    QgsProject.instance().addMapLayer(few)
+    d.layer_combo.setLayer(few)
+    d.imagery_combo.setLayer(raster)
+    d.folder_widget.setFilePath(str(tmp_path / "few"))
+    QTest.mouseClick(d.run_button, Qt.MouseButton.LeftButton)
+    wait_for_task(d.current_task)
+    assert "Warning: no school chip in" in d.status_label.text(), d.status_label.text()
