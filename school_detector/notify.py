@@ -70,36 +70,62 @@ def error_text(exc: BaseException) -> tuple[str, str]:
 
 #: a message longer than this shows its first sentence on the bar, the rest behind "More"
 SHORT = 160
+#: the message on the bar for each topic (a job's title…): the next one replaces it
+_topics: dict[str, Any] = {}
 
 
-def _push(iface: Any, title: str, message: str, level: Any, duration: int) -> None:
+def withdraw(iface: Any, topic: str) -> None:
+    """Take a topic's message off the bar (it no longer holds: the job succeeded since)."""
+    item = _topics.pop(topic, None)
+    bar = iface.messageBar() if iface is not None else None
+    if item is None or bar is None:
+        return
+    try:
+        if item in bar.items():
+            bar.popWidget(item)
+    except RuntimeError:  # the mapper closed it already
+        pass
+
+
+def _push(iface: Any, title: str, message: str, level: Any, duration: int, topic: str | None = None) -> None:
     """One message on the bar: short text there, the whole of a long one behind its "More"
-    button (the bar would cut it off)."""
+    button (the bar would cut it off, and shows one line); a message of the same ``topic``
+    replaces the previous one (a slider moved 30 times is one message, not 30)."""
     bar = iface.messageBar() if iface is not None else None
     if bar is None:
         return
-    if len(message) <= SHORT:
-        bar.pushMessage(title, message, level, duration)
-        return
-    first = message.split(". ")[0].rstrip(".") + "."
-    bar.pushMessage(title, first if len(first) <= SHORT else message[: SHORT - 1] + "…", message, level, duration)
+    if topic is not None:
+        withdraw(iface, topic)
+    line = " · ".join(part.strip() for part in message.splitlines() if part.strip())
+    if len(line) <= SHORT:  # lines joined: the bar shows one
+        bar.pushMessage(title, line, level, duration)
+    else:
+        first = line.split(". ")[0].rstrip(".") + "."
+        bar.pushMessage(title, first if len(first) <= SHORT else line[: SHORT - 1] + "…", message, level, duration)
+    item = bar.currentItem() if hasattr(bar, "currentItem") else None
+    if topic is not None and item is not None:
+        _topics[topic] = item
 
 
 def report_error(iface: Any, exc: BaseException, title: str = "School detector") -> None:
     """Message bar: what happened and what to do (once: an error some part of the plugin has
-    already shown is only logged). Log: everything needed to debug it."""
+    already shown is only logged), replacing the last message of the same title (a job's
+    error is withdrawn when the job succeeds: :func:`withdraw`). Log: everything needed to debug it."""
     message, details = error_text(exc)
     RECENT_ERRORS.append(message)
     log(message + (f"\n{details}" if details else ""), Qgis.MessageLevel.Critical)
     if isinstance(exc, SchoolDetectorError) and exc.shown:
         return
     hint = " (details in the log: View > Panels > Log Messages)" if details else ""
-    _push(iface, title, message + hint, Qgis.MessageLevel.Critical, 0)
+    _push(iface, title, message + hint, Qgis.MessageLevel.Critical, 0, topic=title)
 
 
-def report_info(iface: Any, message: str, title: str = "School detector", duration: int = 6) -> None:
+def report_info(
+    iface: Any, message: str, title: str = "School detector", duration: int = 6, topic: str | None = None
+) -> None:
+    """An outcome on the bar (and in the log); ``topic``: it replaces the last message of that topic."""
     log(message)
-    _push(iface, title, message, Qgis.MessageLevel.Info, duration)
+    _push(iface, title, message, Qgis.MessageLevel.Info, duration, topic)
 
 
 _runtime_offer: list[Any] = []  # the bar's "Set up ML runtime…" message, while it is shown

@@ -86,6 +86,20 @@ class ModelCard:
         """Pixel size of one chip as cut from imagery (supertiles are 2x2 tiles)."""
         return self.geometry.chip_px
 
+    def headline(self) -> str:
+        """What a model is, in a line, with what its test figure rests on: a ROC AUC of 1.000
+        on 2 schools, or on scores that are all the same, must not read like a good model."""
+        m = self.metrics
+        auc = m.get("roc_auc")
+        n, positives = m.get("n"), m.get("positives")
+        test = f"test ROC AUC {auc:.3f}" if isinstance(auc, (int, float)) else "no test figures"
+        if isinstance(n, (int, float)) and isinstance(positives, (int, float)):
+            test += f" on {int(positives)} schools / {int(n - positives)} not-schools"
+        kind = "supertiles" if self.supertile else "tiles"
+        return f"{self.model_id}: {self.backbone}, zoom {self.zoom} {kind}, threshold {self.threshold:.2f}, {test}" + (
+            " (cancelled: the best epoch so far)" if self.cancelled else ""
+        )
+
     def validate(self) -> None:
         problems = []
         if not self.name or "/" in self.name or self.name.strip() != self.name:

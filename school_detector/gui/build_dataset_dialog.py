@@ -35,7 +35,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.chip_plan import NOT_SCHOOL, SCHOOL, ChipGeometry, LabeledPoint, check_split, plan_chips
-from ..core.errors import InputError
+from ..core.errors import InputError, SchoolDetectorError
 from ..core.tiles import TILE_SIZE, ground_resolution
 from ..dataset.builder import FOOTPRINTS_GPKG, BuildOptions
 from ..notify import report_info
@@ -384,7 +384,7 @@ class BuildDatasetDialog(QDialog):
                 label.setPixmap(pixmap)
                 label.setToolTip(f"{plan.label} · {plan.tile.id} · {chip.valid_fraction:.0%} imagery")
             self.status_label.setText(tr("Preview of {n} chips: schools left, not-schools right.").format(n=len(picks)))
-        except InputError as exc:
+        except SchoolDetectorError as exc:  # bad input, and imagery that can't be read (no CRS…): said the same
             self.status_label.setText(exc.message)
 
     def start(self) -> BuildDatasetTask | None:
@@ -413,6 +413,11 @@ class BuildDatasetDialog(QDialog):
         if skipped:
             text += " " + tr("Skipped: ") + ", ".join(f"{v} {k}" for k, v in skipped.items())
         labels = info.get("labels", {})
+        merged, background = labels.get("duplicates", 0), labels.get("background", 0)
+        if merged or background:
+            text += " " + tr(
+                "{d} labels in the same tile as another were merged; {b} random not-school chips added."
+            ).format(d=merged, b=background)
         if labels.get("conflicts"):
             text += " " + tr("{c} tiles labeled both ways ({rule}).").format(
                 c=labels["conflicts"], rule=labels.get("conflict_rule")

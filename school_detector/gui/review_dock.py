@@ -403,10 +403,11 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         except SchoolDetectorError as exc:
             report_error(self.iface, exc)
             return
-        if added:
+        if added:  # one message however often the slider moves
             report_info(
                 self.iface,
                 tr("{n} more candidates from the scan's kept scores (no rescan needed).").format(n=added),
+                topic="review threshold",
             )
         self.refresh_queue()
 

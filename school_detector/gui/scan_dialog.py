@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsProject, QgsRasterLayer
+from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsAuthConfigSelect, QgsCollapsibleGroupBox, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import QCoreApplication, QTimer
 from qgis.PyQt.QtWidgets import (
@@ -36,7 +36,7 @@ from ..core.model_card import ModelCard
 from ..core.places import KnownSchools
 from ..core.tiles import TILE_SIZE, ground_resolution
 from ..notify import error_text, report_info
-from ..qgis_compat import LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filters
+from ..qgis_compat import GEOMETRY_POLYGON, LAYER_POINT, LAYER_POLYGON, LAYER_RASTER, layer_filters
 from ..qgis_io.auth import auth_headers
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.places import buildings_from_layer, known_from_layer
@@ -56,6 +56,24 @@ from .signals import on_click
 
 #: the estimate waits for the map to rest this long
 ESTIMATE_DELAY_MS = 300
+#: a scan this long (tiles scored) gives the rate later ETAs use
+RATE_MIN_TILES = 200
+#: layer names that say "a region to scan"
+REGION_WORDS = ("district", "boundar", "region", "admin", "province", "county", "ward", "municip", "area")
+
+
+def region_layer_guess() -> Any:
+    """A polygon layer named like a district or boundary, else None (buildings, compounds and
+    fields are polygons too: the region is not just any of them)."""
+    for layer in QgsProject.instance().mapLayers().values():
+        name = layer.name().lower()
+        if (
+            isinstance(layer, QgsVectorLayer)
+            and layer.geometryType() == GEOMETRY_POLYGON
+            and any(w in name for w in REGION_WORDS)
+        ):
+            return layer
+    return None
 
 
 def tr(text: str) -> str:
@@ -180,6 +198,8 @@ class ScanDialog(QDialog):
         form.addRow(row)
         self.region_combo = QgsMapLayerComboBox()
         self.region_combo.setFilters(layer_filters(LAYER_POLYGON))
+        self.region_combo.setAllowEmptyLayer(True)
+        self.region_combo.setLayer(region_layer_guess())  # a district-like layer, else none: never any polygons
         self.region_combo.layerChanged.connect(self._update_estimate)
         form.addRow(tr("Polygon layer:"), self.region_combo)
         self.imagery_combo = QgsMapLayerComboBox()
@@ -340,16 +360,9 @@ class ScanDialog(QDialog):
             self.card_label.setText(tr("Choose a model folder (Train classifier… makes one)."))
             self.training_schools_check.setVisible(False)
             return
-        self.card_label.setText(
-            tr("{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}").format(
-                id=card.model_id,
-                bb=card.backbone,
-                z=card.zoom,
-                kind="supertiles" if card.supertile else "tiles",
-                t=card.threshold,
-                auc=f"{card.metrics.get('roc_auc', float('nan')):.3f}",
-            )
-        )
+        cautions = "".join(f"\n⚠ {w}" for w in card.warnings)  # a degenerate model must not read as a good one
+        self.card_label.setText(card.headline() + cautions)
+        self.card_label.setStyleSheet("color: #a15c00;" if card.warnings else "")
         self.threshold_spin.setValue(card.threshold)
         dataset = self._training_schools(card)
         self.training_schools_check.setVisible(dataset is not None)
@@ -556,7 +569,7 @@ class ScanDialog(QDialog):
     def _on_completed(self, task: ScanTask) -> None:
         res = task.result_data or {}
         self.last_result = res
-        if res.get("tiles_per_s"):
+        if res.get("tiles_per_s") and res.get("scored_now", 0) >= RATE_MIN_TILES:  # 4 tiles say nothing of a rate
             settings = PluginSettings.load()
             settings.last_rate = float(res["tiles_per_s"])
             settings.save()

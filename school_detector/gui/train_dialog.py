@@ -346,9 +346,11 @@ class TrainDialog(QDialog):
         m = res.get("metrics", {})
         card = res.get("card", {})
         text = tr(
-            "Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, "
-            "recall {r:.2f}, precision {p:.2f}."
+            "Model {name} v{v} saved in {dir}. On the {split} split ({pos} schools / {neg} not-schools) at threshold "
+            "{t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}."
         ).format(
+            pos=int(m.get("positives", 0)),
+            neg=int(m.get("n", 0) - m.get("positives", 0)),
             name=card.get("name"),
             v=card.get("version"),
             dir=res.get("model_dir"),
@@ -359,8 +361,12 @@ class TrainDialog(QDialog):
             p=m.get("precision", 0.0),
         )
         stopped = (res.get("stopping") or {}).get("text")
-        self.panel.say(text + (" " + tr("Training {how}.").format(how=stopped) if stopped else ""))
-        self.warnings_label.setText("\n".join(res.get("warnings") or []))
+        warnings = res.get("warnings") or []
+        text += " " + tr("Training {how}.").format(how=stopped) if stopped else ""
+        if warnings:  # said with the figures, wherever they go: the dialog and the message bar
+            text += " " + tr("Caution: ") + " ".join(warnings)
+        self.panel.say(text)
+        self.warnings_label.setText("\n".join(warnings))
         self.progress.setFormat("%p%")
         self.report_button.setEnabled(bool(res.get("report")))
         self.use_button.setEnabled(bool(res.get("model_dir")))
@@ -387,7 +393,9 @@ class TrainDialog(QDialog):
         settings.model_dir = self.last_result["model_dir"]
         settings.trust(settings.model_dir)  # trained here: no warning when it is loaded
         settings.save()
-        report_info(self.iface, tr("Scans will use {dir}.").format(dir=settings.model_dir))
+        said = tr("Scans will use {dir}: Scan current extent and Scan region… take it.").format(dir=settings.model_dir)
+        self.panel.say(said)  # here, where the click was (the message bar is behind the dialog)
+        report_info(self.iface, said)
 
     def cancel_job(self) -> None:
         self.panel.cancel()

@@ -8,7 +8,7 @@ from typing import Any
 from qgis.core import QgsApplication, QgsTask
 
 from ..core.errors import JobCancelled
-from ..notify import report_error
+from ..notify import report_error, withdraw
 
 
 class TaskRegistry:
@@ -18,7 +18,7 @@ class TaskRegistry:
 
     def start(self, task: QgsTask) -> QgsTask:
         self._tasks.append(task)
-        task.taskCompleted.connect(lambda t=task: self._forget(t))
+        task.taskCompleted.connect(lambda t=task: self._succeeded(t))
         task.taskTerminated.connect(lambda t=task: self._failed(t))
         QgsApplication.taskManager().addTask(task)
         return task
@@ -26,6 +26,11 @@ class TaskRegistry:
     def _forget(self, task: QgsTask) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
+
+    def _succeeded(self, task: QgsTask) -> None:
+        """An earlier failure of the same job no longer holds: its message goes."""
+        self._forget(task)
+        withdraw(self.iface, getattr(task, "title", "") or task.description())
 
     def _failed(self, task: QgsTask) -> None:
         """Message bar for the user, details and stderr tail to the log; cancels stay quiet."""

@@ -233,3 +233,32 @@ def test_the_build_dialog_guesses_only_what_a_layer_says(plugin, qgis_iface, wor
     QTest.mouseClick(d.run_button, Qt.MouseButton.LeftButton)
     wait_for_task(d.current_task)
     assert "Warning: no school chip in" in d.status_label.text(), d.status_label.text()
+
+
+def test_one_message_per_event_replaced_or_withdrawn(qgis_app):
+    """On a real message bar: a job's error is replaced by its next error and withdrawn when the
+    job succeeds; a topic's messages replace each other (the review slider moved 30 times is one
+    message); a two-line summary shows on one line, whole behind "More"."""
+    from qgis.gui import QgsMessageBar
+
+    from school_detector.core.errors import InputError
+    from school_detector.notify import report_error, report_info, withdraw
+
+    class Iface:
+        bar = QgsMessageBar()
+
+        def messageBar(self):  # noqa: N802 (QGIS API)
+            return self.bar
+
+    iface = Iface()
+    report_error(iface, InputError("Could not download the ImageNet weights."), title="Train classifier")
+    report_error(iface, InputError("Could not download the ImageNet weights (again)."), title="Train classifier")
+    assert len(iface.bar.items()) == 1
+    for n in range(30):
+        report_info(iface, f"{n} more candidates from the scan's kept scores.", topic="review threshold")
+    assert len(iface.bar.items()) == 2
+    withdraw(iface, "Train classifier")  # the next training succeeded
+    assert len(iface.bar.items()) == 1 and "29 more" in iface.bar.items()[0].text()
+    report_info(iface, "Model saved.\nCaution: only 9 schools in the test split.", topic="train")
+    item = iface.bar.currentItem()
+    assert "\n" not in item.text() and "Caution" in item.text()
