@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from qgis.PyQt.QtCore import QCoreApplication, Qt
@@ -25,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import settings as plugin_settings
 from ..core.errors import JobCancelled
 from ..notify import error_text, report_info, runtime_ready
-from ..runtime.install import SCAN_ONLY, SIZES, TRAINING
+from ..runtime.install import SCAN_ONLY, SIZES, TRAINING, runtime_kind
 from ..runtime.locate import ENV_VAR, REQUIREMENTS_FILE, SCAN_REQUIREMENTS_FILE, locate_runtime
 from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
@@ -68,6 +69,7 @@ class SettingsDialog(QDialog):
         self.tasks = tasks
         self.settings = PluginSettings.load()
         self.last_info: dict[str, Any] | None = None
+        self._shown_python: Path | None = None  # the runtime "Set up for" was last set from
         self.panel = JobPanel(tasks, tr("Set up ML runtime…"), tr("Cancel job"), parent=self)
         self.state_label = self.panel.status_label
         self.progress = self.panel.progress
@@ -87,6 +89,8 @@ class SettingsDialog(QDialog):
         self.python_edit = QLineEdit(self.settings.runtime_python)
         self.python_edit.setPlaceholderText(tr("automatic: ${env}, then the managed runtime").format(env=ENV_VAR))
         self.python_edit.editingFinished.connect(self._refresh_location)
+        self.python_edit.returnPressed.connect(self._check_typed_path)
+        self.python_edit.textChanged.connect(self._on_path_text)
         self.browse_button = QPushButton(tr("Browse…"))
         on_click(self.browse_button, self._browse)
         row.addWidget(self.python_edit)
@@ -178,6 +182,23 @@ class SettingsDialog(QDialog):
         idle = self.panel.current_task is None
         self.check_button.setEnabled(loc.found and idle)
         self.test_button.setEnabled(loc.found and idle)
+        if loc.found and loc.python is not None and loc.python != self._shown_python:
+            # another runtime in use (or the first look): "Set up for" says what it is; the
+            # mapper's own choice stays while it is the same runtime
+            self._shown_python = loc.python
+            self.flavour_combo.setCurrentIndex(self.flavour_combo.findData(runtime_kind(loc.python)))
+
+    def _on_path_text(self, text: str) -> None:
+        """A path pasted (or typed to its end) that names a file is looked up at once: Check and
+        Test need not wait for the field to lose focus. A half-typed path names none."""
+        if text.strip() and Path(text.strip()).expanduser().is_file():
+            self._refresh_location()
+
+    def _check_typed_path(self) -> None:
+        """Enter in the Python field: look it up and, if it is a runtime, check it."""
+        self._refresh_location()
+        if self.check_button.isEnabled():
+            self.check_runtime()
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("ML runtime Python"), self.python_edit.text())

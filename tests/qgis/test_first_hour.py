@@ -262,3 +262,31 @@ def test_one_message_per_event_replaced_or_withdrawn(qgis_app):
     report_info(iface, "Model saved.\nCaution: only 9 schools in the test split.", topic="train")
     item = iface.bar.currentItem()
     assert "\n" not in item.text() and "Caution" in item.text()
+
+
+def test_a_pasted_runtime_path_is_checked_without_leaving_the_field(qgis_iface, with_runtime, monkeypatch):
+    """Pasted: Check and Test are ready at once; Enter checks it; "Set up for" says the runtime
+    in use is a training one."""
+    from qgis.PyQt.QtGui import QGuiApplication
+
+    from school_detector.gui.settings_dialog import SettingsDialog
+    from school_detector.runtime.install import TRAINING
+    from school_detector.settings import PluginSettings
+    from school_detector.tasks.registry import TaskRegistry
+    from tests.qgis.conftest import wait_for_task
+
+    monkeypatch.delenv("SCHOOL_DETECTOR_PYTHON")
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls()))
+    d = SettingsDialog(qgis_iface, TaskRegistry())
+    d.show()
+    assert not d.check_button.isEnabled()
+    QGuiApplication.clipboard().setText(str(with_runtime))
+    d.python_edit.setFocus()
+    QTest.keyClick(d.python_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert d.python_edit.text() == str(with_runtime)  # pasted; the field was not left
+    assert d.check_button.isEnabled() and d.test_button.isEnabled()
+    assert d.flavour_combo.currentData() == TRAINING
+    QTest.keyClick(d.python_edit, Qt.Key.Key_Return)
+    assert d.current_task is not None and d.current_task.args == ["info"] and d.isVisible()
+    wait_for_task(d.current_task)
+    assert d.state_label.text().startswith("Python 3")

@@ -71,11 +71,14 @@ def test_setting_a_python_path_is_saved(qgis_iface, without_runtime, runtime_pyt
         dialog = SettingsDialog(qgis_iface, TaskRegistry())
         dialog.show()
         dialog.python_edit.setFocus()
-        QTest.keyClicks(dialog.python_edit, str(runtime_python))
-        assert not dialog.check_button.isEnabled()  # typing alone does not look the path up
+        QTest.keyClicks(dialog.python_edit, str(runtime_python)[:-2])
+        assert not dialog.check_button.isEnabled()  # a half-typed path looks nothing up
+        QTest.keyClicks(dialog.python_edit, str(runtime_python)[-2:])
+        assert dialog.check_button.isEnabled()  # the whole path names the runtime: ready at once
         QTest.keyClick(dialog.python_edit, Qt.Key.Key_Return)
         assert dialog.isVisible()  # Enter in the field checks it; it does not close the dialog
-        assert "from setting" in dialog.location_label.text() and dialog.check_button.isEnabled()
+        assert "from setting" in dialog.location_label.text() and dialog.current_task is not None
+        wait_for_task(dialog.current_task)
         dialog.button_box.button(dialog.button_box.StandardButton.Save).click()
         assert not dialog.isVisible()
         assert any("saved" in m for m in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Info))
