@@ -41,7 +41,7 @@ from ..qgis_io.auth import auth_headers
 from ..qgis_io.layer_source import QgisLayerSource
 from ..qgis_io.places import buildings_from_layer, known_from_layer
 from ..qgis_io.region import extent_region, layer_region
-from ..qgis_io.results import load_results
+from ..qgis_io.results import show_results
 from ..runtime.jobs import format_eta
 from ..runtime.local_server import LocalServer
 from ..scan.buildings import BuildingsSource
@@ -100,13 +100,6 @@ def ask_results_folder(parent: QWidget | None) -> Path | None:
     settings.results_dir = folder
     settings.save()
     return default_output()
-
-
-def layer_name(out: Path) -> str:
-    """A short name that tells scans apart: the results file's name, once in the project."""
-    name = tr("Candidates · {name}").format(name=out.stem)
-    taken = {layer.name() for layer in QgsProject.instance().mapLayers().values()}
-    return name if name not in taken else f"{name} ({sum(1 for t in taken if t.startswith(name)) + 1})"
 
 
 class ScanDialog(QDialog):
@@ -573,7 +566,7 @@ class ScanDialog(QDialog):
             settings = PluginSettings.load()
             settings.last_rate = float(res["tiles_per_s"])
             settings.save()
-        candidates, _ = load_results(task.out, layer_name(task.out))
+        candidates = show_results(task.out)
         self.result_layer_id = candidates.id()
         if self.iface is not None:
             self.iface.setActiveLayer(candidates)  # Review detections opens on it
@@ -604,7 +597,7 @@ class ScanDialog(QDialog):
             return
         self.panel.say(error_text(task.error)[0])
         if task.out.exists():  # keep what was scanned visible
-            layer, _ = load_results(task.out, layer_name(task.out) + tr(" (partial)"))
+            layer = show_results(task.out, partial=True)
             self.result_layer_id = layer.id()
             if self.iface is not None:
                 self.iface.setActiveLayer(layer)

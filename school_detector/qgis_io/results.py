@@ -73,6 +73,41 @@ def style_footprints(layer: QgsVectorLayer) -> None:
     _set_rules(layer, [QgsRuleBasedRenderer.Rule(symbol, 0, 0, "", "candidate tile")])
 
 
+def scan_group_name(path: Path) -> str:
+    """A scan's layer group, named what tells scans apart first: the time of a dated results
+    file ("15:30:12 · 4 Dec scan"; the Layers panel cuts long names at their end), else its name."""
+    import re
+    from datetime import datetime
+
+    found = re.fullmatch(r"scan-(\d{8})-(\d{6})", Path(path).stem)
+    if found is None:
+        return Path(path).stem
+    when = datetime.strptime("".join(found.groups()), "%Y%m%d%H%M%S")
+    return f"{when:%H:%M:%S} · {when.day} {when:%b} scan"
+
+
+def show_results(path: Path, partial: bool = False) -> QgsVectorLayer:
+    """A scan's layers in the project, in a group of their own at the top (candidates, then the
+    tile footprints, hidden); a file already shown (a resumed scan) is reloaded, not added
+    again. Returns the candidates layer."""
+    from .files import reload_layers_of
+
+    shown = reload_layers_of(path)
+    for layer in shown:
+        if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"layername={CANDIDATES_TABLE}"):
+            return layer
+    candidates, footprints = load_results(path, "Candidates" + (" (partial)" if partial else ""), add=False)
+    footprints.setName("Tiles")
+    project = QgsProject.instance()
+    group = project.layerTreeRoot().insertGroup(0, scan_group_name(path))
+    for layer in (candidates, footprints):
+        if layer.isValid() and (layer is candidates or not shown):
+            project.addMapLayer(layer, False)
+            node = group.addLayer(layer)
+            node.setItemVisibilityChecked(layer is candidates)
+    return candidates
+
+
 def load_results(
     path: Path, name: str = "Candidate schools", add: bool = True
 ) -> tuple[QgsVectorLayer, QgsVectorLayer]:

@@ -54,7 +54,7 @@ def candidates_layer_of(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
     candidates layer of that file, from the project or loaded; None for a layer of a results
     file that can't be reviewed. Any other layer (from another tool) is itself."""
     from ..scan.store import is_results_file
-    from .results import load_results
+    from .results import show_results
 
     if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
         return None
@@ -71,10 +71,9 @@ def candidates_layer_of(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
         ):
             return other
     try:
-        candidates, _ = load_results(path, f"Candidates · {path.stem}")
+        return show_results(path)
     except OSError:
         return None
-    return candidates
 
 
 def latest_candidates_layer() -> QgsVectorLayer | None:

@@ -290,3 +290,27 @@ def test_a_pasted_runtime_path_is_checked_without_leaving_the_field(qgis_iface, 
     assert d.current_task is not None and d.current_task.args == ["info"] and d.isVisible()
     wait_for_task(d.current_task)
     assert d.state_label.text().startswith("Python 3")
+
+
+def test_each_scan_is_one_layer_group_named_by_its_time(tmp_path, qgis_new_project):
+    """Two one-click scans: two groups, each holding "Candidates" and "Tiles", named by what
+    tells them apart first; showing a file again (a resume) reloads its layers, adds none."""
+    from school_detector.qgis_io.results import scan_group_name, show_results
+
+    paths = []
+    for stamp in ("20261204-153012", "20261204-160544"):
+        path = tmp_path / f"scan-{stamp}.gpkg"
+        store = ResultStore(path, "schools:1", 0.5)
+        store.commit([(Tile(152970, 132500, 18), Prediction(0.9, 0.5, 0.5))])
+        store.close()
+        paths.append(path)
+        show_results(path)
+    root = QgsProject.instance().layerTreeRoot()
+    groups = [g.name() for g in root.children()]
+    assert groups == ["16:05:44 · 4 Dec scan", "15:30:12 · 4 Dec scan"]  # the newest on top
+    assert [n.name() for n in root.children()[0].children()] == ["Candidates", "Tiles"]
+    assert not root.children()[0].children()[1].isVisible()  # the tiles: hidden until asked for
+    count = len(QgsProject.instance().mapLayers())
+    again = show_results(paths[0])  # resumed into: reloaded, not added
+    assert len(QgsProject.instance().mapLayers()) == count and again.source().endswith("layername=candidates")
+    assert scan_group_name(tmp_path / "my district.gpkg") == "my district"
