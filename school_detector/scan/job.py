@@ -31,7 +31,7 @@ from typing import Any
 from ..core.chip_plan import ChipGeometry
 from ..core.cover import Polygon, estimate_cover, polygons_bounds
 from ..core.distances import KNOWN_DISTANCE_M
-from ..core.errors import InputError, OtherScanError
+from ..core.errors import InputError, JobCancelled, OtherScanError, SchoolDetectorError
 from ..core.model_card import ModelCard
 from ..core.places import KnownSchools, Region
 from ..core.progress import Reporter
@@ -351,18 +351,21 @@ class ScanJob:
             store.add_region(polygons, self.request.region)
             from ..imagery.png import png_bytes
 
-            result = scan(
-                self.request.source,
-                predictor,
-                store,
-                polygons,
-                self.settings,
-                reporter,
-                cancelled,
-                encode=png_bytes,
-                resume=self.request.resume,
-                skip=None if buildings is None else _uninhabited(buildings),
-            )
+            try:
+                result = scan(
+                    self.request.source,
+                    predictor,
+                    store,
+                    polygons,
+                    self.settings,
+                    reporter,
+                    cancelled,
+                    encode=png_bytes,
+                    resume=self.request.resume,
+                    skip=None if buildings is None else _uninhabited(buildings),
+                )
+            except SchoolDetectorError as exc:
+                raise _with_what_is_kept(exc, store) from exc
             store.reconcile(known)
             return {**result, **store.review_counts(), "warnings": warnings}
         finally:
@@ -405,6 +408,14 @@ class ScanJob:
         if fresh:  # the points are judged against this list as they come: nothing to judge again
             record["known_fingerprint"] = known.fingerprint() if known is not None else None
         store.set_info(record)
+
+
+def _with_what_is_kept(exc: SchoolDetectorError, store: ResultStore) -> SchoolDetectorError:
+    """A scan that stopped says what it kept, only when it kept something."""
+    tiles = store.counts()["tiles"]
+    if tiles and "Resume" not in exc.message and not isinstance(exc, JobCancelled):
+        exc.message += f" The {tiles:,} tiles done so far are in {store.path.name}: scan again with Resume to go on."
+    return exc
 
 
 def _remove(path: Path) -> None:

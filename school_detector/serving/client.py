@@ -42,6 +42,27 @@ class Endpoint:
         return base
 
 
+def connection_trouble(exc: Exception, url: str, timeout: Any) -> str:
+    """What went wrong reaching ``url``, in words: host, port and cause (not urllib3's repr)."""
+    from urllib.parse import urlsplit
+
+    import requests
+
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    text = str(exc).lower()
+    if isinstance(exc, requests.Timeout):
+        seconds = timeout[-1] if isinstance(timeout, tuple) else timeout
+        return f"{where} did not answer within {seconds:g} s"
+    if "refused" in text:
+        return f"nothing answers at {where} (connection refused)"
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return f"the host name {parts.hostname} could not be resolved (a typo, or no network?)"
+    if "reset" in text or "aborted" in text or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"{where} closed the connection mid-answer"
+    return f"{where} could not be reached ({type(exc).__name__})"
+
+
 class ServingClient:
     def __init__(
         self,
@@ -102,7 +123,7 @@ class ServingClient:
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError,
             ) as exc:  # transient: retry
-                last = f"{type(exc).__name__}: {exc}"
+                last = connection_trouble(exc, url, self.timeout)
                 continue
             except requests.RequestException as exc:  # a bad URL and the like: retrying won't help
                 raise ServingError(f"Cannot call the serving endpoint {self.endpoint.url}: {exc}") from exc
@@ -118,8 +139,8 @@ class ServingClient:
                 if attempt == self.retries:
                     raise ServingError(f"The serving endpoint answered {last}.") from exc
         raise ServingError(
-            f"The serving endpoint {self.endpoint.url} failed after {self.retries + 1} tries ({last}). "
-            "Is the server running and reachable? Results so far are kept."
+            f"The serving endpoint {self.endpoint.url} failed after {self.retries + 1} tries: {last}. "
+            "Is the server running and reachable from this computer?"
         )
 
     @staticmethod

@@ -82,7 +82,8 @@ class GrpcPredictor:
                     raise ServingError(message) from None
                 raise ServingError(f"The gRPC endpoint rejected the request ({code}): {exc.details()}") from None
         raise ServingError(
-            f"The gRPC endpoint {self.target} failed after {self.retries + 1} tries ({last}). Results so far are kept."
+            f"The gRPC endpoint {self.target} failed after {self.retries + 1} tries ({last}). Is the server running "
+            "and reachable from this computer?"
         )
 
     def check_signature(self) -> str:

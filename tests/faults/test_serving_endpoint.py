@@ -90,6 +90,9 @@ def test_serving_fault(scene, reference, tmp_path, case):
         assert proc.returncode != 0 and len(got) < len(reference)
         error = next(e for e in events if e["event"] == "error")["message"]
         assert any(m in error for m in message.split("|")), error
+        kept = sqlite3.connect(out).execute("SELECT COUNT(*) FROM tile_scores").fetchone()[0]
+        if kept:  # it says what it kept, and only then
+            assert f"The {kept:,} tiles done so far are in r.gpkg: scan again with Resume" in error, error
         # and a resumed scan against a healthy server finishes the job
         with FakeServing(by_content=True) as healthy:
             proc2, events2 = run_cli(*scan_args(scene, healthy.url, out, "--resume"))
@@ -106,4 +109,7 @@ def test_connection_refused_stops_before_scanning(scene, tmp_path):
     assert proc.returncode != 0
     error = next(e for e in events if e["event"] == "error")["message"]
     assert "failed after 4 tries" in error and "reachable" in error
+    assert f"nothing answers at 127.0.0.1:{port} (connection refused)" in error, error  # in words
+    assert "object at 0x" not in error and "NewConnectionError" not in error
+    assert "so far" not in error  # nothing was scanned: no claim that anything is kept
     assert not (tmp_path / "r.gpkg").exists() or scores(tmp_path / "r.gpkg") == {}

@@ -152,7 +152,8 @@ def test_remote_server_down_stops_clearly(qgis_iface, server, runtime_python, wo
     task = d.scan(ask_size=False)
     wait_for_task(task, timeout=120)
     assert task.error is not None and "failed after" in task.error.message
-    assert "failed after" in d.status_label.text()
+    assert "failed after" in d.status_label.text() and f"127.0.0.1:{port} (connection refused)" in d.status_label.text()
+    assert "Resume" not in d.status_label.text()  # nothing was scanned: nothing claimed kept
 
 
 def test_scan_processing_algorithm(qgis_processing, runtime_python, world, tmp_path, monkeypatch):
