@@ -25,6 +25,7 @@ class PluginSettings:
     last_rate: float = 0.0  # tiles/s of the last scan, for ETAs before starting
     results_dir: str = ""  # where scans of an unsaved project go (asked once, then remembered)
     last_dataset: str = ""  # the dataset Build training data made last: Train classifier offers it
+    reviewer: str = ""  # the name review decisions are recorded under (the review dock asks once)
     #: model folders the user agreed to load (a SavedModel runs its own code), or trained here
     trusted_models: list[str] = field(default_factory=list)
 
@@ -40,6 +41,7 @@ class PluginSettings:
             last_rate=float(s.value(PREFIX + "last_rate", 0.0) or 0.0),
             results_dir=str(s.value(PREFIX + "results_dir", "") or ""),
             last_dataset=str(s.value(PREFIX + "last_dataset", "") or ""),
+            reviewer=str(s.value(PREFIX + "reviewer", "") or ""),
             trusted_models=_as_list(s.value(PREFIX + "trusted_models", [])),
         )
 
@@ -53,6 +55,7 @@ class PluginSettings:
         s.setValue(PREFIX + "last_rate", self.last_rate)
         s.setValue(PREFIX + "results_dir", self.results_dir)
         s.setValue(PREFIX + "last_dataset", self.last_dataset)
+        s.setValue(PREFIX + "reviewer", self.reviewer)
         s.setValue(PREFIX + "trusted_models", self.trusted_models)
 
     def trusts(self, model_dir: str | Path) -> bool:

@@ -17,7 +17,6 @@ command again reuses the chips already there and finishes the rest.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import platform
@@ -51,6 +50,7 @@ from ..core.chip_plan import (
 )
 from ..core.errors import InputError, JobCancelled, NoChipsError
 from ..core.files import replace_file, write_text
+from ..core.imagery import imagery_id
 from ..core.progress import Reporter
 from ..core.tiles import Bounds, lonlat_to_xy
 from ..imagery.base import Chip, ChipSource, ImageryError
@@ -98,12 +98,6 @@ def pil_save_png(rgb: np.ndarray, path: Path) -> None:
     buf = io.BytesIO()
     Image.fromarray(rgb, "RGB").save(buf, format="PNG", compress_level=3)
     path.write_bytes(buf.getvalue())
-
-
-def imagery_id(description: dict[str, Any]) -> str:
-    return hashlib.sha1(
-        json.dumps(description, sort_keys=True, default=str).encode(), usedforsecurity=False
-    ).hexdigest()[:10]
 
 
 def labels_extent(points: Sequence[LabeledPoint], margin_m: float = 500.0) -> Bounds:

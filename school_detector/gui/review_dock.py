@@ -57,6 +57,7 @@ from ..notify import report_error, report_info
 from ..qgis_compat import LAYER_POINT, LAYER_RASTER, field_type, layer_filters
 from ..qgis_io import review_layer
 from ..scan.store import candidate_floor, read_info
+from ..settings import PluginSettings
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
 from .fit import scrolling
@@ -138,7 +139,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.history: list[tuple[dict[int, dict[str, Any]], int]] = []
         self.decisions = 0
         self.started = time.time()
-        self.reviewer = reviewer_name()
+        self.reviewer = PluginSettings.load().reviewer or reviewer_name()
         self._overwrite: tuple[int, ...] | None = None
         self.counts: dict[str, int] = {}  # candidates per status, kept as decisions are made
         self.near_known: dict[int, float] = {}  # metres to a known school, for candidates near one
@@ -265,7 +266,22 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.places_check.setChecked(True)
         self.places_check.toggled.connect(self.refresh_queue)
         grid.addWidget(self.places_check, 4, 0, 1, 5)
+        self.reviewer_edit = QLineEdit(PluginSettings.load().reviewer)
+        self.reviewer_edit.setPlaceholderText(reviewer_name())
+        self.reviewer_edit.setToolTip(tr("The name your decisions are recorded under (kept for next time)"))
+        self.reviewer_edit.editingFinished.connect(self._on_reviewer)
+        grid.addWidget(QLabel(tr("Reviewer:")), 5, 0)
+        grid.addWidget(self.reviewer_edit, 5, 1, 1, 4)
         return grid
+
+    def _on_reviewer(self) -> None:
+        """Decisions are recorded under this name from now on; it is kept in the settings."""
+        name = self.reviewer_edit.text().strip()
+        self.reviewer = name or reviewer_name()
+        settings = PluginSettings.load()
+        if settings.reviewer != name:
+            settings.reviewer = name
+            settings.save()
 
     def _build_preview(self) -> QHBoxLayout:
         row = QHBoxLayout()

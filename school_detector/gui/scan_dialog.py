@@ -247,9 +247,10 @@ class ScanDialog(QDialog):
         form.addRow(tr("URL:"), self.url_edit)
         row = QHBoxLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText(tr("model name (default: the card's)"))
+        self.name_edit.setPlaceholderText(tr("name (the card's)"))
         self.version_edit = QLineEdit()
-        self.version_edit.setPlaceholderText(tr("version or label (default: latest)"))
+        self.version_edit.setPlaceholderText(tr("version (latest)"))
+        self.version_edit.setToolTip(tr("A version number or a label; empty: the latest version"))
         row.addWidget(self.name_edit)
         row.addWidget(self.version_edit)
         form.addRow(tr("Model:"), row)
@@ -571,9 +572,11 @@ class ScanDialog(QDialog):
         if self.iface is not None:
             self.iface.setActiveLayer(candidates)  # Review detections opens on it
         skipped = ", ".join(f"{v} {k}" for k, v in (res.get("skipped") or {}).items())
-        text = tr("{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.").format(
-            c=res.get("candidates"),
-            n=res.get("tiles"),
+        text = tr("{c} in {n:,} tiles ({rate} tiles/s on {on}); results in {out}.").format(
+            c=tr("1 candidate")
+            if res.get("candidates") == 1
+            else tr("{c:,} candidates").format(c=res.get("candidates", 0)),
+            n=res.get("tiles", 0),
             rate=res.get("tiles_per_s"),
             on=(res.get("predictor") or {}).get("runs_on") or "?",
             out=task.out,

@@ -32,6 +32,7 @@ from ..core.chip_plan import (
 )
 from ..core.errors import InputError, JobCancelled
 from ..core.files import replace_file, write_text
+from ..core.imagery import imagery_id
 from ..core.progress import Reporter
 from ..core.results import ReviewStatus
 from ..core.tiles import Tile, bounds_3857, parse_tile_id
@@ -41,7 +42,6 @@ from ..dataset.builder import (
     MANIFEST_FIELDS,
     SCHOOL_POINT_FIELDS,
     SCHOOL_POINTS,
-    imagery_id,
     pil_save_png,
     school_point,
     write_csv,

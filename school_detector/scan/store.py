@@ -36,6 +36,7 @@ from ..core.cover import Polygon
 from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError
 from ..core.gpkg import GeoPackage, decode_geometry, encode_geometry
+from ..core.imagery import imagery_identity
 from ..core.places import MODEL, TILE_CENTRE, KnownSchools, Region, centre, chip_point
 from ..core.results import (
     CANDIDATE_FIELDS,
@@ -101,18 +102,6 @@ def scored_tiles(path: Path) -> int:
 def is_results_file(path: Path) -> bool:
     """A scan's results (tile scores and candidates), made by this version or an older one."""
     return bool(_read(path, lambda _, tables: {SCORES_TABLE, CANDIDATES_TABLE} <= tables, False))
-
-
-def imagery_identity(imagery: Any) -> str:
-    """What names an imagery across sessions: its file, its URL template, else its layer's
-    kind and name (a QGIS layer's id changes with every project)."""
-    if not isinstance(imagery, dict):
-        return str(imagery or "")
-    if imagery.get("path"):
-        return str(Path(str(imagery["path"])).expanduser().resolve())
-    if imagery.get("template"):
-        return str(imagery["template"])
-    return f"{imagery.get('type', '')}:{imagery.get('layer', '')}"
 
 
 def record_differences(earlier: dict[str, Any], now: dict[str, Any]) -> list[str]:

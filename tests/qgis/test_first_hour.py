@@ -83,7 +83,7 @@ def test_the_one_click_scan_takes_the_model_in_use_and_the_raster_on_the_map(
     assert task is not None, dialog.status_label.text()
     assert dialog.model_widget.filePath() == str(world / "model") and dialog.imagery_combo.currentLayer() is east
     wait_for_task(task, timeout=300)
-    assert task.error is None and "candidates in 16 tiles" in dialog.status_label.text()
+    assert task.error is None and " in 16 tiles (" in dialog.status_label.text()
     press_tool(qgis_iface, plugin, "scan_region")  # opened again: the last run's words are gone
     assert dialog.status_label.text() == "" and dialog.progress.value() == 0
     qgis_canvas.setExtent(QgsRectangle(east.extent().xMaximum() + 5e4, 0, east.extent().xMaximum() + 6e4, 1e4))
@@ -314,3 +314,30 @@ def test_each_scan_is_one_layer_group_named_by_its_time(tmp_path, qgis_new_proje
     again = show_results(paths[0])  # resumed into: reloaded, not added
     assert len(QgsProject.instance().mapLayers()) == count and again.source().endswith("layername=candidates")
     assert scan_group_name(tmp_path / "my district.gpkg") == "my district"
+
+
+def test_decisions_are_recorded_under_the_name_the_mapper_gives(qgis_iface, tmp_path, qgis_new_project, monkeypatch):
+    """Not the computer's login: the dock's Reviewer field, typed once and kept."""
+    from school_detector.gui.review_dock import ReviewDock
+    from school_detector.settings import PluginSettings
+
+    saved = {}
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(**saved)))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: saved.update(vars(self)))
+    path = tmp_path / "scan.gpkg"
+    store = ResultStore(path, "schools:1", 0.5)
+    store.commit([(Tile(152970 + i, 132500, 18), Prediction(0.9, 0.5, 0.5)) for i in range(0, 6, 3)])
+    store.close()
+    candidates, _ = load_results(path, "Candidates")
+    dock = ReviewDock(qgis_iface)
+    dock.set_layer(candidates)
+    dock.show()
+    QTest.keyClicks(dock.reviewer_edit, "Amina K.")
+    QTest.keyClick(dock.reviewer_edit, Qt.Key.Key_Return)
+    QTest.keyClick(dock.widget(), Qt.Key.Key_Y)
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT reviewer FROM candidates WHERE status = 'confirmed'").fetchone()[0] == "Amina K."
+    assert saved["reviewer"] == "Amina K."
+    again = ReviewDock(qgis_iface)  # the next session: asked nothing, the name is there
+    assert again.reviewer == "Amina K." and again.reviewer_edit.text() == "Amina K."
+    dock.set_layer(None)

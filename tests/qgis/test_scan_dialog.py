@@ -70,7 +70,7 @@ def test_scan_from_the_dialog_matches_the_cli(
     layer = QgsProject.instance().mapLayer(d.result_layer_id)
     assert layer is not None and layer.isValid()
     assert layer.featureCount() == d.last_result["candidates"]
-    assert "candidates in 36 tiles" in d.status_label.text() and "outside imagery" not in d.status_label.text()
+    assert " in 36 tiles (" in d.status_label.text() and "outside imagery" not in d.status_label.text()
     assert "on CPU, ONNX Runtime" in d.status_label.text()  # what scanned, said with every scan (the model has a copy)
     subprocess.run(
         [
