@@ -107,224 +107,239 @@
 <context>
     <name>BuildDatasetDialog</name>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="66"/>
         <source>School detector — Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
         <source>Build</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="70"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="95"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="93"/>
         <source>Preview</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="99"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="97"/>
         <source>Choose labels, imagery and an output folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="105"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="103"/>
         <source>Labels</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="107"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="105"/>
         <source>One layer with a class field</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="108"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="106"/>
         <source>Two layers: schools and not-schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="120"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="118"/>
         <source>Only selected features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="162"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="163"/>
         <source>Layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="139"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="140"/>
         <source>Class field:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="142"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="143"/>
         <source>Ticked values are schools; the others are not-school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="143"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="144"/>
         <source>Values meaning school:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="151"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="152"/>
         <source>Schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="154"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="155"/>
         <source>Not-schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="158"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="159"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="171"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
         <source>Zoom:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="173"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="174"/>
         <source>Tile (256 px)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="174"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="175"/>
         <source>Supertile (512 px, more context)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="176"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="177"/>
         <source>Centre on the point</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="179"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="180"/>
         <source>Chips:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="183"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="184"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="187"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
         <source>Folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="189"/>
         <source>Add chip footprints to the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="194"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="195"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="223"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
         <source>Random not-school tiles per school chip, inside the imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="209"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="210"/>
         <source>Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="213"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
         <source>drop the tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
         <source>school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="216"/>
         <source>not-school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="218"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="219"/>
         <source>Tile labeled both ways</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="225"/>
         <source>Background per school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="230"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="231"/>
         <source>…at least from schools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
         <source>train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
         <source>valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="199"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
         <source>test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="306"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="312"/>
         <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="392"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="398"/>
         <source>Building… {n} labeled points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="405"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="414"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="422"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="442"/>
         <source>Chips — {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="380"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="263"/>
+        <source>'{layer}' has no class field (label, class, type…): choose the field that says school, or use 'Two layers' (a layer of schools and one of not-schools).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="386"/>
         <source>Preview of {n} chips: schools left, not-schools right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="403"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="412"/>
         <source>{n} chips in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="408"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="418"/>
+        <source>{d} labels in the same tile as another were merged; {b} random not-school chips added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="422"/>
         <source>{c} tiles labeled both ways ({rule}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="427"/>
+        <source>Warning: no school chip in {splits}: training needs schools in train and valid, and the test figures mean nothing without them. Add school labels (or check the class values ticked).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -429,253 +444,268 @@
 <context>
     <name>ReviewDock</name>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="69"/>
+        <location filename="school_detector/gui/review_dock.py" line="70"/>
         <source>Confirm</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="70"/>
+        <location filename="school_detector/gui/review_dock.py" line="71"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="71"/>
+        <location filename="school_detector/gui/review_dock.py" line="72"/>
         <source>Unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="112"/>
+        <location filename="school_detector/gui/review_dock.py" line="113"/>
         <source>highest score first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="112"/>
+        <location filename="school_detector/gui/review_dock.py" line="113"/>
         <source>nearest first (a short walk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="114"/>
+        <location filename="school_detector/gui/review_dock.py" line="115"/>
         <source>whole queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="115"/>
+        <location filename="school_detector/gui/review_dock.py" line="116"/>
         <source>every N-th (stride)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="116"/>
+        <location filename="school_detector/gui/review_dock.py" line="117"/>
         <source>west-to-east strips (region)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="119"/>
+        <location filename="school_detector/gui/review_dock.py" line="120"/>
         <source>unreviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="120"/>
+        <location filename="school_detector/gui/review_dock.py" line="121"/>
         <source>all</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="121"/>
+        <location filename="school_detector/gui/review_dock.py" line="122"/>
         <source>unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="122"/>
+        <location filename="school_detector/gui/review_dock.py" line="123"/>
         <source>confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="123"/>
+        <location filename="school_detector/gui/review_dock.py" line="124"/>
         <source>rejected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="124"/>
+        <location filename="school_detector/gui/review_dock.py" line="125"/>
         <source>known schools (set aside by the scan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="131"/>
+        <location filename="school_detector/gui/review_dock.py" line="132"/>
         <source>School detector — Review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="162"/>
-        <location filename="school_detector/gui/review_dock.py" line="324"/>
+        <location filename="school_detector/gui/review_dock.py" line="164"/>
+        <location filename="school_detector/gui/review_dock.py" line="344"/>
         <source>Choose a candidates layer (from a scan).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="167"/>
+        <location filename="school_detector/gui/review_dock.py" line="169"/>
         <source>note (optional), saved with the next decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="173"/>
+        <location filename="school_detector/gui/review_dock.py" line="175"/>
         <source>Add the missing review fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="178"/>
+        <location filename="school_detector/gui/review_dock.py" line="180"/>
         <source>Add reviewed to training data…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="178"/>
+        <location filename="school_detector/gui/review_dock.py" line="180"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="183"/>
+        <location filename="school_detector/gui/review_dock.py" line="185"/>
         <source>Confirmed candidates become 'school' chips, rejected ones 'not-school' hard negatives</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="186"/>
+        <location filename="school_detector/gui/review_dock.py" line="188"/>
         <source>Export confirmed…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="187"/>
+        <location filename="school_detector/gui/review_dock.py" line="189"/>
         <source>Confirmed schools to GeoJSON, GeoPackage or CSV, with a summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="230"/>
+        <location filename="school_detector/gui/review_dock.py" line="232"/>
         <source>Only candidates scoring at least this are shown (a filter, not a rescan)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="242"/>
+        <location filename="school_detector/gui/review_dock.py" line="244"/>
         <source>Several mappers split one queue: each picks the same split and their own part; merge the files after</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="257"/>
+        <location filename="school_detector/gui/review_dock.py" line="259"/>
         <source>One decision per place</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="259"/>
+        <location filename="school_detector/gui/review_dock.py" line="261"/>
         <source>A school seen from neighbouring tiles is one place: candidates whose points lie on one school (or, without points, a block of at most 2x2 touching tiles) are decided once, for all of them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="272"/>
+        <location filename="school_detector/gui/review_dock.py" line="271"/>
+        <source>The name your decisions are recorded under (kept for next time)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="289"/>
         <source>Chip preview from:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="273"/>
+        <location filename="school_detector/gui/review_dock.py" line="290"/>
         <source>The imagery exactly as the model saw it for this tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="640"/>
+        <location filename="school_detector/gui/review_dock.py" line="667"/>
         <source>Could not save the decision: the file is read-only or locked by another program. Nothing was changed; make the file writable (or wait for the other program) and press again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="212"/>
+        <location filename="school_detector/gui/review_dock.py" line="214"/>
         <source>Candidates:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="225"/>
+        <location filename="school_detector/gui/review_dock.py" line="227"/>
         <source>Show:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="233"/>
+        <location filename="school_detector/gui/review_dock.py" line="235"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="252"/>
+        <location filename="school_detector/gui/review_dock.py" line="254"/>
         <source>Share:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="255"/>
+        <location filename="school_detector/gui/review_dock.py" line="257"/>
         <source>of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="303"/>
+        <location filename="school_detector/gui/review_dock.py" line="273"/>
+        <source>Reviewer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="320"/>
         <source>Back</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="303"/>
+        <location filename="school_detector/gui/review_dock.py" line="320"/>
         <source>Skip</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="377"/>
+        <location filename="school_detector/gui/review_dock.py" line="397"/>
         <source>Could not add fields: is the file read-only?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="489"/>
+        <location filename="school_detector/gui/review_dock.py" line="516"/>
         <source>Nothing left in this queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="454"/>
+        <location filename="school_detector/gui/review_dock.py" line="481"/>
         <source> · {m:.0f} m from a mapped school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="501"/>
+        <location filename="school_detector/gui/review_dock.py" line="528"/>
         <source>, a place of {n} tiles (about {m:.0f} m across)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="557"/>
+        <location filename="school_detector/gui/review_dock.py" line="584"/>
         <source>; the ring: where it places the school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="700"/>
+        <location filename="school_detector/gui/review_dock.py" line="727"/>
         <source> · {rate:.0f} per hour this session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="331"/>
+        <location filename="school_detector/gui/review_dock.py" line="353"/>
         <source>This layer lacks the fields {f}. It may come from another tool; add them to review it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="405"/>
+        <location filename="school_detector/gui/review_dock.py" line="425"/>
         <source>{n} more candidates from the scan's kept scores (no rescan needed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="506"/>
+        <location filename="school_detector/gui/review_dock.py" line="533"/>
         <source>{i}/{n}: tile {tile}{place}, score {score:.3f}, status {status}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="556"/>
+        <location filename="school_detector/gui/review_dock.py" line="583"/>
         <source>{t}: {px} px, as the model saw it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="608"/>
+        <location filename="school_detector/gui/review_dock.py" line="635"/>
         <source>This candidate was just marked {s} by {who} elsewhere. Press again to overwrite that decision, or Skip (S) to keep it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="705"/>
+        <location filename="school_detector/gui/review_dock.py" line="732"/>
         <source>Reviewed {r}/{t}: {c} confirmed, {x} rejected, {u} unsure</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_dock.py" line="708"/>
+        <location filename="school_detector/gui/review_dock.py" line="737"/>
+        <source>; {s} more on places already decided (not queued again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_dock.py" line="735"/>
         <source>; {k} on known schools set aside</source>
         <translation type="unfinished"></translation>
     </message>
@@ -695,7 +725,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="100"/>
+        <location filename="school_detector/gui/review_outputs.py" line="106"/>
         <source>Nothing to add yet: confirm or reject candidates first (only decided ones become chips).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -706,16 +736,26 @@
     </message>
     <message>
         <location filename="school_detector/gui/review_outputs.py" line="89"/>
+        <source>{n} not-school chips of tiles confirmed as schools are school chips now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="94"/>
         <source>Added {n} chips ({labels}) to {d}: dataset version {v}, ready for the next training.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="98"/>
+        <location filename="school_detector/gui/review_outputs.py" line="96"/>
+        <source>none new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/review_outputs.py" line="104"/>
         <source>Nothing new to add to {d}: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/review_outputs.py" line="96"/>
+        <location filename="school_detector/gui/review_outputs.py" line="102"/>
         <source>Left out: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -826,255 +866,265 @@
 <context>
     <name>ScanDialog</name>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="74"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="95"/>
         <source>Where should scan results go? (Saved projects keep them next to the project.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="86"/>
-        <source>Candidates · {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="103"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="117"/>
         <source>School detector — Scan region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="119"/>
         <source>Scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="119"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="105"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="119"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="148"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="179"/>
         <source>Region</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="150"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="181"/>
         <source>Current map extent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="151"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="182"/>
         <source>Selected polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="152"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="183"/>
         <source>All polygons of</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="164"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="197"/>
         <source>Polygon layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="170"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="203"/>
         <source>Imagery:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="174"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="207"/>
         <source>Model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="180"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="213"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="184"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="217"/>
         <source>Local (this computer, in the ML runtime)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="185"/>
-        <location filename="school_detector/gui/scan_dialog.py" line="210"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="218"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="243"/>
         <source>TF Serving endpoint</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="206"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="239"/>
         <source>Threshold:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="214"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="247"/>
         <source>URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="217"/>
-        <source>model name (default: the card's)</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="250"/>
+        <source>name (the card's)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="219"/>
-        <source>version or label (default: latest)</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="252"/>
+        <source>version (latest)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="222"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="253"/>
+        <source>A version number or a label; empty: the latest version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="256"/>
         <source>Model:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="224"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="258"/>
         <source>Authentication:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="230"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="264"/>
         <source>Leave out</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="237"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="271"/>
         <source>Schools already mapped (a layer with a 'label' field: its 'school' features; else every feature)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="239"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="273"/>
         <source>Known schools:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="248"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="282"/>
         <source>Building footprints or points (Microsoft, Google, Overture, OSM) or a built-up raster (e.g. GHSL): tiles without a building are not scanned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="254"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="288"/>
         <source>Buildings:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="294"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="328"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="300"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="334"/>
         <source>Results:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="301"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="335"/>
         <source>Resume into an existing results file (skip tiles already scanned)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="510"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="549"/>
         <source>Load this model?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="203"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="236"/>
         <source>Batch size:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="320"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="354"/>
         <source>Choose a model folder (Train classifier… makes one).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="370"/>
-        <source>{n} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="403"/>
+        <source>{n:,} tiles at zoom {z} with imagery (≈ {a:.1f} km² at most)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="485"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="520"/>
         <source>Large scan</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="534"/>
-        <source>{c} candidates in {n} tiles ({rate} tiles/s on {on}); results in {out}.</source>
+        <location filename="school_detector/gui/scan_dialog.py" line="575"/>
+        <source>{c} in {n:,} tiles ({rate} tiles/s on {on}); results in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="324"/>
-        <source>{id}: {bb}, zoom {z} {kind}, trained threshold {t:.2f}, test ROC AUC {auc}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="337"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="364"/>
         <source>and the schools of the model's dataset ({dir})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="375"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="399"/>
+        <source>up to {n:,} tiles at zoom {z} (the region's box): more than {limit:,}, so not counted here; zoom in, or choose a district</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="408"/>
         <source>, {m} with buildings (the others are skipped)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="379"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="412"/>
         <source>, about {eta} at the last scan's {r:.0f} tiles/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="461"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="494"/>
         <source>Not started: the model folder was not trusted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="493"/>
-        <source>Starting ({n} tiles)…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="511"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="550"/>
         <source>Loading a model runs its code: a SavedModel can carry arbitrary operations. Load {dir} only if you made it or trust where it comes from.
 
 Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="542"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="576"/>
+        <source>1 candidate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="585"/>
         <source>Skipped: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="543"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="586"/>
         <source>To review: {p} places ({n} near a mapped school); {k} on known schools set aside.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="548"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="591"/>
         <source>Note: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="560"/>
-        <source> (partial)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="485"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="520"/>
         <source>This scan covers {plan}. Start it?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="488"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="529"/>
+        <source>Starting ({n:,} tiles)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="531"/>
+        <source>Starting: counting the region's tiles (up to {n:,})…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="523"/>
         <source>Not started: {plan}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/scan_dialog.py" line="472"/>
+        <location filename="school_detector/gui/scan_dialog.py" line="578"/>
+        <source>{c:,} candidates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/scan_dialog.py" line="505"/>
         <source>A new results file is proposed: {name}. Scan again to use it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1167,17 +1217,22 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="243"/>
+        <location filename="school_detector/plugin.py" line="246"/>
         <source>Choose a model first (Train classifier… makes one); then one click scans the current extent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="257"/>
-        <source>Add or show an imagery layer, then scan again.</source>
+        <location filename="school_detector/plugin.py" line="252"/>
+        <source>A scan is running: wait for it, or cancel it, then scan again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/plugin.py" line="265"/>
+        <location filename="school_detector/plugin.py" line="257"/>
+        <source>No visible raster layer covers the map: show the imagery (or zoom to it), then scan again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/plugin.py" line="266"/>
         <source>Not started: choose where scan results go.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1185,198 +1240,198 @@ Load it and remember the choice?</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="54"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="55"/>
         <source>no GPU seen (CPU only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="71"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
         <source>Set up ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="71"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="73"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="76"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="78"/>
         <source>School detector — Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="84"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="86"/>
         <source>ML runtime (TensorFlow runs here, outside QGIS)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="94"/>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="94"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="98"/>
         <source>Python:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="98"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
         <source>In use:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="99"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="103"/>
         <source>not checked yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="100"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="104"/>
         <source>State:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="102"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="106"/>
         <source>default: PyPI (set a mirror URL if your network needs one)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="103"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="107"/>
         <source>Package index:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="115"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="119"/>
         <source>Scanning and review runs models someone trained, on ONNX Runtime. Training needs TensorFlow too; choose it now or add it later (the same button).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="120"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
         <source>Set up for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="122"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="126"/>
         <source>Check runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="124"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="128"/>
         <source>Test runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="125"/>
-        <location filename="school_detector/gui/settings_dialog.py" line="261"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="129"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="282"/>
         <source>Build a tiny model and time predictions on this machine</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="129"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="133"/>
         <source>Create (or add to) a private Python environment for School detector, as chosen in 'Set up for'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="145"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="149"/>
         <source>Diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="147"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="151"/>
         <source>Copy a report for bug reports: versions, runtime, GPUs, settings, last errors (secrets masked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="183"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="204"/>
         <source>ML runtime Python</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="192"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="213"/>
         <source>Settings saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="205"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="226"/>
         <source>Diagnostics copied to the clipboard: paste them into your bug report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="252"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="273"/>
         <source>checking… (importing TensorFlow can take a while)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="253"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="274"/>
         <source>Check ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="268"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="289"/>
         <source>Test ML runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="300"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="321"/>
         <source>The ML runtime is ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="48"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="49"/>
         <source>Scanning on: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="52"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="53"/>
         <source>GPUs: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="58"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="59"/>
         <source>Training: not in this runtime (scanning and review only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="263"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="284"/>
         <source>Needs the training runtime: choose 'Training too' and set up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="272"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="293"/>
         <source>Runtime works: {n} images/s on {dev} (tiny test model).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="56"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="57"/>
         <source>Training: TensorFlow {v} · {gpus}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="88"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="90"/>
         <source>automatic: ${env}, then the managed runtime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="107"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="111"/>
         <source>Scanning and review (ONNX Runtime; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="112"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="116"/>
         <source>Training too (adds TensorFlow; {d} download, {s} on disk)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="172"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="176"/>
         <source>No ML runtime yet. Click 'Set up ML runtime…' (needs internet once), or choose the Python of an existing runtime.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="295"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="316"/>
         <source>Setting up the ML runtime in {dir}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/settings_dialog.py" line="60"/>
+        <location filename="school_detector/gui/settings_dialog.py" line="61"/>
         <source>TensorFlow not usable: </source>
         <translation type="unfinished"></translation>
     </message>
@@ -1566,142 +1621,147 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="119"/>
+        <location filename="school_detector/gui/train_dialog.py" line="120"/>
         <source>Dataset folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="121"/>
+        <location filename="school_detector/gui/train_dialog.py" line="122"/>
         <source>Choose a folder made by 'Build training data…' (or any train/valid/test folder with school/ and not-school/).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="136"/>
+        <location filename="school_detector/gui/train_dialog.py" line="137"/>
         <source>Backbone:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="137"/>
+        <location filename="school_detector/gui/train_dialog.py" line="138"/>
         <source>Weights:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="138"/>
+        <location filename="school_detector/gui/train_dialog.py" line="139"/>
         <source>Epochs:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="141"/>
+        <location filename="school_detector/gui/train_dialog.py" line="142"/>
         <source>Model folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="161"/>
+        <location filename="school_detector/gui/train_dialog.py" line="162"/>
         <source>frozen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="162"/>
+        <location filename="school_detector/gui/train_dialog.py" line="163"/>
         <source>+ fine-tuning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="184"/>
+        <location filename="school_detector/gui/train_dialog.py" line="185"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="189"/>
+        <location filename="school_detector/gui/train_dialog.py" line="190"/>
         <source>auto</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="191"/>
+        <location filename="school_detector/gui/train_dialog.py" line="192"/>
         <source>Top backbone layers unfrozen for fine-tuning (0: all)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="197"/>
+        <location filename="school_detector/gui/train_dialog.py" line="198"/>
         <source>Augment (flips, rotations, brightness/contrast)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="301"/>
+        <location filename="school_detector/gui/train_dialog.py" line="313"/>
         <source>Train classifier</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="312"/>
+        <location filename="school_detector/gui/train_dialog.py" line="324"/>
         <source>Starting the ML runtime…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="181"/>
+        <location filename="school_detector/gui/train_dialog.py" line="182"/>
         <source>epochs, one phase: from scratch every layer trains</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="181"/>
+        <location filename="school_detector/gui/train_dialog.py" line="182"/>
         <source>epochs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="336"/>
-        <source>Model {name} v{v} saved in {dir}. On the {split} split at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
+        <location filename="school_detector/gui/train_dialog.py" line="348"/>
+        <source>Model {name} v{v} saved in {dir}. On the {split} split ({pos} schools / {neg} not-schools) at threshold {t:.2f}: ROC AUC {auc:.3f}, recall {r:.2f}, precision {p:.2f}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="201"/>
-        <source>Batch size</source>
+        <location filename="school_detector/gui/train_dialog.py" line="396"/>
+        <source>Scans will use {dir}: Scan current extent and Scan region… take it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="202"/>
-        <source>Input size</source>
+        <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="203"/>
-        <source>Fine-tune layers</source>
+        <source>Input size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="204"/>
-        <source>Early-stop patience</source>
+        <source>Fine-tune layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="205"/>
-        <source>Learning rate</source>
+        <source>Early-stop patience</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="206"/>
-        <source>Fine-tune learning rate</source>
+        <source>Learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="207"/>
-        <source>Seed</source>
+        <source>Fine-tune learning rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="208"/>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="209"/>
         <source>Model name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="378"/>
-        <source>Scans will use {dir}.</source>
+        <location filename="school_detector/gui/train_dialog.py" line="367"/>
+        <source>Caution: </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="320"/>
+        <location filename="school_detector/gui/train_dialog.py" line="332"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="350"/>
+        <location filename="school_detector/gui/train_dialog.py" line="365"/>
         <source>Training {how}.</source>
         <translation type="unfinished"></translation>
     </message>
