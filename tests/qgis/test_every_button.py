@@ -234,6 +234,7 @@ def test_build_dialog_buttons(plugin, qgis_iface, scene_layers, prompts, tmp_pat
     wait_for_task(d.current_task or task)
     info = json.loads((tmp_path / "ds" / "dataset.json").read_text())
     assert info["complete"] and "chips in" in d.status_label.text()
+    assert "labels in the same tile as another were merged" in d.status_label.text()
     assert QgsProject.instance().mapLayer(d.footprints_layer_id) is not None
     click(d.panel.close_button)
     assert not d.isVisible()
@@ -268,6 +269,7 @@ def test_train_dialog_buttons(plugin, qgis_iface, with_runtime, world, prompts, 
     assert prompts.asked == [("openUrl", str(report))] and report.is_file()
     click(d.use_button)
     assert saved["model_dir"] == d.last_result["model_dir"]
+    assert d.status_label.text().startswith("Scans will use")  # said in the dialog, where the click was
     assert str(Path(saved["model_dir"]).resolve()) in saved["trusted_models"]  # trained here
     click(d.panel.close_button)
     assert not d.isVisible()

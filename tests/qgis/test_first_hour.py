@@ -341,3 +341,81 @@ def test_decisions_are_recorded_under_the_name_the_mapper_gives(qgis_iface, tmp_
     again = ReviewDock(qgis_iface)  # the next session: asked nothing, the name is there
     assert again.reviewer == "Amina K." and again.reviewer_edit.text() == "Amina K."
     dock.set_layer(None)
+
+
+def test_a_degenerate_model_is_never_summarised_as_a_good_one(qgis_iface, world, tmp_path):
+    """Its card says the scores are flat and the test split tiny: the Scan dialog says so next to
+    the ROC AUC, with what the figure rests on."""
+    import json
+    import shutil
+
+    from school_detector.gui.scan_dialog import ScanDialog
+    from school_detector.runtime.local_server import LocalServer
+    from school_detector.tasks.registry import TaskRegistry
+
+    model = tmp_path / "flat model"
+    shutil.copytree(world / "model", model)
+    card = json.loads((model / "model_card.json").read_text())
+    card["metrics"].update(roc_auc=1.0, n=5, positives=2)
+    card["warnings"] = ["Every test image scores 0.13-0.15: the model answers the same for everything."]
+    (model / "model_card.json").write_text(json.dumps(card))
+    d = ScanDialog(qgis_iface, TaskRegistry(qgis_iface), LocalServer(), None)
+    d.model_widget.setFilePath(str(model))
+    text = d.card_label.text()
+    assert "test ROC AUC 1.000 on 2 schools / 3 not-schools" in text and "⚠ Every test image scores" in text
+
+
+def test_preview_of_a_raster_without_crs_says_why(plugin, qgis_iface, world, tmp_path, qgis_new_project):
+    import rasterio
+    from qgis.core import QgsRasterLayer, QgsVectorLayer
+
+    with rasterio.open(world / "scene" / "scene.tif") as src:
+        data, profile = src.read(), src.profile
+    profile.update(crs=None)
+    with rasterio.open(tmp_path / "nocrs.tif", "w", **profile) as dst:
+        dst.write(data)
+    raster = QgsRasterLayer(str(tmp_path / "nocrs.tif"), "no crs")
+    labels = QgsVectorLayer(f"{world / 'scene' / 'labels.gpkg'}|layername=labels", "labels", "ogr")
+    QgsProject.instance().addMapLayers([labels, raster])
+    press_tool(qgis_iface, plugin, "build_data")
+    d = plugin.dialogs["build_data"]
+    d.imagery_combo.setLayer(raster)
+    d.folder_widget.setFilePath(str(tmp_path / "ds"))
+    QTest.mouseClick(d.preview_button, Qt.MouseButton.LeftButton)
+    assert "no coordinate reference system" in d.status_label.text()
+
+
+def test_the_region_starts_on_a_district_layer_or_none_and_etas_need_a_real_scan(
+    qgis_iface, world, qgis_new_project, monkeypatch
+):
+    from qgis.core import QgsVectorLayer
+
+    from school_detector.gui.scan_dialog import RATE_MIN_TILES, ScanDialog
+    from school_detector.runtime.local_server import LocalServer
+    from school_detector.settings import PluginSettings
+    from school_detector.tasks.registry import TaskRegistry
+
+    buildings = QgsVectorLayer("Polygon?crs=EPSG:3857", "buildings", "memory")
+    QgsProject.instance().addMapLayer(buildings)
+    d = ScanDialog(qgis_iface, TaskRegistry(qgis_iface), LocalServer(), None)
+    assert d.region_combo.currentLayer() is None  # buildings are polygons, not a region
+    districts = QgsVectorLayer("Polygon?crs=EPSG:3857", "Admin districts", "memory")
+    QgsProject.instance().addMapLayer(districts)
+    assert (
+        ScanDialog(qgis_iface, TaskRegistry(qgis_iface), LocalServer(), None).region_combo.currentLayer() is districts
+    )
+    saved = {"last_rate": 0.0}
+    monkeypatch.setattr(PluginSettings, "load", classmethod(lambda cls: cls(**saved)))
+    monkeypatch.setattr(PluginSettings, "save", lambda self: saved.update(vars(self)))
+
+    class Done:  # a scan task's outcome, as _on_completed reads it
+        out = world / "nowhere.gpkg"
+
+        def __init__(self, scored, rate):
+            self.result_data = {"tiles_per_s": rate, "scored_now": scored, "candidates": 0, "tiles": scored}
+
+    monkeypatch.setattr("school_detector.gui.scan_dialog.show_results", lambda *a, **k: buildings)
+    d._on_completed(Done(4, 3.0))
+    assert saved["last_rate"] == 0.0  # 4 tiles: no rate to plan with
+    d._on_completed(Done(RATE_MIN_TILES, 80.0))
+    assert saved["last_rate"] == 80.0
