@@ -107,22 +107,22 @@
 <context>
     <name>BuildDatasetDialog</name>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="66"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="65"/>
         <source>School detector — Build training data</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Build</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Cancel job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="68"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="67"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
@@ -152,48 +152,48 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="118"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="116"/>
         <source>Only selected features</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="136"/>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="163"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="134"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="161"/>
         <source>Layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="140"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="138"/>
         <source>Class field:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="143"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="141"/>
         <source>Ticked values are schools; the others are not-school</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="144"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="142"/>
         <source>Values meaning school:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="152"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="150"/>
         <source>Schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="155"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="153"/>
         <source>Not-schools layer:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="159"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="157"/>
         <source>Imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="172"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="171"/>
         <source>Zoom:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -213,132 +213,142 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="180"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="183"/>
         <source>Chips:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="184"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="187"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="188"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="191"/>
         <source>Folder:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="189"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="192"/>
         <source>Add chip footprints to the map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="195"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
         <source>Advanced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="224"/>
-        <source>Random not-school tiles per school chip, inside the imagery</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="210"/>
-        <source>Seed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="214"/>
-        <source>drop the tile</source>
+        <source>Train, valid, test:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="215"/>
-        <source>school wins</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="216"/>
-        <source>not-school wins</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="219"/>
-        <source>Tile labeled both ways</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="217"/>
+        <source>Seed:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="225"/>
-        <source>Background per school</source>
+        <source>A tile labeled both ways:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="231"/>
-        <source>…at least from schools</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="229"/>
+        <source>Random not-school tiles per school chip, inside the imagery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="230"/>
+        <source>Background tiles per school:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="235"/>
+        <source>…at least from schools:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="206"/>
         <source>train</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="206"/>
         <source>valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="200"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="206"/>
         <source>test</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="312"/>
-        <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="220"/>
+        <source>drop the tile</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="398"/>
-        <source>Building… {n} labeled points</source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="221"/>
+        <source>school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="414"/>
-        <source>Skipped: </source>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="222"/>
+        <source>not-school wins</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="442"/>
-        <source>Chips — {name}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="263"/>
-        <source>'{layer}' has no class field (label, class, type…): choose the field that says school, or use 'Two layers' (a layer of schools and one of not-schools).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="386"/>
-        <source>Preview of {n} chips: schools left, not-schools right.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="412"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="415"/>
         <source>{n} chips in {out}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="315"/>
+        <source>≈ {m:.2f} m/px here; a tile is {t:.0f} m across</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="401"/>
+        <source>Building… {n} labeled points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="418"/>
-        <source>{d} labels in the same tile as another were merged; {b} random not-school chips added.</source>
+        <source>Skipped: </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="446"/>
+        <source>Chips — {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="211"/>
+        <source>Share of the chips in {split}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="266"/>
+        <source>'{layer}' has no class field (label, class, type…): choose the field that says school, or use 'Two layers' (a layer of schools and one of not-schools).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="389"/>
+        <source>Preview of {n} chips: schools left, not-schools right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="school_detector/gui/build_dataset_dialog.py" line="422"/>
+        <source>{d} labels in the same tile as another were merged; {b} random not-school chips added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="426"/>
         <source>{c} tiles labeled both ways ({rule}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/build_dataset_dialog.py" line="427"/>
+        <location filename="school_detector/gui/build_dataset_dialog.py" line="431"/>
         <source>Warning: no school chip in {splits}: training needs schools in train and valid, and the test figures mean nothing without them. Add school labels (or check the class values ticked).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1566,7 +1576,7 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/plot_widget.py" line="89"/>
+        <location filename="school_detector/gui/plot_widget.py" line="90"/>
         <source>epoch</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1706,7 +1716,7 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="396"/>
+        <location filename="school_detector/gui/train_dialog.py" line="395"/>
         <source>Scans will use {dir}: Scan current extent and Scan region… take it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1751,11 +1761,6 @@ Load it and remember the choice?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="school_detector/gui/train_dialog.py" line="367"/>
-        <source>Caution: </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="school_detector/gui/train_dialog.py" line="332"/>
         <source>Epoch {e}: loss {l:.3f}, val loss {vl:.3f}, val accuracy {va:.3f}</source>
         <translation type="unfinished"></translation>
@@ -1763,6 +1768,16 @@ Load it and remember the choice?</source>
     <message>
         <location filename="school_detector/gui/train_dialog.py" line="365"/>
         <source>Training {how}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="367"/>
+        <source>⚠ Read the cautions above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="school_detector/gui/train_dialog.py" line="372"/>
+        <source>Caution: </source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -21,7 +21,6 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -47,7 +46,7 @@ from ..settings import PluginSettings
 from ..tasks.build_dataset_task import BuildDatasetTask, BuildParams
 from ..tasks.registry import TaskRegistry
 from ..translation import N_
-from .fit import fit_to_screen, scroll_body
+from .fit import fit_to_screen, keep_width, scroll_body
 from .job_panel import JobPanel
 from .signals import on_click
 
@@ -72,6 +71,7 @@ class BuildDatasetDialog(QDialog):
         self.cancel_button = self.panel.cancel_button
         self._build()
         fit_to_screen(self, self.scroll)
+        keep_width(self, self.scroll, self.advanced)
         self._on_layer_changed()
         self._on_mode_changed()
 
@@ -106,11 +106,9 @@ class BuildDatasetDialog(QDialog):
         self.two_layers = QRadioButton(tr("Two layers: schools and not-schools"))
         self.one_layer.setChecked(True)
         group = QButtonGroup(self)
-        row = QHBoxLayout()
-        for b in (self.one_layer, self.two_layers):
+        for b in (self.one_layer, self.two_layers):  # one per row: the dialog stays laptop-narrow
             group.addButton(b)
-            row.addWidget(b)
-        form.addRow(row)
+            form.addRow(b)
         self.one_layer.toggled.connect(self._on_mode_changed)
         # one page per mode; only the active one is shown, so the dialog stays short
         form.addRow(self._one_layer_page())
@@ -167,17 +165,22 @@ class BuildDatasetDialog(QDialog):
         self.zoom_spin.setValue(ChipGeometry().zoom)
         self.zoom_spin.valueChanged.connect(self._update_resolution)
         self.resolution_label = QLabel()
+        self.resolution_label.setWordWrap(True)
         row.addWidget(self.zoom_spin)
         row.addWidget(self.resolution_label, 1)
         form.addRow(tr("Zoom:"), row)
+        chips = QVBoxLayout()  # two rows: side by side they ran past a laptop dialog's edge
         row = QHBoxLayout()
         self.tile_radio = QRadioButton(tr("Tile (256 px)"))
         self.supertile_radio = QRadioButton(tr("Supertile (512 px, more context)"))
         self.tile_radio.setChecked(True)
         self.centered_check = QCheckBox(tr("Centre on the point"))
-        for w in (self.tile_radio, self.supertile_radio, self.centered_check):
+        for w in (self.tile_radio, self.supertile_radio):
             row.addWidget(w)
-        form.addRow(tr("Chips:"), row)
+        row.addStretch(1)
+        chips.addLayout(row)
+        chips.addWidget(self.centered_check)
+        form.addRow(tr("Chips:"), chips)
         return box
 
     def _output_box(self) -> QGroupBox:
@@ -192,23 +195,26 @@ class BuildDatasetDialog(QDialog):
         return box
 
     def _advanced_box(self) -> QgsCollapsibleGroupBox:
+        """One setting per row (a laptop's dialog is 630 px wide: three pairs side by side ran
+        past its right edge once opened)."""
         box = QgsCollapsibleGroupBox(tr("Advanced"))
         box.setCollapsed(True)
-        grid = QGridLayout(box)
+        form = QFormLayout(box)
         defaults = BuildOptions()
         self.split_spins = []
-        for i, (name, value) in enumerate(zip((N_("train"), N_("valid"), N_("test")), defaults.split)):
+        split = QHBoxLayout()
+        for name, value in zip((N_("train"), N_("valid"), N_("test")), defaults.split):
             spin = QDoubleSpinBox()
             spin.setRange(0.0, 1.0)
             spin.setSingleStep(0.05)
             spin.setValue(value)
-            grid.addWidget(QLabel(tr(name)), 0, 2 * i)
-            grid.addWidget(spin, 0, 2 * i + 1)
+            spin.setToolTip(tr("Share of the chips in {split}").format(split=tr(name)))
+            split.addWidget(spin)
             self.split_spins.append(spin)
+        form.addRow(tr("Train, valid, test:"), split)
         self.seed_spin = QSpinBox()
         self.seed_spin.setRange(0, 999999)
-        grid.addWidget(QLabel(tr("Seed")), 1, 0)
-        grid.addWidget(self.seed_spin, 1, 1)
+        form.addRow(tr("Seed:"), self.seed_spin)
         self.conflict_combo = QComboBox()
         for rule, text in (
             ("drop", tr("drop the tile")),
@@ -216,20 +222,17 @@ class BuildDatasetDialog(QDialog):
             (NOT_SCHOOL, tr("not-school wins")),
         ):
             self.conflict_combo.addItem(text, rule)
-        grid.addWidget(QLabel(tr("Tile labeled both ways")), 1, 2)
-        grid.addWidget(self.conflict_combo, 1, 3, 1, 3)
+        form.addRow(tr("A tile labeled both ways:"), self.conflict_combo)
         self.background_spin = QDoubleSpinBox()
         self.background_spin.setRange(0.0, 20.0)
         self.background_spin.setSingleStep(0.5)
         self.background_spin.setToolTip(tr("Random not-school tiles per school chip, inside the imagery"))
-        grid.addWidget(QLabel(tr("Background per school")), 2, 0)
-        grid.addWidget(self.background_spin, 2, 1)
+        form.addRow(tr("Background tiles per school:"), self.background_spin)
         self.distance_spin = QDoubleSpinBox()
         self.distance_spin.setRange(0.0, 10000.0)
         self.distance_spin.setValue(defaults.background_distance_m)
         self.distance_spin.setSuffix(" m")
-        grid.addWidget(QLabel(tr("…at least from schools")), 2, 2)
-        grid.addWidget(self.distance_spin, 2, 3)
+        form.addRow(tr("…at least from schools:"), self.distance_spin)
         return box
 
     def _preview_row(self) -> QHBoxLayout:
@@ -409,7 +412,8 @@ class BuildDatasetDialog(QDialog):
             f"{split}: {c.get('school', 0)} school / {c.get('not-school', 0)} not-school" for split, c in counts.items()
         ]
         skipped = info.get("skipped") or {}
-        text = tr("{n} chips in {out}.").format(n=info.get("chips"), out=task.params.out_dir) + " " + "; ".join(parts)
+        text = tr("{n} chips in {out}.").format(n=info.get("chips"), out=task.params.out_dir)
+        text += " " + "; ".join(parts) + "."
         if skipped:
             text += " " + tr("Skipped: ") + ", ".join(f"{v} {k}" for k, v in skipped.items())
         labels = info.get("labels", {})

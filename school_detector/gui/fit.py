@@ -17,14 +17,15 @@ WINDOW_MARGIN = QSize(40, 80)
 
 
 def scrolling(content: QWidget, parent: QWidget) -> QScrollArea:
-    """``content`` in a frameless area that scrolls vertically when it must (never narrower
-    than the content, which has no horizontal scroll bar)."""
+    """``content`` in a frameless area that scrolls vertically when it must, never narrower
+    than the content; should the content outgrow it (a group box opened), it scrolls sideways
+    rather than cut its right edge off."""
     scroll = QScrollArea(parent)
     scroll.setMinimumWidth(content.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return scroll
 
 
@@ -58,3 +59,23 @@ def fit_to_screen(dialog: QWidget, scroll: QScrollArea) -> None:
     if screen is not None:
         want = fitted(want, screen.availableGeometry())
     dialog.resize(want)
+
+
+def keep_width(dialog: QWidget, scroll: QScrollArea, *collapsibles: QWidget) -> None:
+    """Opening a collapsible group box can make the form wider than the dialog (the area never
+    scrolls sideways): widen the dialog to it, within the screen."""
+
+    def refit(collapsed: bool) -> None:
+        if collapsed:
+            return
+        body = scroll.widget()
+        needed = body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        scroll.setMinimumWidth(needed)
+        extra = dialog.width() - scroll.width()
+        screen = dialog.screen() if hasattr(dialog, "screen") else None
+        screen = screen or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().width() - WINDOW_MARGIN.width() if screen is not None else needed + extra
+        dialog.resize(min(max(dialog.width(), needed + extra), room), dialog.height())
+
+    for box in collapsibles:
+        box.collapsedStateChanged.connect(refit)

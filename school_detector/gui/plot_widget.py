@@ -63,7 +63,7 @@ class CurvePlot(QWidget):
         painter.end()
 
     def _panel(self, painter: QPainter, area: QRectF, title: str, keys: tuple[str, ...]) -> None:
-        left, top, bottom = area.left() + 40, area.top() + 18, area.bottom() - 34
+        left, top, bottom = area.left() + 40, area.top() + 22, area.bottom() - 34
         right = area.right() - 8
         points = [p for k in keys for p in self.series[k]]
         if not points:
@@ -77,7 +77,8 @@ class CurvePlot(QWidget):
             return QPointF(left + (right - left) * fx, bottom - (bottom - top) * (y - lo) / (hi - lo))
 
         painter.setPen(QPen(QColor("#444")))
-        painter.drawText(QRectF(area.left(), area.top(), area.width(), 16), Qt.AlignmentFlag.AlignCenter, title)
+        # the header row: the title on the left, the legend on the right (never over each other)
+        painter.drawText(QRectF(left, area.top(), right - left, 16), Qt.AlignmentFlag.AlignLeft, title)
         painter.drawLine(QPointF(left, top), QPointF(left, bottom))
         painter.drawLine(QPointF(left, bottom), QPointF(right, bottom))
         for y in (lo, (lo + hi) / 2, hi):
@@ -93,7 +94,10 @@ class CurvePlot(QWidget):
             painter.setPen(pen)
             x = at(self.best_epoch, lo).x()
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))
-        legend_x = left + 6
+        metrics = painter.fontMetrics()
+        shown = [k for k in keys if self.series[k]]
+        widths = [22 + metrics.horizontalAdvance(tr(LEGEND[k])) + 10 for k in shown]
+        legend_x = max(left + metrics.horizontalAdvance(title) + 12, right - sum(widths))
         for key in keys:
             if not self.series[key]:
                 continue
@@ -101,8 +105,9 @@ class CurvePlot(QWidget):
             pen.setWidthF(2.0)
             painter.setPen(pen)
             painter.drawPolyline(QPolygonF([at(x, y) for x, y in self.series[key]]))
-            painter.drawLine(QPointF(legend_x, top + 6), QPointF(legend_x + 14, top + 6))
+            middle = area.top() + 8
+            painter.drawLine(QPointF(legend_x, middle), QPointF(legend_x + 14, middle))
             painter.setPen(QPen(QColor("#444")))
             label = tr(LEGEND[key])
-            painter.drawText(QPointF(legend_x + 18, top + 10), label)
-            legend_x += 30 + 7 * len(label)
+            painter.drawText(QPointF(legend_x + 18, middle + 4), label)
+            legend_x += 22 + metrics.horizontalAdvance(label) + 10

@@ -363,14 +363,13 @@ class TrainDialog(QDialog):
         stopped = (res.get("stopping") or {}).get("text")
         warnings = res.get("warnings") or []
         text += " " + tr("Training {how}.").format(how=stopped) if stopped else ""
-        if warnings:  # said with the figures, wherever they go: the dialog and the message bar
-            text += " " + tr("Caution: ") + " ".join(warnings)
-        self.panel.say(text)
-        self.warnings_label.setText("\n".join(warnings))
+        self.warnings_label.setText("\n".join(warnings))  # in full, above
+        self.panel.say(text + (" " + tr("⚠ Read the cautions above.") if warnings else ""))
         self.progress.setFormat("%p%")
         self.report_button.setEnabled(bool(res.get("report")))
         self.use_button.setEnabled(bool(res.get("model_dir")))
-        report_info(self.iface, text)
+        # the message bar, away from the dialog, says them with the figures
+        report_info(self.iface, text + (" " + tr("Caution: ") + " ".join(warnings) if warnings else ""))
 
     def _on_terminated(self, task: RuntimeJobTask) -> None:
         """A cancelled training still saved its best model so far: it can be used and read."""

@@ -419,3 +419,16 @@ def test_the_region_starts_on_a_district_layer_or_none_and_etas_need_a_real_scan
     assert saved["last_rate"] == 0.0  # 4 tiles: no rate to plan with
     d._on_completed(Done(RATE_MIN_TILES, 80.0))
     assert saved["last_rate"] == 80.0
+
+
+def test_the_build_dialog_cuts_nothing_off_with_advanced_open(qgis_iface, qgis_new_project):
+    from school_detector.gui.build_dataset_dialog import BuildDatasetDialog
+    from school_detector.tasks.registry import TaskRegistry
+
+    d = BuildDatasetDialog(qgis_iface, TaskRegistry(qgis_iface))
+    d.show()
+    for collapsed in (True, False):
+        d.advanced.setCollapsed(collapsed)
+        pump(0.2)
+        assert d.scroll.widget().minimumSizeHint().width() <= d.scroll.viewport().width(), collapsed
+    d.close()
