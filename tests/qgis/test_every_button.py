@@ -11,7 +11,6 @@ catch that kind of bug; gui.signals and tests/unit/test_signals.py keep it from 
 
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -30,6 +29,7 @@ from school_detector.settings import PluginSettings
 from school_detector.tasks.runtime_job import RuntimeJobTask
 from school_detector.tasks.setup_runtime import SetupRuntimeTask
 from tests.qgis.conftest import pump, wait_for_task
+from tests.qgis.test_settings_dialog import closed_port
 
 #: QGIS's own composite widgets: their inner buttons are QGIS's to test, not ours
 QGIS_WIDGETS = (QgsFileWidget, QgsAuthConfigSelect, QgsMapLayerComboBox)
@@ -110,14 +110,6 @@ def press_tool(qgis_iface, plugin, key):
     """A click on the plugin's toolbar button, as in QGIS."""
     QTest.mouseClick(toolbar_button(qgis_iface, plugin, key), Qt.MouseButton.LeftButton)
     pump(0.05)
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def watch(task):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import numpy as np
 import pytest
 
 from school_detector.core.cover import bbox_polygon
@@ -24,6 +23,7 @@ from school_detector.scan.store import (
     read_info,
     record_differences,
 )
+from tests.support.fakes import BlankSource, ConstantPredictor
 
 TILE = Tile(152970, 132500, 18)
 EAST = Tile(TILE.x + 1, TILE.y, 18)
@@ -187,30 +187,7 @@ def test_a_merge_judges_places_over_the_whole_region(tmp_path) -> None:
 def test_a_stretch_of_skipped_tiles_is_committed_as_it_comes(tmp_path) -> None:
     """A buildings mask over empty land: thousands of skipped tiles in a row move the progress
     and reach the file without waiting for a scored tile."""
-    from school_detector.imagery.base import Chip
     from school_detector.scan.scanner import SKIP_FLUSH, ScanSettings, scan
-
-    class Source:
-        def extent_3857(self):
-            return None
-
-        def read(self, bounds, size):
-            return Chip(np.zeros((size, size, 3), np.uint8), np.ones((size, size), bool))
-
-        def describe(self):
-            return {"type": "test"}
-
-        def close(self):
-            pass
-
-    class Predictor:
-        wants_bytes, concurrency = False, 1
-
-        def predict(self, chips):
-            return [Prediction(0.1) for _ in chips]
-
-        def describe(self):
-            return {}
 
     first = bounds_3857(TILE)
     side = first.east - first.west
@@ -220,7 +197,15 @@ def test_a_stretch_of_skipped_tiles_is_committed_as_it_comes(tmp_path) -> None:
         "callback", min_interval=0.0, sink=lambda e: seen.append(e["done"]) if e["event"] == "progress" else None
     )
     store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5)
-    result = scan(Source(), Predictor(), store, region, ScanSettings(workers=1), reporter, skip=lambda t: "uninhabited")
+    result = scan(
+        BlankSource(),
+        ConstantPredictor(0.1),
+        store,
+        region,
+        ScanSettings(workers=1),
+        reporter,
+        skip=lambda t: "uninhabited",
+    )
     assert result["skipped"] == {"uninhabited": 5940} and SKIP_FLUSH < 5940
     assert len({d for d in seen if 0 < d < 5940}) >= 5940 // SKIP_FLUSH  # the bar moved while skipping
     store.close()

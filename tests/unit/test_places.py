@@ -21,6 +21,7 @@ from school_detector.core.places import (
 from school_detector.core.results import Prediction, ReviewStatus, batch_predictions
 from school_detector.core.tiles import Tile, bounds_3857, lonlat_to_xy
 from school_detector.scan.store import OUTSIDE, PlaceRules, ResultStore
+from tests.support.fakes import BlankSource, ConstantPredictor
 
 TILE = Tile(152970, 132500, 18)
 B = bounds_3857(TILE)
@@ -173,7 +174,7 @@ def test_older_results_files_gain_the_new_columns(tmp_path) -> None:
 
 
 def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
-    from school_detector.core.results import SkipReason, as_prediction
+    from school_detector.core.results import SkipReason
     from school_detector.scan.buildings import Buildings
     from school_detector.scan.scanner import ScanSettings, scan
 
@@ -182,39 +183,12 @@ def test_uninhabited_tiles_are_recorded_and_never_read(tmp_path) -> None:
     tiles = [Tile(TILE.x + i, TILE.y, 18) for i in range(4)]
     region = [bbox_polygon(bounds_3857(tiles[0]).west + 1, B.south + 1, bounds_3857(tiles[-1]).east - 1, B.north - 1)]
     buildings = Buildings([tiles[1], tiles[3]], 18)
-    read: list[Tile] = []
-
-    class Source:
-        def extent_3857(self):
-            return None
-
-        def read(self, bounds, size):
-            import numpy as np
-
-            from school_detector.imagery.base import Chip
-
-            read.append(bounds)
-            return Chip(np.zeros((size, size, 3), np.uint8), np.ones((size, size), bool))
-
-        def describe(self):
-            return {"type": "test"}
-
-        def close(self):
-            pass
-
-    class Predictor:
-        wants_bytes, concurrency = False, 1
-
-        def predict(self, chips):
-            return [as_prediction(0.9) for _ in chips]
-
-        def describe(self):
-            return {}
+    source = BlankSource()
 
     store = ResultStore(tmp_path / "r.gpkg", "m:1", 0.5)
     skip = lambda t: None if buildings.inhabited(t) else uninhabited  # noqa: E731
-    result = scan(Source(), Predictor(), store, region, ScanSettings(workers=1), skip=skip)
-    assert len(read) == 2 and result["skipped"] == {uninhabited: 2} and result["scored_now"] == 2
+    result = scan(source, ConstantPredictor(0.9), store, region, ScanSettings(workers=1), skip=skip)
+    assert len(source.reads) == 2 and result["skipped"] == {uninhabited: 2} and result["scored_now"] == 2
     with sqlite3.connect(tmp_path / "r.gpkg") as c:
         notes = dict(c.execute("SELECT tile, note FROM tile_scores WHERE score IS NULL"))
     assert notes == {tiles[0].id: uninhabited, tiles[2].id: uninhabited}
