@@ -58,18 +58,17 @@ def runtime_python():
     return RUNTIME_PYTHON
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory, runtime_python):
-    """A small scene, its dataset and a tiny model trained on it (shared by the scan tests)."""
+def scene_dataset(work, spec):
+    """A sample scene written into ``work/scene`` and its chip dataset in ``work/data`` (QGIS
+    saves the PNGs), from the scene's labels with one background tile per school."""
     from school_detector.core.progress import Reporter
     from school_detector.dataset.builder import BuildOptions, build_dataset
     from school_detector.dataset.labels_io import LabelMapping, read_labels
     from school_detector.imagery.raster import RasterSource
     from school_detector.qgis_io.layer_source import qimage_save_png
-    from school_detector.sample.scene import SceneSpec, write_scene
+    from school_detector.sample.scene import write_scene
 
-    work = tmp_path_factory.mktemp("qscan")
-    write_scene(SceneSpec(tiles=6, seed=9, schools=12), work / "scene")
+    write_scene(spec, work / "scene")
     points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
     build_dataset(
         points,
@@ -79,6 +78,16 @@ def world(tmp_path_factory, runtime_python):
         Reporter("callback"),
         save_png=qimage_save_png,
     )
+    return work / "data"
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory, runtime_python):
+    """A small scene, its dataset and a tiny model trained on it (shared by the scan tests)."""
+    from school_detector.sample.scene import SceneSpec
+
+    work = tmp_path_factory.mktemp("qscan")
+    scene_dataset(work, SceneSpec(tiles=6, seed=9, schools=12))
     subprocess.run(
         [
             str(runtime_python),

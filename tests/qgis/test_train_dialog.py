@@ -7,34 +7,17 @@ import pytest
 
 from school_detector.core.model_card import ModelCard
 from school_detector.core.training import TrainConfig
-from school_detector.dataset.builder import BuildOptions, build_dataset
 from school_detector.dataset.health import dataset_summary
-from school_detector.dataset.labels_io import LabelMapping, read_labels
 from school_detector.gui.train_dialog import TrainDialog
-from school_detector.imagery.raster import RasterSource
-from school_detector.qgis_io.layer_source import qimage_save_png
-from school_detector.sample.scene import SceneSpec, write_scene
+from school_detector.sample.scene import SceneSpec
 from school_detector.settings import PluginSettings
 from school_detector.tasks.registry import TaskRegistry
-from tests.qgis.conftest import pump, wait_for_task
+from tests.qgis.conftest import pump, scene_dataset, wait_for_task
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    work = tmp_path_factory.mktemp("train")
-    write_scene(SceneSpec(tiles=6, seed=4, schools=10), work / "scene")
-    points, _ = read_labels(work / "scene" / "labels.gpkg", LabelMapping())
-    from school_detector.core.progress import Reporter
-
-    build_dataset(
-        points,
-        RasterSource(work / "scene" / "scene.tif"),
-        work / "data",
-        BuildOptions(background_ratio=1),
-        Reporter("callback"),
-        save_png=qimage_save_png,
-    )
-    return work / "data"
+    return scene_dataset(tmp_path_factory.mktemp("train"), SceneSpec(tiles=6, seed=4, schools=10))
 
 
 def make_dialog(qgis_iface, runtime_python, dataset, out):
