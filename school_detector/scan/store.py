@@ -131,6 +131,12 @@ def candidate_floor(info: dict[str, Any], default: float) -> float:
     return float(info.get("candidate_floor", info.get("threshold", default)))
 
 
+def _kept_point(tile: Tile, px: float | None, py: float | None) -> tuple[float, float]:
+    """A scored tile's kept point (EPSG:3857), or its centre where a file from an older version
+    kept none."""
+    return (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -416,7 +422,7 @@ class ResultStore:
         with conn:
             for z, x, y, score, model, stamp, px, py, location, place, metres in rows:
                 tile = Tile(x, y, z)
-                point = (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
+                point = _kept_point(tile, px, py)
                 self._insert_candidate(
                     tile, score, model, stamp, point, location or TILE_CENTRE, place == KNOWN, metres
                 )
@@ -437,7 +443,8 @@ class ResultStore:
         info = self.info()
         fingerprint = known.fingerprint() if known is not None else info.get("known_fingerprint")
         again = known is not None and info.get("known_fingerprint") != fingerprint
-        rules = PlaceRules(known, Region(self.regions()) if self.regions() else None)
+        regions = self.regions()
+        rules = PlaceRules(known, Region(regions) if regions else None)
         where = "score IS NOT NULL" if again else f"score IS NOT NULL AND place = '{OUTSIDE}'"
         rows = self.gpkg.conn.execute(
             f'SELECT tile, z, x, y, score, model, scanned_at, px, py, location, place, known_m FROM "{SCORES_TABLE}" '
@@ -448,7 +455,7 @@ class ResultStore:
         with self.gpkg.conn:
             for tile_id, z, x, y, score, model, stamp, px, py, location, place, metres in rows:
                 tile = Tile(x, y, z)
-                point = (px, py) if px is not None and py is not None else centre(bounds_3857(tile))
+                point = _kept_point(tile, px, py)
                 if rules.region is None and place == OUTSIDE:
                     continue  # no region recorded (a file from an older version): what was outside stays out
                 if known is None:  # the region only: the kept known verdict stands
