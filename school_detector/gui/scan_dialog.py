@@ -496,9 +496,7 @@ class ScanDialog(QDialog):
             job.check()
             plan = job.plan()
         except OtherScanError as exc:
-            fresh = default_output()
-            if fresh is not None:
-                self.out_widget.setFilePath(str(fresh))
+            fresh = self._propose_new_output()
             self.panel.say(
                 exc.message
                 + (
@@ -567,10 +565,7 @@ class ScanDialog(QDialog):
             settings = PluginSettings.load()
             settings.last_rate = float(res["tiles_per_s"])
             settings.save()
-        candidates = show_results(task.out)
-        self.result_layer_id = candidates.id()
-        if self.iface is not None:
-            self.iface.setActiveLayer(candidates)  # Review detections opens on it
+        self._show(task.out)
         skipped = ", ".join(f"{v} {k}" for k, v in (res.get("skipped") or {}).items())
         text = tr("{c} in {n:,} tiles ({rate} tiles/s on {on}); results in {out}.").format(
             c=tr("1 candidate")
@@ -591,19 +586,29 @@ class ScanDialog(QDialog):
             text += " " + tr("Note: ") + " ".join(warnings)
         self.panel.say(text)
         report_info(self.iface, text)
-        fresh = default_output()  # the next scan gets its own file: resuming into this one is a choice
-        if fresh is not None:
-            self.out_widget.setFilePath(str(fresh))
+        self._propose_new_output()  # the next scan gets its own file: resuming into this one is a choice
 
     def _on_terminated(self, task: ScanTask) -> None:
         if task.error is None:
             return
         self.panel.say(error_text(task.error)[0])
         if task.out.exists():  # keep what was scanned visible
-            layer = show_results(task.out, partial=True)
-            self.result_layer_id = layer.id()
-            if self.iface is not None:
-                self.iface.setActiveLayer(layer)
+            self._show(task.out, partial=True)
+
+    def _propose_new_output(self) -> Path | None:
+        """A new results file in the Results box (when a place for one is known); returns it."""
+        fresh = default_output()
+        if fresh is not None:
+            self.out_widget.setFilePath(str(fresh))
+        return fresh
+
+    def _show(self, out: Path, partial: bool = False) -> None:
+        """The results file's candidates on the map, the active layer (Review detections opens
+        on it)."""
+        layer = show_results(out, partial)
+        self.result_layer_id = layer.id()
+        if self.iface is not None:
+            self.iface.setActiveLayer(layer)
 
     def cancel_job(self) -> None:
         self.panel.cancel()
