@@ -8,6 +8,7 @@ from qgis.core import (
     QgsFillSymbol,
     QgsMarkerSymbol,
     QgsProject,
+    QgsProviderRegistry,
     QgsRuleBasedRenderer,
     QgsVectorLayer,
 )
@@ -26,6 +27,14 @@ STATUS_SYMBOLS = (
     ("rejected", "cross_fill", "#d1d1d6", "rejected"),
     ("known", "square", "#0a84ff", "known school (set aside)"),
 )
+
+
+def table_of(layer: QgsVectorLayer) -> str | None:
+    """The GeoPackage table a vector layer reads (its source's ``layername``), or None."""
+    if layer.providerType() != "ogr":
+        return None
+    name = QgsProviderRegistry.instance().decodeUri("ogr", layer.source()).get("layerName")
+    return str(name) if name else None
 
 
 def _marker(shape: str, color: str, size: float = 3.6) -> QgsMarkerSymbol:
@@ -94,7 +103,7 @@ def show_results(path: Path, partial: bool = False) -> QgsVectorLayer:
 
     shown = reload_layers_of(path)
     for layer in shown:
-        if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"layername={CANDIDATES_TABLE}"):
+        if isinstance(layer, QgsVectorLayer) and table_of(layer) == CANDIDATES_TABLE:
             return layer
     candidates, footprints = load_results(path, "Candidates" + (" (partial)" if partial else ""), add=False)
     footprints.setName("Tiles")

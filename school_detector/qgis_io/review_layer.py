@@ -30,7 +30,7 @@ from ..core.places import MODEL
 from ..core.results import CANDIDATES_TABLE, FOOTPRINTS_TABLE, ReviewStatus
 from ..core.review_queue import Item
 from ..scan.store import candidate_floor, read_info
-from .results import THRESHOLD_RULE, THRESHOLD_VARIABLE, threshold_rule
+from .results import THRESHOLD_RULE, THRESHOLD_VARIABLE, table_of, threshold_rule
 
 
 class Candidate(NamedTuple):
@@ -61,14 +61,10 @@ def candidates_layer_of(layer: QgsVectorLayer | None) -> QgsVectorLayer | None:
     path = results_path(layer)
     if path is None or not is_results_file(path):
         return layer
-    if layer.source().split("|layername=")[-1].split("|")[0] == CANDIDATES_TABLE:
+    if table_of(layer) == CANDIDATES_TABLE:
         return layer
     for other in QgsProject.instance().mapLayers().values():
-        if (
-            isinstance(other, QgsVectorLayer)
-            and results_path(other) == path
-            and other.source().endswith(f"layername={CANDIDATES_TABLE}")
-        ):
+        if isinstance(other, QgsVectorLayer) and table_of(other) == CANDIDATES_TABLE and results_path(other) == path:
             return other
     try:
         return show_results(path)
@@ -81,7 +77,7 @@ def latest_candidates_layer() -> QgsVectorLayer | None:
     found = [
         layer
         for layer in QgsProject.instance().mapLayers().values()
-        if isinstance(layer, QgsVectorLayer) and layer.source().endswith(f"layername={CANDIDATES_TABLE}")
+        if isinstance(layer, QgsVectorLayer) and table_of(layer) == CANDIDATES_TABLE
     ]
     return found[-1] if found else None
 
@@ -140,7 +136,7 @@ def sibling_layers(layer: QgsVectorLayer) -> list[QgsVectorLayer]:
     for other in QgsProject.instance().mapLayers().values():
         if other is layer or not isinstance(other, QgsVectorLayer):
             continue
-        if results_path(other) == path and f"layername={FOOTPRINTS_TABLE}" in other.source():
+        if table_of(other) == FOOTPRINTS_TABLE and results_path(other) == path:
             found.append(other)
     return found
 
