@@ -24,8 +24,6 @@ class InProcessTask(QgsTask):
         self.unit_label = unit_label
         self.result_data: dict[str, Any] | None = None
         self.error: SchoolDetectorError | None = None
-        #: the job's warnings, kept: the status line shows each only until the next progress
-        self.warnings: list[str] = []
         self.eventReceived.connect(self._show_progress)
 
     def reporter(self) -> Reporter:
@@ -37,15 +35,11 @@ class InProcessTask(QgsTask):
         if event.event == PROGRESS and event.percent is not None:
             self.setProgress(event.percent)
         elif event.event == LOG:  # to QGIS's log too (thread-safe), as a runtime job's lines go
-            level = str(event.data.get("level", "info"))
-            message = str(event.data.get("message", ""))
-            log_level(f"{self.title}: {message}", level)
-            if level == "warning":
-                self.warnings.append(message)
+            log_level(f"{self.title}: {event.data.get('message', '')}", str(event.data.get("level", "info")))
         self.eventReceived.emit(event)
 
     def _show_progress(self, event: Event) -> None:
-        if event.event != "progress":
+        if event.event != PROGRESS:
             return
         self.setDescription(describe_progress(self.title, event.data, self.unit_label))
 
