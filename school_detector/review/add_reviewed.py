@@ -68,7 +68,7 @@ def add_reviewed(
     added = _cut(plans, source, data_dir, info, min_valid, save_png, reporter or Reporter("callback"), cancelled, stats)
     relabeled = _relabel(data_dir, manifest, confirmed_there)
     rows = sorted(manifest + added, key=lambda r: r["file"])
-    version = _write(data_dir, info, rows, added + relabeled, results, stats)
+    version = _write(data_dir, info, rows, added, relabeled, results, stats)
     return {
         "added": len(added),
         "relabeled": len(relabeled),
@@ -203,12 +203,15 @@ def _write(
     info: dict[str, Any],
     rows: list[dict[str, Any]],
     added: list[dict[str, Any]],
+    relabeled: list[dict[str, Any]],
     results: Path,
     stats: Counter[str],
 ) -> int:
-    """The manifest and a new dataset version in dataset.json (atomically); returns the version."""
+    """The manifest and a new dataset version in dataset.json (atomically); returns the version.
+    ``added``: new chips; ``relabeled``: not-school chips that are school chips now."""
     write_csv(data_dir / MANIFEST, MANIFEST_FIELDS, rows)
-    confirmed = [school_point(r["tile"], r["lon"], r["lat"], "review") for r in added if r["label"] == SCHOOL]
+    changed = added + relabeled
+    confirmed = [school_point(r["tile"], r["lon"], r["lat"], "review") for r in changed if r["label"] == SCHOOL]
     points = data_dir / SCHOOL_POINTS
     if confirmed and points.is_file():  # a dataset made before schools.csv: its manifest says it all
         with points.open(newline="", encoding="utf-8") as f:
@@ -217,7 +220,7 @@ def _write(
     counts = {s: dict.fromkeys(CLASSES, 0) for s in SPLITS}
     for r in rows:
         counts[r["split"]][r["label"]] += 1
-    version = int(info.get("dataset_version", 1)) + (1 if added else 0)
+    version = int(info.get("dataset_version", 1)) + (1 if changed else 0)
     info.update(
         counts=counts,
         chips=len(rows),
@@ -228,10 +231,10 @@ def _write(
         {
             "version": version,
             "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "added_from_review": sum(1 for r in added if "then review" not in r["origin"]),
-            "relabeled_school": [r["tile"] for r in added if "then review" in r["origin"]],
+            "added_from_review": len(added),
+            "relabeled_school": [r["tile"] for r in relabeled],
             "source": str(results),
-            "by_label": dict(Counter(r["label"] for r in added)),
+            "by_label": dict(Counter(r["label"] for r in changed)),
             "skipped": dict(stats),
         }
     )
