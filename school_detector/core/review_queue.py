@@ -196,16 +196,17 @@ class _PointIndex:
         self.buckets: dict[tuple[int, int, int], list[int]] = defaultdict(list)
         for k, it in enumerate(items):
             if it.point is not None:
-                self.buckets[self._key(it)].append(k)
+                self.buckets[self._key(it.z, it.point)].append(k)
 
-    def _key(self, it: Item) -> tuple[int, int, int]:
-        assert it.px is not None and it.py is not None
-        return it.z, int(it.px // self.cell), int(it.py // self.cell)
+    def _key(self, z: int, point: tuple[float, float]) -> tuple[int, int, int]:
+        return z, int(point[0] // self.cell), int(point[1] // self.cell)
 
     def around(self, k: int) -> list[int]:
+        """Items whose points are within the radius of item ``k``'s (none for a tile-centre item)."""
         seed = self.items[k]
-        z, cx, cy = self._key(seed)
-        assert seed.point is not None
+        if seed.point is None:
+            return []
+        z, cx, cy = self._key(seed.z, seed.point)
         found = []
         for gx in (cx - 1, cx, cx + 1):
             for gy in (cy - 1, cy, cy + 1):

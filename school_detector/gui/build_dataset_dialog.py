@@ -64,7 +64,7 @@ class BuildDatasetDialog(QDialog):
         self.footprints_layer_id: str | None = None  # an id, not the layer: layers must not outlive QGIS
         self.setWindowTitle(tr("School detector — Build training data"))
         self.setMinimumWidth(620)
-        self.panel = JobPanel(tasks, tr("Build"), tr("Cancel job"), tr("Close"), self)
+        self.panel = JobPanel(tasks, tr("Build"), tr("Cancel job"), tr("Close"), self, on_close=self.reject)
         self.status_label = self.panel.status_label
         self.progress = self.panel.progress
         self.run_button = self.panel.run_button
@@ -96,8 +96,6 @@ class BuildDatasetDialog(QDialog):
         layout.addWidget(self.panel.widget())
         self.panel.say(tr("Choose labels, imagery and an output folder."))
         on_click(self.run_button, self.start)
-        assert self.panel.close_button is not None
-        on_click(self.panel.close_button, self.reject)
 
     def _labels_box(self) -> QGroupBox:
         box = QGroupBox(tr("Labels"))

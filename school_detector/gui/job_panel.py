@@ -38,7 +38,9 @@ class JobPanel(QObject):
         cancel_text: str,
         close_text: str | None = None,
         parent: QWidget | None = None,
+        on_close: Callable[[], object] | None = None,
     ) -> None:
+        """``close_text``: a Close button at the row's end, running ``on_close`` (a dialog's reject)."""
         super().__init__(parent)
         self.tasks = tasks
         self.current_task: QgsTask | None = None
@@ -56,6 +58,8 @@ class JobPanel(QObject):
         self.cancel_button.setEnabled(False)
         on_click(self.cancel_button, self.cancel)
         self.close_button = QPushButton(close_text) if close_text else None
+        if self.close_button is not None and on_close is not None:
+            on_click(self.close_button, on_close)
         #: buttons a dialog adds on the left of the row (Preview, Open report…)
         self.extra_row = QHBoxLayout()
 

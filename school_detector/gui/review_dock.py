@@ -361,7 +361,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         if scanned is not None and self.imagery_combo.currentLayer() is None:
             self.imagery_combo.setLayer(scanned)
         self.threshold_slider.blockSignals(True)
-        self.threshold_slider.setValue(round(self._layer_threshold() * 100))
+        self.threshold_slider.setValue(round(self._layer_threshold(self.layer) * 100))
         self.threshold_slider.blockSignals(False)
         self.threshold_label.setText(f"≥ {self.threshold_slider.value() / 100:.2f}")
         self.refresh_queue()
@@ -379,10 +379,9 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         named = QgsProject.instance().mapLayersByName(imagery.get("layer") or "")
         return named[0] if len(named) == 1 and isinstance(named[0], QgsRasterLayer) else None
 
-    def _layer_threshold(self) -> float:
+    def _layer_threshold(self, layer: QgsVectorLayer) -> float:
         """The layer's threshold as last set, else the scan's threshold, else 0."""
-        assert self.layer is not None
-        chosen = review_layer.threshold_of(self.layer)
+        chosen = review_layer.threshold_of(layer)
         if chosen is not None:
             return chosen
         return (candidate_floor(self.info, 0.5) if self.info else None) or 0.0  # the record set_layer read
@@ -645,7 +644,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             "note": self.note_edit.text().strip() or None,
             "reviewed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        if not self._write({fid: values for fid in group}):
+        if not self._write(self.layer, {fid: values for fid in group}):
             return False
         self.history.append((before, self.position))
         for fid in group:
@@ -659,9 +658,9 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
         self.show_current()
         return True
 
-    def _write(self, values: dict[int, dict[str, Any]]) -> bool:
-        assert self.layer is not None
-        if review_layer.write_values(self.layer, values):
+    def _write(self, layer: QgsVectorLayer, values: dict[int, dict[str, Any]]) -> bool:
+        """One decision to ``layer`` (the layer under review), or why it could not be saved."""
+        if review_layer.write_values(layer, values):
             return True
         self.current_label.setText(
             tr(
@@ -677,7 +676,7 @@ class ReviewDock(ReviewOutputs, QgsDockWidget):
             return
         before, position = self.history[-1]
         restored = {fid: {k: values.get(k) for k in REVIEW_FIELDS} for fid, values in before.items()}
-        if self._write(restored):
+        if self._write(self.layer, restored):
             self.history.pop()
             for fid, values in restored.items():
                 self._count(self.listed.get(fid), values.get("status"))

@@ -116,7 +116,7 @@ class ScanDialog(QDialog):
         self.last_result: dict[str, Any] | None = None
         self.setWindowTitle(tr("School detector — Scan region"))
         self.setMinimumWidth(600)
-        self.panel = JobPanel(tasks, tr("Scan"), tr("Cancel job"), tr("Close"), self)
+        self.panel = JobPanel(tasks, tr("Scan"), tr("Cancel job"), tr("Close"), self, on_close=self.reject)
         self.status_label = self.panel.status_label
         self.progress = self.panel.progress
         self.scan_button = self.panel.run_button
@@ -156,8 +156,6 @@ class ScanDialog(QDialog):
         layout.addWidget(self.estimate_label)
         layout.addWidget(self.panel.widget())
         on_click(self.scan_button, self.start)
-        assert self.panel.close_button is not None
-        on_click(self.panel.close_button, self.reject)
         self._on_model_changed()
         self._on_backend_changed()
         self.imagery_combo.layerChanged.connect(self._update_estimate)
@@ -313,13 +311,12 @@ class ScanDialog(QDialog):
 
     def _inhabited(self, polygons: list[Polygon], key_zoom: int) -> int | None:
         """How many of the region's tiles hold a building (None without a buildings layer)."""
-        source = self.buildings()
-        if source is None:
+        source, layer = self.buildings(), self.buildings_combo.currentLayer()
+        if source is None or layer is None:
             return None
-        assert self._buildings_source is not None
         # points are tiled whole; a built-up raster is read over the region only, so it follows the region
         region = None if source.path is None else tuple(map(tuple, (p for poly in polygons for p in poly[0])))
-        key = (self._buildings_source[0], key_zoom, region)
+        key = (layer.id(), key_zoom, region)
         if key not in self._buildings_cache:
             self._buildings_cache = {key: source.load(key_zoom, polygons)}
         return sum(1 for _ in self._buildings_cache[key].tiles_in(polygons))

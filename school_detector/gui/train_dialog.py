@@ -73,7 +73,7 @@ class TrainDialog(QDialog):
         self.last_result: dict[str, Any] | None = None
         self.setWindowTitle(tr("School detector — Train classifier"))
         self.setMinimumWidth(600)
-        self.panel = JobPanel(tasks, tr("Train"), tr("Cancel job"), tr("Close"), self)
+        self.panel = JobPanel(tasks, tr("Train"), tr("Cancel job"), tr("Close"), self, on_close=self.reject)
         self.status_label = self.panel.status_label
         self.progress = self.panel.progress
         self.train_button = self.panel.run_button
@@ -107,8 +107,6 @@ class TrainDialog(QDialog):
         self.panel.say(tr("Training runs in the ML runtime; QGIS stays responsive."))
         self._explain_phases()
         on_click(self.train_button, self.start)
-        assert self.panel.close_button is not None
-        on_click(self.panel.close_button, self.reject)
 
     def _data_box(self) -> QGroupBox:
         box = QGroupBox(tr("Data and model"))

@@ -31,6 +31,15 @@ def installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+def no_onnx_copy(card: ModelCard) -> InputError:
+    """The error for ONNX Runtime asked to run a model without an ONNX copy, with why it has none."""
+    why = card.onnx.get("skipped") or "it was exported before models carried one"
+    return InputError(
+        f"{card.model_id} has no ONNX copy ({why}). Scan it with --backend tensorflow, or export it "
+        "again (retrain, or train a new version) in a runtime with TensorFlow."
+    )
+
+
 def choose_backend(card: ModelCard, model_dir: Path, requested: str = "auto") -> str:
     """ "onnx" or "tensorflow" for this model in this runtime, or an InputError that says why
     neither (or the one asked for) can run it."""
@@ -40,11 +49,7 @@ def choose_backend(card: ModelCard, model_dir: Path, requested: str = "auto") ->
     onnx_ok = copy is not None and installed("onnxruntime")
     if requested == ONNX or (requested == "auto" and onnx_ok):
         if copy is None:
-            why = card.onnx.get("skipped") or "it was exported before models carried one"
-            raise InputError(
-                f"{card.model_id} has no ONNX copy ({why}). Scan it with --backend tensorflow, or export it "
-                "again (retrain, or train a new version) in a runtime with TensorFlow."
-            )
+            raise no_onnx_copy(card)
         if not installed("onnxruntime"):
             raise InputError("ONNX Runtime is not installed in this runtime: use --backend tensorflow.")
         return ONNX

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.model_card import ModelCard
 from ..core.results import Prediction, batch_predictions
+from .backend import no_onnx_copy
 from .onnx_model import OnnxModel
 
 
@@ -20,7 +21,8 @@ class OnnxPredictor:
     def __init__(self, model_dir: Path) -> None:
         self.card = ModelCard.read(model_dir)
         path = self.card.onnx_path(model_dir)
-        assert path is not None, "inference.backend.choose_backend checks the copy first"
+        if path is None:  # inference.backend.choose_backend says so first; a direct caller hears it too
+            raise no_onnx_copy(self.card)
         self.model = OnnxModel(path)
         self.locates = self.model.locates
 

@@ -17,20 +17,19 @@ from .labels import read_layer_labels
 
 
 def known_from_layer(
-    layer: QgsVectorLayer | None,
+    layer: QgsVectorLayer,
     field: str = KNOWN_FIELD,
     values: Sequence[str] = KNOWN_VALUES,
     distance_m: float = KNOWN_DISTANCE_M,
 ) -> KnownSchools:
     """The schools of a layer: with the class field, the features whose value means school; a
     layer without it is a list of schools (every feature counts)."""
-    if layer is not None and layer.isValid() and layer.fields().indexOf(field) >= 0:
+    if layer.isValid() and layer.fields().indexOf(field) >= 0:
         got = read_layer_labels(layer, field, values, role="known schools", negative_values=(), keep_shapes=True)
     else:
         got = read_layer_labels(layer, fixed_label=SCHOOL, role="known schools", keep_shapes=True)
     schools = [p for p in got.points if p.label == SCHOOL]
     if not schools:
-        assert layer is not None
         raise InputError(
             f"'{layer.name()}' holds no school ({field} = {', '.join(values)}): no known school to set aside."
         )

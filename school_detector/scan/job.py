@@ -73,10 +73,16 @@ class PredictorSpec:
     def __post_init__(self) -> None:
         if self.kind not in PREDICTOR_KINDS:
             raise InputError(f"Unknown predictor {self.kind!r}; use one of {', '.join(PREDICTOR_KINDS)}.")
-        if self.kind in ("model", "local") and self.model_dir is None:
-            raise InputError("Choose a model folder (its card says how to cut chips).")
+        if self.kind in ("model", "local"):
+            self.model_folder()
         if self.kind == "local" and self.python is None:
             raise InputError("The ML runtime is not set up: open Settings… and click 'Set up ML runtime…'.")
+
+    def model_folder(self) -> Path:
+        """The model folder ("model" and "local" need one: checked when the spec is made)."""
+        if self.model_dir is None:
+            raise InputError("Choose a model folder (its card says how to cut chips).")
+        return self.model_dir
 
 
 @dataclass
@@ -236,8 +242,7 @@ class ScanJob:
     def open_predictor(self) -> Any:
         spec = self.request.predictor
         if spec.kind == "model":
-            assert spec.model_dir is not None
-            return in_process_predictor(spec.model_dir, spec.backend)
+            return in_process_predictor(spec.model_folder(), spec.backend)
         if spec.kind == "grpc":
             from ..serving.client import Endpoint
             from ..serving.grpc_client import GrpcPredictor

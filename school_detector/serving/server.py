@@ -108,8 +108,7 @@ class ModelRepository:
         with self._lock:
             if version not in self._loaded:
                 folder = self.base / str(version)
-                if self.engine(version) == "onnx":
-                    assert self.card is not None
+                if self.card is not None and self.engine(version) == "onnx":  # no card: TensorFlow
                     self._loaded[version] = onnx_signatures(folder / str(self.card.onnx["file"]))
                 else:
                     self._loaded[version] = tensorflow_signatures(folder)

@@ -23,8 +23,9 @@ class AddReviewedTask(InProcessTask):
         self.imagery = None  # main thread, before QGIS exits: a layer outliving QGIS crashes it
 
     def run(self) -> bool:
+        if self.imagery is None:  # let go of in finished(): a task runs once
+            return False
         try:
-            assert self.imagery is not None
             self.result_data = add_reviewed(
                 self.results,
                 QgisLayerSource(self.imagery),

@@ -26,8 +26,9 @@ class ScanTask(InProcessTask):
         self.imagery = None
 
     def run(self) -> bool:
+        if self.job is None:  # let go of in finished(): a task runs once
+            return False
         try:
-            assert self.job is not None
             self.result_data = self.job.run(self.reporter(), self.isCanceled)
             return True
         except Exception as exc:  # noqa: BLE001 - stored, never raised out of run()
