@@ -188,20 +188,6 @@ def index_url(pip_args: list[str]) -> str:
     return "https://pypi.org/simple/"
 
 
-def reachable(url: str, timeout: float = 10.0) -> bool:
-    """Whether anything answers at ``url`` (any HTTP status counts: the server is there)."""
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=timeout):
-            return True
-    except urllib.error.HTTPError:
-        return True
-    except (OSError, ValueError):
-        return False
-
-
 def base_python_home(venv_dir: Path) -> Path | None:
     """The folder of the Python a venv was made from (``home`` in pyvenv.cfg), if it says."""
     try:

@@ -19,6 +19,7 @@ from qgis.core import QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..core.errors import JobCancelled, RuntimeSetupError, SchoolDetectorError
+from ..qgis_io.network import answers
 from ..runtime.install import (
     COMPLETE_MARKER,
     SUPPORTED_PYTHONS,
@@ -29,7 +30,6 @@ from ..runtime.install import (
     classify_pip_failure,
     index_url,
     python_words,
-    reachable,
     windows_long_paths,
 )
 from ..runtime.locate import (
@@ -102,7 +102,7 @@ class SetupRuntimeTask(QgsTask):
             # the whole log: pip's connection errors come early, its last lines may be other warnings
             log = "\n".join(self._log_lines)
             if "pip" in cmd:
-                answered = reachable(index_url(self.pip_args)) if "(from versions: none)" in log else None
+                answered = answers(index_url(self.pip_args)) if "(from versions: none)" in log else None
                 message = classify_pip_failure(log, where, answered)
             else:
                 message = failure
@@ -202,7 +202,8 @@ class SetupRuntimeTask(QgsTask):
     def _version_of(self, python: Path) -> tuple[int, int]:
         """The (major, minor) of an interpreter, by running it: it must run at all."""
         try:
-            out = subprocess.run(
+            # an argument list, no shell: the Python interpreter the runtime is made with
+            out = subprocess.run(  # nosec B603
                 [str(python), "-c", "import sys; print(sys.version_info[0], sys.version_info[1])"],
                 capture_output=True,
                 text=True,

@@ -87,6 +87,28 @@ def test_setting_a_python_path_is_saved(qgis_iface, without_runtime, runtime_pyt
         QgsSettings().remove("school_detector/runtime_python")
 
 
+def test_an_index_that_answers_is_told_apart_from_one_that_is_gone(tmp_path):
+    """pip says "(from versions: none)" both when the index is gone and when it has nothing for
+    this platform: a plain request through QGIS's network manager (its proxy) tells which."""
+    from school_detector.qgis_io.network import answers
+    from school_detector.runtime.install import index_url
+    from tests.support.tile_server import TileServer
+
+    gone = f"http://127.0.0.1:{closed_port()}/simple"
+    assert index_url(["--isolated", "--index-url", gone]) == gone
+    assert index_url([]) == "https://pypi.org/simple/"
+    assert answers(gone, timeout_s=2) is False
+    with TileServer(tmp_path) as server:  # a 404 is a server that is there
+        assert answers(f"http://127.0.0.1:{server.port}/simple", timeout_s=2) is True
+    silent = socket.socket()  # accepts, never answers: the timeout decides
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    try:
+        assert answers(f"http://127.0.0.1:{silent.getsockname()[1]}/simple", timeout_s=1) is False
+    finally:
+        silent.close()
+
+
 def test_offline_setup_fails_clearly_and_leaves_nothing(qgis_iface, without_runtime, tmp_path):
     dialog = SettingsDialog(qgis_iface, TaskRegistry())
     port = closed_port()
