@@ -53,11 +53,10 @@ def tensorflow_info() -> dict[str, Any]:
         return {"available": False, "error": f"{type(exc).__name__}: {exc}"}
     gpus = []
     for dev in tf.config.list_physical_devices("GPU"):
-        details = {}
         try:
             details = tf.config.experimental.get_device_details(dev)
         except Exception:  # noqa: BLE001 - details are optional
-            pass
+            details = {}
         gpus.append(
             {
                 "name": dev.name,

@@ -247,7 +247,8 @@ def add_background(
     scale = 1.0 / max(math.cos(math.radians(lat_mid)), 1e-6)  # ground metres -> EPSG:3857 units
     radius = max(min_distance_m * scale, 1.0)
     index = _near_positive_index(plans, radius)
-    rng = random.Random(seed)
+    # seeded: the same background tiles on every run (a reproducible sample, no secret)
+    rng = random.Random(seed)  # nosec B311
     added = 0
     for _ in range(wanted * 50):
         if added >= wanted:

@@ -45,6 +45,12 @@ GEOMETRY_TYPES = {"POINT": 1, "POLYGON": 3}
 Coords = Any  # (x, y) for points, [[(x, y), ...], ...] rings for polygons
 
 
+def quoted(identifier: str) -> str:
+    """An SQL identifier (a table or column name, from a file or a person) quoted for SQLite:
+    in double quotes, each double quote in it doubled, so no name can end the identifier early."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
@@ -240,7 +246,7 @@ class GeoPackage:
             raise InputError(
                 f"{self.path} has no feature table {name!r}; it has: {', '.join(self.tables()) or 'none'}."
             )
-        cols = [r[1] for r in self.conn.execute(f'PRAGMA table_info("{name}")') if r[1] not in ("fid", "geom")]
+        cols = [r[1] for r in self.conn.execute(f"PRAGMA table_info({quoted(name)})") if r[1] not in ("fid", "geom")]
         return row[0], row[1], cols
 
     def insert_features(self, name: str, features: Iterable[tuple[Coords, dict[str, Any]]]) -> int:
@@ -285,7 +291,8 @@ class GeoPackage:
     def features(self, name: str) -> Iterator[tuple[int, Coords, dict[str, Any]]]:
         """Yield ``(fid, coords, attributes)`` in fid order."""
         _, _, cols = self._table_info(name)
-        select = ", ".join(["fid", "geom", *(f'"{c}"' for c in cols)])
-        for row in self.conn.execute(f'SELECT {select} FROM "{name}" ORDER BY fid'):
+        select = ", ".join(["fid", "geom", *(quoted(c) for c in cols)])
+        # identifiers quoted, the table checked to exist (_table_info)
+        for row in self.conn.execute(f"SELECT {select} FROM {quoted(name)} ORDER BY fid"):  # nosec B608
             coords = decode_geometry(row[1])[1] if row[1] is not None else None
             yield row[0], coords, dict(zip(cols, row[2:]))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-SECRET_KEYS = r"(?:api[_-]?key|apikey|key|token|access[_-]?token|secret|password|passwd|pwd|auth|authorization|sig)"
+# the names of parameters whose values are secrets (the values are masked), no secret itself
+SECRET_KEYS = r"(?:api[_-]?key|apikey|key|token|access[_-]?token|secret|password|passwd|pwd|auth|authorization|sig)"  # nosec B105
 _PATTERNS = (
     (re.compile(r"(?i)([?&]" + SECRET_KEYS + r"=)[^&\s\"']+"), r"\1***"),
     (re.compile(r"(?i)(://)[^/@\s:]+:[^/@\s]+@"), r"\1***:***@"),

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.chip_plan import NOT_SCHOOL, SCHOOL, LabeledPoint
 from ..core.errors import InputError
-from ..core.gpkg import GeoPackage, decode_geometry, decode_polygons
+from ..core.gpkg import GeoPackage, decode_geometry, decode_polygons, quoted
 from ..core.tiles import xy_to_lonlat
 
 
@@ -237,15 +237,16 @@ def _read_gpkg(
             (srs_id,),
         ).fetchone()
         crs = f"{org[0].upper()}:{org[1]}" if org and org[0] and org[0].upper() == "EPSG" else (org[2] if org else "")
-        cols = [r[1] for r in g.conn.execute(f'PRAGMA table_info("{table}")')]
+        cols = [r[1] for r in g.conn.execute(f"PRAGMA table_info({quoted(table)})")]
         _need_field(cols, mapping, fixed_label, f"{path.name} layer {table}")
         geom_col = g.conn.execute(
             "SELECT column_name FROM gpkg_geometry_columns WHERE table_name=?", (table,)
         ).fetchone()[0]
-        field_sql = f', "{mapping.field}"' if mapping and fixed_label is None else ", NULL"
+        field_sql = f", {quoted(mapping.field)}" if mapping and fixed_label is None else ", NULL"
         rows = []
         features = 0
-        for fid, blob, value in g.conn.execute(f'SELECT fid, "{geom_col}"{field_sql} FROM "{table}"'):
+        # identifiers quoted, each checked against the file's own schema above
+        for fid, blob, value in g.conn.execute(f"SELECT fid, {quoted(geom_col)}{field_sql} FROM {quoted(table)}"):  # nosec B608
             features += 1
             if blob is None:
                 continue
@@ -277,4 +278,4 @@ def field_names(path: str | Path, layer: str | None = None) -> set[str]:
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path.name} is not a GeoPackage: {exc}.") from exc
         table = layer or ("labels" if "labels" in tables else (tables[0] if tables else ""))
-        return {r[1] for r in g.conn.execute(f'PRAGMA table_info("{table}")')} if table else set()
+        return {r[1] for r in g.conn.execute(f"PRAGMA table_info({quoted(table)})")} if table else set()

@@ -17,6 +17,7 @@ The child's half (reading the channel) is :func:`listen` below, started by the C
 
 from __future__ import annotations
 
+import ntpath
 import os
 import queue
 import signal
@@ -54,6 +55,12 @@ def popen_options() -> dict[str, Any]:
     return {"start_new_session": True}
 
 
+def windows_tool(name: str) -> str:
+    """A Windows system tool by its full path (System32 of this Windows), not by a PATH lookup
+    that a folder earlier on PATH could answer."""
+    return ntpath.join(os.environ.get("SystemRoot") or r"C:\Windows", "System32", name)
+
+
 class ChildProcess:
     """A child whose stdout lines arrive on a queue (a reader thread: the caller polls for
     cancellation instead of blocking on a silent pipe), whose stderr goes to a temporary file
@@ -69,7 +76,8 @@ class ChildProcess:
     ) -> None:
         self.control = control
         self._err: IO[str] = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
-        self.proc = subprocess.Popen(
+        # an argument list, no shell: the runtime's Python, pip or venv
+        self.proc = subprocess.Popen(  # nosec B603
             list(cmd),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if merge_stderr else self._err,
@@ -87,8 +95,7 @@ class ChildProcess:
         self._reader.start()
 
     def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
+        for line in self.proc.stdout or ():  # always a pipe (Popen above)
             self.lines.put(line.rstrip("\n"))
         self.lines.put(None)
 
@@ -161,8 +168,9 @@ class ChildProcess:
                 if os.name == "posix":
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 else:
-                    subprocess.run(
-                        ["taskkill", "/F", "/T", "/PID", str(self.proc.pid)],
+                    # Windows' own taskkill by its full path, on our child's pid
+                    subprocess.run(  # nosec B603
+                        [windows_tool("taskkill.exe"), "/F", "/T", "/PID", str(self.proc.pid)],
                         capture_output=True,
                         check=False,
                         **popen_options(),

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core.cover import Polygon, bbox_polygon, clip_to_box, polygons_to_3857
 from ..core.errors import InputError
-from ..core.gpkg import GeoPackage, decode_polygons
+from ..core.gpkg import GeoPackage, decode_polygons, quoted
 from ..core.tiles import Bounds, lonlat_to_xy
 
 
@@ -109,7 +109,8 @@ def read_region(path: Path, layer: str | None = None) -> list[Polygon]:
                 (srs,),
             ).fetchone()
             crs = f"EPSG:{org[1]}" if org and str(org[0]).upper() == "EPSG" else (org[2] if org else crs)
-            for (blob,) in g.conn.execute(f'SELECT "{column}" FROM "{table}"'):
+            # identifiers quoted, both from the file's own gpkg_geometry_columns
+            for (blob,) in g.conn.execute(f"SELECT {quoted(column)} FROM {quoted(table)}"):  # nosec B608
                 if blob:
                     polygons.extend(decode_polygons(blob))
     else:

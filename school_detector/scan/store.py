@@ -19,6 +19,10 @@ lost when the next one covers it.
 
 One file holds one scan: the record in ``scan_info`` (model, chip geometry, imagery) is compared
 before a scan resumes into a file or shards merge (:func:`record_differences`).
+
+Every statement here names its tables by this module's constants and its columns by our own
+schema (never by input), and passes values as parameters: the ``# nosec B608`` marks say so to
+Bandit, which flags any SQL built with an f-string.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 from ..core.cover import Polygon
 from ..core.distances import KNOWN_DISTANCE_M
 from ..core.errors import InputError
-from ..core.gpkg import GeoPackage, decode_geometry, encode_geometry
+from ..core.gpkg import GeoPackage, decode_geometry, encode_geometry, quoted
 from ..core.imagery import imagery_identity
 from ..core.places import MODEL, TILE_CENTRE, KnownSchools, Region, centre, chip_point
 from ..core.results import (
@@ -65,7 +69,7 @@ log = logging.getLogger(__name__)
 
 
 def _info(conn: sqlite3.Connection) -> dict[str, Any]:
-    return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}
+    return {k: json.loads(v) for k, v in conn.execute(f'SELECT key, value FROM "{INFO_TABLE}"')}  # nosec B608
 
 
 def _read(path: Path, what: Callable[[sqlite3.Connection, set[str]], Any], default: Any) -> Any:
@@ -96,7 +100,7 @@ def read_info(path: Path) -> dict[str, Any]:
 
 def scored_tiles(path: Path) -> int:
     """How many tiles a results file holds (scored or skipped)."""
-    return int(_read(path, lambda conn, _: conn.execute(f'SELECT COUNT(*) FROM "{SCORES_TABLE}"').fetchone()[0], 0))
+    return int(_read(path, lambda conn, _: conn.execute(f'SELECT COUNT(*) FROM "{SCORES_TABLE}"').fetchone()[0], 0))  # nosec B608
 
 
 def is_results_file(path: Path) -> bool:
@@ -257,7 +261,7 @@ class ResultStore:
     # -- the regions scanned into this file -------------------------------------------------
     def add_region(self, polygons: Sequence[Polygon], text: str) -> None:
         """Record a run's region (EPSG:3857 polygons), once: a resume over the same region adds nothing."""
-        have = {bytes(b) for (b,) in self.gpkg.conn.execute(f'SELECT geom FROM "{REGIONS_TABLE}"')}
+        have = {bytes(b) for (b,) in self.gpkg.conn.execute(f'SELECT geom FROM "{REGIONS_TABLE}"')}  # nosec B608
         new = [p for p in polygons if p and p[0] and encode_geometry(p, "POLYGON", 3857) not in have]
         if new:
             with self.gpkg.conn:
@@ -276,7 +280,7 @@ class ResultStore:
     def known_schools(self, distance_m: float) -> KnownSchools | None:
         """Every known school given to a scan of this file, matched within ``distance_m``."""
         points, polygons = [], []
-        for x, y, polygon in self.gpkg.conn.execute(f'SELECT x, y, polygon FROM "{KNOWN_TABLE}" ORDER BY fid'):
+        for x, y, polygon in self.gpkg.conn.execute(f'SELECT x, y, polygon FROM "{KNOWN_TABLE}" ORDER BY fid'):  # nosec B608
             if polygon:
                 polygons.append([[tuple(v) for v in ring] for ring in json.loads(polygon)])
             else:
@@ -293,7 +297,7 @@ class ResultStore:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             rows = self.gpkg.conn.execute(
-                f'SELECT tile FROM "{SCORES_TABLE}" WHERE tile IN ({",".join("?" * len(chunk))}) AND NOT '
+                f'SELECT tile FROM "{SCORES_TABLE}" WHERE tile IN ({",".join("?" * len(chunk))}) AND NOT '  # nosec B608
                 f"(score IS NULL AND COALESCE(note, '') IN ({','.join('?' * len(again)) or 'NULL'}))",
                 [*chunk, *again],
             )
@@ -337,7 +341,7 @@ class ResultStore:
             rows.append((tile, p.score, point, location, place, known_m))
         with conn:
             conn.executemany(
-                f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note, px, py, location, '
+                f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note, px, py, location, '  # nosec B608
                 "place, known_m) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET "
                 "score=excluded.score, model=excluded.model, scanned_at=excluded.scanned_at, note=NULL, "
                 "px=excluded.px, py=excluded.py, location=excluded.location, place=excluded.place, "
@@ -348,7 +352,7 @@ class ResultStore:
                 ],
             )
             conn.executemany(  # a skip never replaces a score; a retried skip gets its new reason
-                f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note) '
+                f'INSERT INTO "{SCORES_TABLE}" (tile, z, x, y, score, model, scanned_at, note) '  # nosec B608
                 "VALUES (?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET note=excluded.note, "
                 "scanned_at=excluded.scanned_at WHERE score IS NULL",
                 [(t.id, t.z, t.x, t.y, self.model_id, stamp, SkipReason(why).value) for t, why in skipped],
@@ -377,7 +381,7 @@ class ResultStore:
         status = (ReviewStatus.KNOWN if known else ReviewStatus.UNREVIEWED).value
         conn = self.gpkg.conn
         conn.execute(
-            f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status, location, '
+            f'INSERT INTO "{CANDIDATES_TABLE}" (geom, tile, z, x, y, score, model, scanned_at, status, location, '  # nosec B608
             "known_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(tile) DO UPDATE SET score=excluded.score, "
             "model=excluded.model, scanned_at=excluded.scanned_at, geom=excluded.geom, location=excluded.location, "
             "known_m=excluded.known_m, status=CASE WHEN COALESCE(status, 'unreviewed') IN ('unreviewed', 'known') "
@@ -397,7 +401,7 @@ class ResultStore:
             ),
         )
         conn.execute(
-            f'INSERT INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) VALUES (?, ?, ?, ?, ?) '
+            f'INSERT INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) VALUES (?, ?, ?, ?, ?) '  # nosec B608
             "ON CONFLICT(tile) DO UPDATE SET score=excluded.score, model=excluded.model",
             (encode_geometry([ring], "POLYGON", 3857), tile.id, score, model, status),
         )
@@ -414,7 +418,7 @@ class ResultStore:
             return 0
         conn = self.gpkg.conn
         rows = conn.execute(
-            f"SELECT s.z, s.x, s.y, s.score, s.model, s.scanned_at, s.px, s.py, s.location, s.place, s.known_m "
+            f"SELECT s.z, s.x, s.y, s.score, s.model, s.scanned_at, s.px, s.py, s.location, s.place, s.known_m "  # nosec B608
             f'FROM "{SCORES_TABLE}" AS s LEFT JOIN "{CANDIDATES_TABLE}" AS c ON c.tile = s.tile '
             "WHERE s.score IS NOT NULL AND s.score >= ? AND c.tile IS NULL AND COALESCE(s.place, '') != ?",
             (threshold, OUTSIDE),
@@ -447,7 +451,7 @@ class ResultStore:
         rules = PlaceRules(known, Region(regions) if regions else None)
         where = "score IS NOT NULL" if again else f"score IS NOT NULL AND place = '{OUTSIDE}'"
         rows = self.gpkg.conn.execute(
-            f'SELECT tile, z, x, y, score, model, scanned_at, px, py, location, place, known_m FROM "{SCORES_TABLE}" '
+            f'SELECT tile, z, x, y, score, model, scanned_at, px, py, location, place, known_m FROM "{SCORES_TABLE}" '  # nosec B608
             f"WHERE {where}"
         ).fetchall()
         floor = self.candidate_floor()
@@ -467,9 +471,8 @@ class ResultStore:
                 if new_place == place and new_m == metres:
                     continue
                 changed += 1
-                self.gpkg.conn.execute(
-                    f'UPDATE "{SCORES_TABLE}" SET place = ?, known_m = ? WHERE tile = ?', (new_place, new_m, tile_id)
-                )
+                verdict = f'UPDATE "{SCORES_TABLE}" SET place = ?, known_m = ? WHERE tile = ?'  # nosec B608
+                self.gpkg.conn.execute(verdict, (new_place, new_m, tile_id))
                 if new_place != OUTSIDE and score >= floor:
                     self._insert_candidate(
                         tile, score, model, stamp, point, location or TILE_CENTRE, new_place == KNOWN, new_m
@@ -496,7 +499,7 @@ class ResultStore:
 
     def recompute_extents(self) -> None:
         """Layer extents from the candidates' tile columns (after a merge)."""
-        tiles = [Tile(x, y, z) for z, x, y in self.gpkg.conn.execute(f'SELECT z, x, y FROM "{CANDIDATES_TABLE}"')]
+        tiles = [Tile(x, y, z) for z, x, y in self.gpkg.conn.execute(f'SELECT z, x, y FROM "{CANDIDATES_TABLE}"')]  # nosec B608
         if not tiles:
             return
         bounds = [bounds_3857(t) for t in tiles]
@@ -521,12 +524,14 @@ class ResultStore:
             return int(c.execute(sql, args).fetchone()[0])
 
         return {
-            "tiles": one(f'SELECT COUNT(*) FROM "{SCORES_TABLE}"'),
-            "scored": one(f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE score IS NOT NULL'),
-            "candidates": one(f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}"'),
-            "known": one(f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" WHERE status = ?', ReviewStatus.KNOWN.value),
+            "tiles": one(f'SELECT COUNT(*) FROM "{SCORES_TABLE}"'),  # nosec B608
+            "scored": one(f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE score IS NOT NULL'),  # nosec B608
+            "candidates": one(f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}"'),  # nosec B608
+            "known": one(f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" WHERE status = ?', ReviewStatus.KNOWN.value),  # nosec B608
             "outside_region": one(
-                f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE place = ? AND score >= ?', OUTSIDE, self.threshold
+                f'SELECT COUNT(*) FROM "{SCORES_TABLE}" WHERE place = ? AND score >= ?',  # nosec B608
+                OUTSIDE,
+                self.threshold,
             ),
         }
 
@@ -535,8 +540,10 @@ class ResultStore:
         from ..core.review_queue import Item
 
         items = []
+        # ``where`` is one of this class's own conditions; its values come as ``args``
         rows = self.gpkg.conn.execute(
-            f'SELECT fid, geom, z, x, y, score, location FROM "{CANDIDATES_TABLE}" WHERE {where}', args
+            f'SELECT fid, geom, z, x, y, score, location FROM "{CANDIDATES_TABLE}" WHERE {where}',  # nosec B608
+            args,
         )
         for fid, blob, z, x, y, score, location in rows:
             px, py = decode_geometry(blob)[1] if blob is not None and location == MODEL else (None, None)
@@ -551,7 +558,7 @@ class ResultStore:
 
         items = self._items("COALESCE(status, 'unreviewed') = 'unreviewed'")
         near = self.gpkg.conn.execute(
-            f"SELECT COUNT(*) FROM \"{CANDIDATES_TABLE}\" WHERE COALESCE(status, 'unreviewed') = 'unreviewed' "
+            f"SELECT COUNT(*) FROM \"{CANDIDATES_TABLE}\" WHERE COALESCE(status, 'unreviewed') = 'unreviewed' "  # nosec B608
             "AND known_m IS NOT NULL"
         ).fetchone()[0]
         counts = self.counts()
@@ -565,7 +572,8 @@ class ResultStore:
 
     def scores(self) -> dict[str, float]:
         return {
-            t: s for t, s in self.gpkg.conn.execute(f'SELECT tile, score FROM "{SCORES_TABLE}" WHERE score IS NOT NULL')
+            t: s
+            for t, s in self.gpkg.conn.execute(f'SELECT tile, score FROM "{SCORES_TABLE}" WHERE score IS NOT NULL')  # nosec B608
         }
 
     def close(self) -> None:
@@ -580,7 +588,7 @@ def _shared_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     an older version lacks the newer ones)."""
     ours = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")') if r[1] != "fid"]
     theirs = {r[1] for r in conn.execute(f'PRAGMA src.table_info("{table}")')}
-    return [f'"{c}"' for c in ours if c in theirs]
+    return [quoted(c) for c in ours if c in theirs]
 
 
 def merged_record(sources: Sequence[Path]) -> dict[str, Any]:
@@ -649,29 +657,29 @@ def merge(target: Path, sources: Sequence[Path]) -> dict[str, int]:
 def _merge_one(conn: sqlite3.Connection, stats: dict[str, int]) -> None:
     """One attached file (``src``) into the merged one, in the caller's transaction."""
     cols = ", ".join(_shared_columns(conn, SCORES_TABLE))
-    conn.execute(f'INSERT OR IGNORE INTO "{SCORES_TABLE}" ({cols}) SELECT {cols} FROM src."{SCORES_TABLE}"')
+    conn.execute(f'INSERT OR IGNORE INTO "{SCORES_TABLE}" ({cols}) SELECT {cols} FROM src."{SCORES_TABLE}"')  # nosec B608
     names = ", ".join(_shared_columns(conn, CANDIDATES_TABLE))
-    conn.execute(f'INSERT OR IGNORE INTO "{CANDIDATES_TABLE}" ({names}) SELECT {names} FROM src."{CANDIDATES_TABLE}"')
+    conn.execute(f'INSERT OR IGNORE INTO "{CANDIDATES_TABLE}" ({names}) SELECT {names} FROM src."{CANDIDATES_TABLE}"')  # nosec B608
     conn.execute(
-        f'INSERT OR IGNORE INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) '
+        f'INSERT OR IGNORE INTO "{FOOTPRINTS_TABLE}" (geom, tile, score, model, status) '  # nosec B608
         f'SELECT geom, tile, score, model, status FROM src."{FOOTPRINTS_TABLE}"'
     )
     if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = ?", (KNOWN_TABLE,)).fetchone():
         conn.execute(
-            f'INSERT OR IGNORE INTO "{KNOWN_TABLE}" (x, y, polygon) SELECT x, y, polygon FROM src."{KNOWN_TABLE}"'
+            f'INSERT OR IGNORE INTO "{KNOWN_TABLE}" (x, y, polygon) SELECT x, y, polygon FROM src."{KNOWN_TABLE}"'  # nosec B608
         )
     if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = ?", (REGIONS_TABLE,)).fetchone():
         conn.execute(
-            f'INSERT INTO "{REGIONS_TABLE}" (geom, region, scanned_at) SELECT geom, region, scanned_at '
+            f'INSERT INTO "{REGIONS_TABLE}" (geom, region, scanned_at) SELECT geom, region, scanned_at '  # nosec B608
             f'FROM src."{REGIONS_TABLE}" WHERE geom NOT IN (SELECT geom FROM "{REGIONS_TABLE}")'
         )
     stats["conflicts"] += conn.execute(
-        f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" AS t JOIN src."{CANDIDATES_TABLE}" AS s '
+        f'SELECT COUNT(*) FROM "{CANDIDATES_TABLE}" AS t JOIN src."{CANDIDATES_TABLE}" AS s '  # nosec B608
         f"ON s.tile = t.tile WHERE {_REVIEWED.format(a='s')} AND {_REVIEWED.format(a='t')} "
         "AND s.status != t.status"
     ).fetchone()[0]
     stats["decisions_merged"] += conn.execute(
-        f'UPDATE "{CANDIDATES_TABLE}" AS t SET status = s.status, reviewer = s.reviewer, '
+        f'UPDATE "{CANDIDATES_TABLE}" AS t SET status = s.status, reviewer = s.reviewer, '  # nosec B608
         f'reviewed_at = s.reviewed_at, note = s.note FROM src."{CANDIDATES_TABLE}" AS s '
         f"WHERE s.tile = t.tile AND {_REVIEWED.format(a='s')} AND (NOT {_REVIEWED.format(a='t')} "
         "OR COALESCE(s.reviewed_at, '') > COALESCE(t.reviewed_at, ''))"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 import time
 
-from school_detector.runtime.process import ChildProcess, stream_process
+from school_detector.runtime.process import ChildProcess, stream_process, windows_tool
 
 # a child that speaks the channel: counts until told to cancel, exits by itself at end-of-file
 LISTENER = """
@@ -71,3 +71,11 @@ def test_stop_kills_a_child_that_ignores_end_of_file() -> None:
     child.stop(grace_s=0.5)
     assert not child.running and time.monotonic() - started < 12
     child.close()
+
+
+def test_windows_tools_are_called_by_full_path(monkeypatch) -> None:
+    """taskkill from this Windows' System32, never whatever a PATH lookup finds first."""
+    monkeypatch.setenv("SystemRoot", r"D:\WINDOWS")
+    assert windows_tool("taskkill.exe") == r"D:\WINDOWS\System32\taskkill.exe"
+    monkeypatch.delenv("SystemRoot")
+    assert windows_tool("taskkill.exe") == r"C:\Windows\System32\taskkill.exe"
