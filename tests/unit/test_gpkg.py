@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from school_detector.core.errors import InputError
-from school_detector.core.gpkg import APPLICATION_ID, GeoPackage, decode_geometry, encode_geometry
+from school_detector.core.gpkg import APPLICATION_ID, GeoPackage, decode_geometry, encode_geometry, quoted
 
 
 def test_geometry_blob_roundtrip():
@@ -53,3 +53,13 @@ def test_clear_errors(tmp_path):
             g.create_feature_table("x", "POINT", 32616, [])
     with pytest.raises(InputError, match="does not exist"):
         GeoPackage(tmp_path / "missing.gpkg", create=False)
+
+
+def test_a_name_with_quotes_stays_one_identifier():
+    """A layer or field name from a file or a person cannot end its identifier early."""
+    name = 'class" FROM x; --'
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE {quoted(name)} ({quoted(name)} TEXT)")
+    conn.execute(f"INSERT INTO {quoted(name)} VALUES ('school')")
+    assert conn.execute(f"SELECT {quoted(name)} FROM {quoted(name)}").fetchall() == [("school",)]
+    assert [r[1] for r in conn.execute(f"PRAGMA table_info({quoted(name)})")] == [name]
